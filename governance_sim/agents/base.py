@@ -1,0 +1,58 @@
+"""Common base of the organisational units (offices, departments, grid workers, 街巷长)."""
+
+from __future__ import annotations
+
+import mesa
+
+from governance_sim.agents.workforce import Task, Workforce
+
+
+class UnitAgent(mesa.Agent):
+    """A unit with staff who work a priority queue (see :class:`Workforce`).
+
+    ``routine_h`` maps routine activities (paperwork, patrol, admin) to hours
+    per staff per workday; they are taken at the start of each workday.
+    """
+
+    role = "unit"
+
+    def __init__(self, model, name: str, staff: int, routine_h: dict[str, float] | None = None,
+                 hours_per_day: float | None = None):
+        super().__init__(model)
+        self.name = name
+        self.routine_h = {k: v for k, v in (routine_h or {}).items() if v > 0}
+        day = hours_per_day if hours_per_day is not None else model.calendar.hours
+        self.hours_per_day = day
+        reserved = min(sum(self.routine_h.values()), day + model.calendar.overtime)
+        self.workforce = Workforce(model.events, model.calendar, staff, reserved)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.role, self.index)
+
+    @property
+    def staff(self) -> int:
+        return self.workforce.staff
+
+    @property
+    def backlog(self) -> int:
+        return self.workforce.backlog
+
+    def work_on(self, case, effort: float, priority: float, on_done, activity: str = "case_work",
+                on_start=None) -> None:
+        """Queue work on ``case``; the first start of any work on it is its first response."""
+        task = Task(case, effort, priority, activity, on_done,
+                    on_start or self.model.lifecycle.on_work_started)
+        task.unit = self
+        self.workforce.submit(task)
+
+    def hours_by_activity(self, workdays: int) -> dict[str, float]:
+        """Hours worked by activity over a run with ``workdays`` workdays."""
+        hours = dict(self.workforce.hours)
+        scale = workdays * self.staff
+        budget = self.hours_per_day + self.model.calendar.overtime
+        for activity, h in self.routine_h.items():
+            take = min(h, budget)
+            budget -= take
+            hours[activity] = hours.get(activity, 0.0) + take * scale
+        return hours

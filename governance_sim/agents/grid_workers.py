@@ -1,0 +1,39 @@
+"""网格员 — patrol their grids, fix minor problems on the spot, report the rest, fill forms."""
+
+from __future__ import annotations
+
+from governance_sim.agents.base import UnitAgent
+
+
+class GridWorker(UnitAgent):
+    """网格员 — covers ``grids``; patrols daily and carries residents' reports into the system."""
+
+    role = "grid_worker"
+
+    def __init__(self, model, index: int, grids: list[int], spec, extra_routine: dict | None = None):
+        routine = {"patrol": spec.patrol_hours, "paperwork": spec.paperwork_h, **(extra_routine or {})}
+        super().__init__(model, f"网格员{index + 1}", 1, routine, spec.hours_per_day)
+        self.index = index
+        self.grids = grids
+        self.detection_prob = spec.detection_prob
+        self.latent_detection_prob = spec.latent_detection_prob
+
+    def patrol(self, rng, undiscovered: dict[int, list]) -> list:
+        """One day's patrol: each unnoticed problem in my grids is seen with the detection
+        probability (lower for latent hazards).  Returns the problems found."""
+        found = []
+        for g in self.grids:
+            pending = undiscovered.get(g)
+            if not pending:
+                continue
+            keep = []
+            for case in pending:
+                if case.t_discovered == case.t_discovered:  # already discovered (not NaN)
+                    continue
+                p = self.latent_detection_prob if case.latent else self.detection_prob
+                if rng.random() < p:
+                    found.append(case)
+                else:
+                    keep.append(case)
+            undiscovered[g] = keep
+        return found

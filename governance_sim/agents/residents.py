@@ -1,0 +1,84 @@
+"""居民 — households who suffer problems, report them, rate the outcome and update trust."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from governance_sim.cases import CHANNELS
+
+
+class ResidentPopulation:
+    """Column store of every household's state, shared by the :class:`Resident` agents.
+
+    Keeping state in arrays makes population-wide measures (mean trust each
+    day) cheap while each household stays a Mesa agent with its own behaviour.
+    """
+
+    def __init__(self, spec, grid_of_household: np.ndarray, rng: np.random.Generator,
+                 available_channels: list[str]):
+        n = len(grid_of_household)
+        self.spec = spec
+        self.grid = grid_of_household
+        self.trust = np.clip(rng.normal(spec.trust0, spec.trust_sd, n), 0.0, 1.0)
+        self.patience = rng.exponential(spec.patience_h, n) + 1.0
+        self.party_member = rng.random(n) < spec.party_member_share
+        self.paired = np.zeros(n, dtype=bool)
+        weights = np.array([spec.channels.get(c, 0.0) if c in available_channels else 0.0
+                            for c in CHANNELS], dtype=float)
+        if weights.sum() <= 0:
+            weights = np.array([1.0 if c in available_channels else 0.0 for c in CHANNELS])
+        self.channel_cdf = np.cumsum(weights / weights.sum())
+        self.reports = np.zeros(n, dtype=np.int32)
+
+
+class Resident(mesa.Agent):
+    """居民 — one household (by default).  State lives in :class:`ResidentPopulation`."""
+
+    role = "resident"
+    __slots__ = ("hid",)
+
+    def __init__(self, model, hid: int):
+        super().__init__(model)
+        self.hid = hid
+
+    # state views --------------------------------------------------------------
+    @property
+    def trust(self) -> float:
+        return float(self.model.population.trust[self.hid])
+
+    @property
+    def grid(self) -> int:
+        return int(self.model.population.grid[self.hid])
+
+    # behaviour ----------------------------------------------------------------
+    @staticmethod
+    def report_probability(pop: ResidentPopulation, hid: int, severity: int) -> float:
+        """P(report) rises with trust and severity (MODEL.md §3)."""
+        s = pop.spec
+        p = s.report_base + s.report_trust_weight * (pop.trust[hid] - 0.5) \
+            + s.report_severity_weight * (severity - 1)
+        return min(max(p, 0.0), 1.0)
+
+    @staticmethod
+    def choose_channel(pop: ResidentPopulation, u: float) -> str:
+        return CHANNELS[int(np.searchsorted(pop.channel_cdf, u, side="right").clip(0, len(CHANNELS) - 1))]
+
+    @staticmethod
+    def rate(pop: ResidentPopulation, hid: int, case, response_fast_h: float) -> float:
+        """A rating in [0, 1]: really resolved, time against patience, first-contact speed,
+        and how often the case was passed around (assumption: weights below)."""
+        resolved = case.status == "resolved"
+        end = case.t_closed
+        waited = end - case.t_reported
+        patience = pop.patience[hid]
+        timeliness = max(0.0, 1.0 - waited / (2.0 * patience))
+        responded = case.t_first_response - case.t_reported
+        fast = 1.0 if responded == responded and responded <= response_fast_h else 0.0
+        passes = max(0, len(case.handoffs) - 2)
+        score = 0.1 + 0.5 * resolved + 0.25 * timeliness + 0.15 * fast - 0.05 * passes
+        return min(max(score, 0.0), 1.0)
+
+    @staticmethod
+    def update_trust(pop: ResidentPopulation, hid: int, rating: float) -> None:
+        pop.trust[hid] += pop.spec.trust_lr * (rating - pop.trust[hid])

@@ -1,0 +1,95 @@
+"""A unit's staff serving a priority queue of tasks during office hours.
+
+Each of ``staff`` servers takes the waiting task with the highest priority
+(ties: first come, first served), works it through office hours with at most
+``overtime_cap_h`` a day after closing, and never starts new work after
+closing.  ``reserved_h`` at the start of each workday is taken by routine
+duties (paperwork, patrol, admin load from above) and is booked separately.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+
+class Task:
+    """A piece of work: on a case (``case`` set) or routine (line-ministry work)."""
+
+    __slots__ = ("case", "effort", "priority", "activity", "on_done", "on_start", "t_submit", "unit")
+
+    def __init__(self, case, effort: float, priority: float, activity: str,
+                 on_done: Callable | None = None, on_start: Callable | None = None):
+        self.case = case
+        self.effort = effort
+        self.priority = priority
+        self.activity = activity
+        self.on_done = on_done
+        self.on_start = on_start
+        self.t_submit = 0.0
+        self.unit = None
+
+
+class Workforce:
+    """Staff of one unit: a multi-server priority queue on a working calendar."""
+
+    __slots__ = ("queue", "calendar", "staff", "free", "reserved_h", "hours", "overtime_h",
+                 "_waiting", "_seq", "_wake_at", "busy_tasks", "completed")
+
+    def __init__(self, queue, calendar, staff: int, reserved_h: float = 0.0):
+        self.queue = queue  # the model's EventQueue
+        self.calendar = calendar
+        self.staff = staff
+        self.free = staff
+        self.reserved_h = reserved_h
+        self.hours: dict[str, float] = {}
+        self.overtime_h = 0.0
+        self._waiting: list = []
+        self._seq = 0
+        self._wake_at = -1.0
+        self.busy_tasks = 0
+        self.completed = 0
+
+    @property
+    def backlog(self) -> int:
+        """Tasks waiting or in progress."""
+        return len(self._waiting) + self.busy_tasks
+
+    def submit(self, task: Task) -> None:
+        task.t_submit = self.queue.now
+        self._seq += 1
+        heapq.heappush(self._waiting, (-task.priority, self._seq, task))
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        if not self.free or not self._waiting:
+            return
+        now = self.queue.now
+        start = self.calendar.next_start(now, self.reserved_h)
+        if start > now:
+            if self._wake_at < now or start < self._wake_at:
+                self._wake_at = start
+                self.queue.schedule(start, self._wake)
+            return
+        while self.free and self._waiting:
+            _, _, task = heapq.heappop(self._waiting)
+            self.free -= 1
+            self.busy_tasks += 1
+            if task.on_start is not None:
+                task.on_start(task, now)
+            end, overtime = self.calendar.finish_time(now, task.effort, self.reserved_h)
+            self.overtime_h += overtime
+            self.queue.schedule(end, self._finish, task)
+
+    def _wake(self) -> None:
+        self._wake_at = -1.0
+        self._dispatch()
+
+    def _finish(self, task: Task) -> None:
+        self.free += 1
+        self.busy_tasks -= 1
+        self.completed += 1
+        self.hours[task.activity] = self.hours.get(task.activity, 0.0) + task.effort
+        if task.on_done is not None:
+            task.on_done(task)
+        self._dispatch()

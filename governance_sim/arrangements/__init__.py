@@ -1,0 +1,17 @@
+"""Reform variants (体制机制), one module each; importing registers them."""
+
+from governance_sim.arrangements import baseline  # noqa: F401  (registry line)
+from governance_sim.arrangements.base import (
+    Arrangement,
+    ArrangementParams,
+    CoverUp,
+    Decision,
+    Handle,
+    Refer,
+    Summon,
+    Wait,
+)
+
+__all__ = [
+    "Arrangement", "ArrangementParams", "CoverUp", "Decision", "Handle", "Refer", "Summon", "Wait",
+]

@@ -1,0 +1,180 @@
+"""The arrangement interface: a reform variant (体制机制) as a policy object.
+
+The model asks an arrangement four kinds of question and never lets it
+reach into internals beyond the documented model API:
+
+* **structure** — :meth:`Arrangement.transform` reshapes the territory
+  (e.g. remove the street layer) and :meth:`setup` may add units;
+* **intake** — :meth:`intake` says which unit accepts a report from a channel;
+* **routing** — :meth:`route` says what a unit does with a case it holds,
+  as a :class:`Decision` (handle here, refer on, summon departments, cover
+  up); :meth:`after_part` says what happens when one department's part is
+  done; :meth:`buckpass_probability` and :meth:`coverup_probability` set the
+  odds of 推诿 and 不出事 behaviour;
+* **assessment** — :meth:`on_action` (a department acted on a case) and
+  :meth:`on_month` (monthly ratings) decide who rates whom and how
+  priorities move.
+
+A new arrangement subclasses :class:`Arrangement`, declares its ``Params``
+and registers itself; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# ------------------------------------------------------------------ decisions
+
+UnitKey = tuple[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Handle:
+    """Settle the case at ``unit`` (its staff work on it)."""
+
+    unit: UnitKey
+    effort_factor: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Refer:
+    """Pass the case to ``to`` after ``delay_h`` working hours (a hand-off)."""
+
+    to: UnitKey
+    delay_h: float
+    reason: str = "referral"
+
+
+@dataclass(frozen=True, slots=True)
+class Summon:
+    """Call every listed department to the site at once (吹哨); they act jointly."""
+
+    departments: tuple[int, ...]
+    deadline_h: float
+    priority_boost: float = 0.0
+    effort_factor: float = 1.0
+    reason: str = "whistle"
+
+
+@dataclass(frozen=True, slots=True)
+class CoverUp:
+    """Close the case on paper without acting (不出事 logic)."""
+
+    reason: str = "coverup"
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Nothing to do now (e.g. other departments still working jointly)."""
+
+
+Decision = Handle | Refer | Summon | CoverUp | Wait
+
+
+# ------------------------------------------------------------------ parameters
+
+
+class ArrangementParams(BaseModel):
+    """Parameters every arrangement shares (assumptions unless a seed is cited)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    name: str
+    p_buckpass: float = Field(default=0.3, ge=0, le=1,
+                              description="P(a department returns a cross-department case as 'not ours')")
+    single_dept_buckpass_factor: float = Field(default=0.3, ge=0, le=1,
+                                               description="scales p_buckpass for single-department cases")
+    duty_clarity: float = Field(default=0.0, ge=0, le=1,
+                                description="clarity of the 权责清单; scales buck-passing by (1 − clarity)")
+    referral_delay_days: float = Field(default=2.0, ge=0,
+                                       description="working days per formal referral to a department")
+    escalation_delay_h: float = Field(default=8.0, ge=0,
+                                      description="working hours to pass a case up one level")
+    return_delay_h: float = Field(default=8.0, ge=0,
+                                  description="working hours for a department to hand a case back")
+    p_coverup: float = Field(default=0.3, ge=0, le=1,
+                             description="P(a street sits on a latent hazard it learns of)")
+
+
+# ------------------------------------------------------------------ policy
+
+
+class Arrangement:
+    """Base policy: the shared defaults; subclasses override what differs."""
+
+    name: ClassVar[str] = "abstract"
+    label: ClassVar[str] = ""
+    Params: ClassVar[type[ArrangementParams]] = ArrangementParams
+    micro_enforcement: ClassVar[bool] = False
+
+    def __init__(self, params: ArrangementParams):
+        self.params = params
+
+    # structure ---------------------------------------------------------------
+    def transform(self, territory, scenario):
+        """Reshape the territory before agents are created (default: unchanged)."""
+        return territory
+
+    def setup(self, model) -> None:
+        """Add arrangement-specific units or state after agents exist."""
+
+    # intake ------------------------------------------------------------------
+    def intake(self, case, channel: str, model) -> UnitKey:
+        """Which unit accepts a report arriving through ``channel``."""
+        street = model.has_street_layer
+        if channel == "hotline":
+            return ("district_center", 0)
+        if channel == "grid_worker":
+            return ("grid_worker", model.grid_worker_of_grid[case.grid])
+        if channel == "community" or not street:
+            return ("community_office", case.community)
+        return ("street_office", case.street)
+
+    # routing -----------------------------------------------------------------
+    def route(self, case, at: UnitKey, model) -> Decision:
+        raise NotImplementedError
+
+    def after_part(self, case, department: int, model) -> Decision:
+        """A department finished its part; by default the case goes back to the street."""
+        if case.whistled:
+            return Wait()
+        if case.remaining_departments:
+            return Refer(self.coordinator(case, model), self.params.return_delay_h, "part_done")
+        return Wait()
+
+    def coordinator(self, case, model) -> UnitKey:
+        """The unit that coordinates departments for this case (the street by default)."""
+        if model.has_street_layer:
+            return ("street_office", case.street)
+        return ("district_center", 0)
+
+    def next_department(self, case) -> int:
+        """The next department to refer to: one that has not just refused, if any."""
+        remaining = case.remaining_departments
+        refused = case.last_refused
+        for d in remaining:
+            if d != refused:
+                return d
+        return remaining[0]
+
+    def buckpass_probability(self, case, department: int, model) -> float:
+        p = self.params.p_buckpass * (1.0 - self.params.duty_clarity)
+        if len(case.departments) < 2:
+            p *= self.params.single_dept_buckpass_factor
+        return p
+
+    def coverup_probability(self, case, model) -> float:
+        return self.params.p_coverup
+
+    # assessment --------------------------------------------------------------
+    def on_action(self, case, department: int, model) -> None:
+        """A department finished an action on a case (hook for per-action ratings)."""
+
+    def on_day(self, model, day: int) -> None:
+        """Daily routine hook."""
+
+    def on_month(self, model, month: int) -> None:
+        """Monthly appraisal hook."""

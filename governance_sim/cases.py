@@ -1,0 +1,95 @@
+"""Cases (诉求/事件) as plain records, and the compiled category table.
+
+A case is not an agent: it is a slotted record that agents and the
+arrangement move along.  Its timestamps follow MODEL.md §4: created →
+discovered → reported → accepted → dispatched → first response → resolved
+→ closed.  ``status`` ends as ``resolved`` (really fixed), ``closed_on_paper``
+(closed in the ledger, problem still there) or ``open``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+NAN = math.nan
+
+OPEN, RESOLVED, CLOSED_ON_PAPER = "open", "resolved", "closed_on_paper"
+CHANNELS = ("hotline", "grid_worker", "community", "street", "petition")
+FOUND_BY_RESIDENT, FOUND_BY_PATROL, FOUND_BY_ERUPTION = "resident", "patrol", "eruption"
+
+
+@dataclass(slots=True)
+class Category:
+    """A case category compiled from the scenario for fast lookup."""
+
+    index: int
+    name: str
+    label: str
+    rate_per_person_day: float
+    effort_mu: float
+    effort_sigma: float
+    departments: tuple[int, ...]
+    latent: bool
+    erupt_days: float
+    micro_enforceable: bool
+    patrol_visible: bool
+    community_authority: bool
+    street_authority: bool
+    mediation: bool
+    severity_cdf: tuple[float, float, float]
+
+    @property
+    def multi_department(self) -> bool:
+        return len(self.departments) >= 2
+
+
+@dataclass(slots=True)
+class Case:
+    """One problem and the record of what the organisation did about it."""
+
+    id: int
+    category: int
+    grid: int
+    community: int
+    street: int
+    household: int
+    severity: int
+    departments: tuple[int, ...]
+    latent: bool
+    t_created: float
+    t_erupt: float = NAN
+    t_discovered: float = NAN
+    t_reported: float = NAN
+    t_accepted: float = NAN
+    t_dispatched: float = NAN
+    t_first_response: float = NAN
+    t_resolved: float = NAN
+    t_closed: float = NAN
+    channel: str = ""
+    found_by: str = ""
+    status: str = OPEN
+    level: str = ""
+    holder: str = ""
+    handoffs: list = field(default_factory=list)
+    buckpass: int = 0
+    escalations: int = 0
+    eruption: bool = False
+    repeat_of: int = -1
+    petition: bool = False
+    satisfaction: float = NAN
+    priority_boost: float = 0.0
+    parts_done: set = field(default_factory=set)
+    parts_pending: set = field(default_factory=set)
+    whistled: bool = False
+    last_refused: int = -1
+    parts_failed: bool = False
+    in_process: bool = False
+    staff_hours: float = 0.0
+
+    @property
+    def remaining_departments(self) -> tuple[int, ...]:
+        return tuple(d for d in self.departments if d not in self.parts_done)
+
+    def handoff(self, src: str, dst: str, t: float, reason: str) -> None:
+        self.handoffs.append((src, dst, round(t, 4), reason))

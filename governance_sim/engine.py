@@ -1,0 +1,143 @@
+"""Discrete-event core: an event queue in continuous hours and a working calendar.
+
+Time is measured in hours from the start of the run (day 0, 00:00, a Monday).
+The queue is a binary heap of ``(time, sequence, callback, args)``; the
+sequence number makes ties resolve in scheduling order so runs are
+deterministic.  Kept deliberately tiny, in the spirit of SimPy's core.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+
+HOURS_PER_DAY = 24.0
+HOURS_PER_WEEK = 168.0
+
+
+class EventQueue:
+    """A time-ordered queue of callbacks.  ``now`` never decreases."""
+
+    __slots__ = ("now", "_heap", "_seq", "processed")
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._heap: list = []
+        self._seq = 0
+        self.processed = 0
+
+    def schedule(self, time: float, callback: Callable, *args) -> None:
+        """Run ``callback(*args)`` at ``time`` (clamped to now: events never go back in time)."""
+        if time < self.now:
+            time = self.now
+        self._seq += 1
+        heapq.heappush(self._heap, (time, self._seq, callback, args))
+
+    def run_until(self, until: float) -> None:
+        """Process every event strictly before ``until``, then set ``now = until``."""
+        heap = self._heap
+        pop = heapq.heappop
+        n = 0
+        while heap and heap[0][0] < until:
+            time, _, callback, args = pop(heap)
+            self.now = time
+            callback(*args)
+            n += 1
+        self.processed += n
+        self.now = until
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+
+class Calendar:
+    """Workdays, office hours and the overtime cap (hours, day 0 = Monday).
+
+    ``finish_time`` advances a piece of work through office hours: work may
+    run past closing by at most ``overtime_cap_h`` a day, and the rest waits
+    for the next workday.  ``reserved_h`` at the start of each day is taken
+    by routine duties (paperwork, patrol) and is not available for cases.
+    """
+
+    __slots__ = ("start", "hours", "workdays", "overtime")
+
+    def __init__(self, start_h: float = 9.0, hours: float = 8.0, workdays_per_week: int = 5,
+                 overtime_cap_h: float = 2.0):
+        self.start = start_h
+        self.hours = hours
+        self.workdays = workdays_per_week
+        self.overtime = overtime_cap_h
+
+    def is_workday(self, day: int) -> bool:
+        return day % 7 < self.workdays
+
+    def office_open(self, day: int, reserved_h: float = 0.0) -> float:
+        return day * HOURS_PER_DAY + self.start + reserved_h
+
+    def office_close(self, day: int) -> float:
+        return day * HOURS_PER_DAY + self.start + self.hours
+
+    def next_start(self, t: float, reserved_h: float = 0.0) -> float:
+        """Earliest time ≥ t at which new work may be started (inside office hours)."""
+        day = int(t // HOURS_PER_DAY)
+        while True:
+            if self.is_workday(day):
+                opening = self.office_open(day, reserved_h)
+                if t < opening:
+                    return opening
+                if t < self.office_close(day):
+                    return t
+            day += 1
+            t = day * HOURS_PER_DAY
+
+    def finish_time(self, start: float, effort: float, reserved_h: float = 0.0) -> tuple[float, float]:
+        """When work of ``effort`` hours begun at ``start`` (inside office hours) ends,
+        and how many of those hours fell after closing time (overtime)."""
+        t = start
+        remaining = effort
+        overtime = 0.0
+        day = int(t // HOURS_PER_DAY)
+        while True:
+            close = self.office_close(day)
+            available = close + self.overtime - t
+            if remaining <= available:
+                end = t + remaining
+                if end > close:
+                    overtime += end - max(close, t)
+                return end, overtime
+            if available > 0:
+                remaining -= available
+                overtime += self.overtime if t <= close else close + self.overtime - t
+            day += 1
+            while not self.is_workday(day):
+                day += 1
+            t = self.office_open(day, reserved_h)
+
+    def add_working_hours(self, t: float, hours: float) -> float:
+        """A delay counted in office hours (no overtime), e.g. a formal referral."""
+        if hours <= 0:
+            return t
+        t = self.next_start(t)
+        remaining = hours
+        day = int(t // HOURS_PER_DAY)
+        while True:
+            available = self.office_close(day) - t
+            if remaining <= available:
+                return t + remaining
+            remaining -= max(available, 0.0)
+            day += 1
+            while not self.is_workday(day):
+                day += 1
+            t = self.office_open(day)
+
+    def add_working_days(self, t: float, days: float) -> float:
+        return self.add_working_hours(t, days * self.hours)
+
+    def workdays_between(self, t0: float, t1: float) -> int:
+        d0, d1 = int(math.floor(t0 / HOURS_PER_DAY)), int(math.floor(t1 / HOURS_PER_DAY))
+        full_weeks, rest = divmod(d1 - d0, 7)
+        count = full_weeks * self.workdays
+        for d in range(d0 + full_weeks * 7, d0 + full_weeks * 7 + rest):
+            count += self.is_workday(d)
+        return count

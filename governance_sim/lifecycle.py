@@ -1,0 +1,352 @@
+"""The life of a case (MODEL.md §4): emergence, discovery, intake, routing,
+handling, closing and rating, plus latent problems that erupt.
+
+:class:`CaseLifecycle` carries out the arrangement's decisions on the
+model's event queue.  Each method is one step of the story and schedules
+the next; the arrangement and overlays decide *where* a case goes, this
+module decides *when* and records what happened.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from governance_sim.agents.residents import Resident
+from governance_sim.arrangements.base import CoverUp, Handle, Refer, Summon, Wait
+from governance_sim.cases import (
+    CLOSED_ON_PAPER,
+    FOUND_BY_ERUPTION,
+    FOUND_BY_PATROL,
+    FOUND_BY_RESIDENT,
+    RESOLVED,
+    Case,
+)
+from governance_sim.engine import HOURS_PER_DAY
+
+SEVERITY_EFFORT = (1.0, 1.6, 2.5)  # assumption: effort multiplier by severity 1–3
+
+
+class CaseLifecycle:
+    def __init__(self, model):
+        self.model = model
+        self.events = model.events
+        self.rng = model.rng  # numpy: vector draws
+        self.random = model.random  # stdlib: fast scalar draws (both seeded from the run seed)
+        self.cal = model.calendar
+
+    # ------------------------------------------------------------ 1. emergence
+    def emerge_day(self, day: int) -> None:
+        """Draw the day's new problems by category (Poisson), place them in grids by
+        population, and decide for each whether and when it is reported."""
+        m = self.model
+        rng = self.rng
+        t0 = day * HOURS_PER_DAY
+        for cat in m.categories:
+            n = rng.poisson(cat.rate_per_person_day * m.population_size)
+            if not n:
+                continue
+            hids = rng.integers(0, m.n_households, n)
+            times = t0 + np.sort(rng.random(n)) * HOURS_PER_DAY
+            sev = np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1
+            for k in range(n):
+                self.emerge(cat, int(hids[k]), float(times[k]), min(int(sev[k]), 3))
+
+    def emerge(self, cat, hid: int, t: float, severity: int) -> Case:
+        m = self.model
+        grid = int(m.population.grid[hid])
+        community = m.community_of_grid[grid]
+        case = Case(
+            id=len(m.cases), category=cat.index, grid=grid, community=community,
+            street=m.street_of_community[community], household=hid, severity=severity,
+            departments=cat.departments, latent=cat.latent, t_created=t,
+        )
+        m.cases.append(case)
+        rng = self.random
+        if cat.latent:
+            case.t_erupt = t + rng.expovariate(1.0 / cat.erupt_days) * HOURS_PER_DAY
+            self.events.schedule(case.t_erupt, self.erupt, case)
+            if m.population.paired[hid] and rng.random() < m.scenario.roles.party_branch.hidden_report_boost:
+                self.events.schedule(t + self.report_delay(), self.resident_report, case, None)
+                return case
+        else:
+            if rng.random() < Resident.report_probability(m.population, hid, severity):
+                self.events.schedule(t + self.report_delay(), self.resident_report, case, None)
+        if cat.patrol_visible or cat.latent:
+            m.undiscovered.setdefault(grid, []).append(case)
+        return case
+
+    def report_delay(self) -> float:
+        mean = self.model.resident_spec.report_delay_h
+        return self.random.expovariate(1.0 / mean) if mean > 0 else 0.0
+
+    # ------------------------------------------------------------ 2. discovery
+    def resident_report(self, case: Case, channel: str | None) -> None:
+        if case.t_discovered == case.t_discovered:  # someone found it first
+            return
+        m = self.model
+        now = self.events.now
+        case.t_discovered = case.t_reported = now
+        case.found_by = FOUND_BY_RESIDENT
+        if channel is None:
+            channel = Resident.choose_channel(m.population, self.random.random())
+        m.population.reports[case.household] += 1
+        self.submit(case, channel)
+
+    def patrol_found(self, case: Case, t: float, unit_key) -> None:
+        """A patrol (网格员 or 街巷长) noticed the problem at ``t``."""
+        if case.t_discovered == case.t_discovered:
+            return
+        case.t_discovered = case.t_reported = t
+        case.found_by = FOUND_BY_PATROL
+        case.channel = unit_key[0]
+        case.in_process = True
+        self.model.counters["reported"] += 1
+        self.events.schedule(t, self.arrive, case, unit_key, "patrol")
+
+    def erupt(self, case: Case) -> None:
+        """A latent problem nobody fixed erupts (an incident, as 5.14 in seed 001)."""
+        if case.status == RESOLVED:
+            return
+        m = self.model
+        case.eruption = True
+        case.severity = 3
+        m.counters["eruptions"] += 1
+        if case.in_process:
+            case.priority_boost += 1.0
+            return
+        now = self.events.now
+        if case.t_discovered != case.t_discovered:
+            case.t_discovered = case.t_reported = now
+            case.found_by = FOUND_BY_ERUPTION
+            m.counters["reported"] += 1
+        case.status = "open"
+        case.t_closed = math.nan
+        case.priority_boost += 1.0
+        case.in_process = True
+        case.escalations += 1
+        self.arrive(case, m.arrangement.coordinator(case, m), "eruption")
+
+    # ------------------------------------------------------------ 3. intake
+    def submit(self, case: Case, channel: str) -> None:
+        m = self.model
+        if channel not in m.channels:
+            channel = "community"
+        case.channel = channel
+        case.in_process = True
+        m.counters["reported"] += 1
+        if channel == "petition":
+            case.petition = True
+            case.escalations += 1
+            case.priority_boost += 0.5
+        unit_key = None
+        for overlay in m.overlays:
+            unit_key = overlay.intake(case, channel, m)
+            if unit_key is not None:
+                break
+        if unit_key is None:
+            unit_key = m.arrangement.intake(case, channel, m)
+        unit = m.unit(unit_key)
+        delay = getattr(unit, "intake_delay_h", 0.0)
+        t = self.cal.add_working_hours(self.events.now, delay)
+        self.events.schedule(t, self.accept, case, unit_key)
+
+    def accept(self, case: Case, unit_key) -> None:
+        case.t_accepted = self.events.now
+        self.arrive(case, unit_key, None)
+
+    # ------------------------------------------------------------ 4. routing
+    def arrive(self, case: Case, unit_key, reason) -> None:
+        """The case reaches a unit, which decides (through the arrangement) what to do."""
+        case.holder = f"{unit_key[0]}:{unit_key[1]}"
+        if unit_key[0] == "department":
+            self.department_receives(case, unit_key[1], joint=False)
+            return
+        m = self.model
+        decision = None
+        for overlay in m.overlays:
+            decision = overlay.route(case, unit_key, m)
+            if decision is not None:
+                break
+        if decision is None:
+            decision = m.arrangement.route(case, unit_key, m)
+        self.apply(case, unit_key, decision)
+
+    def apply(self, case: Case, at, decision) -> None:
+        m = self.model
+        now = self.events.now
+        if isinstance(decision, Handle):
+            self.handle(case, decision.unit, decision.effort_factor)
+        elif isinstance(decision, Refer):
+            src = f"{at[0]}:{at[1]}" if at else "-"
+            case.handoff(src, f"{decision.to[0]}:{decision.to[1]}", now, decision.reason)
+            if decision.to[0] == "department" and case.t_dispatched != case.t_dispatched:
+                case.t_dispatched = now
+            if decision.reason == "escalate":
+                case.escalations += 1
+            t = self.cal.add_working_hours(now, decision.delay_h)
+            self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
+        elif isinstance(decision, Summon):
+            self.summon(case, at, decision)
+        elif isinstance(decision, CoverUp):
+            case.level = at[0]
+            m.unit(at).coverups = getattr(m.unit(at), "coverups", 0) + 1
+            self.close(case, resolved=False)
+        elif isinstance(decision, Wait):
+            pass
+        else:  # pragma: no cover - arrangement bug
+            raise TypeError(f"unknown decision {decision!r}")
+
+    def summon(self, case: Case, at, decision: Summon) -> None:
+        """吹哨: every listed department is called at once and must report on site."""
+        now = self.events.now
+        case.whistled = True
+        case.priority_boost = max(case.priority_boost, decision.priority_boost)
+        if case.t_dispatched != case.t_dispatched:
+            case.t_dispatched = now
+        src = f"{at[0]}:{at[1]}"
+        self.model.unit(at).whistles = getattr(self.model.unit(at), "whistles", 0) + 1
+        for d in decision.departments:
+            case.parts_pending.add(d)
+            case.handoff(src, f"department:{d}", now, decision.reason)
+            self.events.schedule(now, self.department_receives, case, d, True,
+                                 decision.effort_factor)
+
+    # ------------------------------------------------------------ 5. handling
+    def effort(self, case: Case) -> float:
+        cat = self.model.categories[case.category]
+        return self.random.lognormvariate(cat.effort_mu, cat.effort_sigma) * SEVERITY_EFFORT[case.severity - 1]
+
+    def on_work_started(self, task, now: float) -> None:
+        case = task.case
+        if case is not None and case.t_first_response != case.t_first_response:
+            case.t_first_response = now
+
+    def handle(self, case: Case, unit_key, effort_factor: float = 1.0) -> None:
+        m = self.model
+        unit = m.unit(unit_key)
+        case.level = unit_key[0]
+        cat = m.categories[case.category]
+        effort = self.effort(case) * effort_factor * getattr(unit, "effort_factor", 1.0)
+        if cat.mediation and unit_key[0] == "community_office":
+            branch = m.party_branches[case.community] if m.party_branches else None
+            if branch is not None and branch.can_mediate(effort):
+                branch.mediate(effort)
+                case.level = "party_branch"
+                start = self.cal.next_start(self.events.now)
+                self.events.schedule(start, self._volunteer_start, case, start + effort, effort)
+                return
+        priority = 1.0 + case.priority_boost
+        unit.work_on(case, effort, priority, self._handled)
+
+    def _volunteer_start(self, case: Case, end: float, effort: float) -> None:
+        if case.t_first_response != case.t_first_response:
+            case.t_first_response = self.events.now
+        self.events.schedule(end, self._volunteer_done, case, effort)
+
+    def _volunteer_done(self, case: Case, effort: float) -> None:
+        case.staff_hours += effort
+        self.close(case, resolved=self.random.random() < self.model.office_p_fix)
+
+    def _handled(self, task) -> None:
+        case = task.case
+        case.staff_hours += task.effort
+        self.close(case, resolved=self.random.random() < self.model.office_p_fix)
+
+    def department_receives(self, case: Case, d: int, joint: bool, effort_factor: float = 1.0) -> None:
+        """A department gets a referral (or a whistle): it may return it (推诿) or act."""
+        m = self.model
+        dept = m.departments[d]
+        if self.random.random() < m.arrangement.buckpass_probability(case, d, m):
+            dept.buckpass_count += 1
+            case.buckpass += 1
+            case.last_refused = d
+            m.counters["buckpass"] += 1
+            case.parts_pending.discard(d)
+            back = m.arrangement.coordinator(case, m)
+            case.handoff(f"department:{d}", f"{back[0]}:{back[1]}", self.events.now, "buckpass")
+            t = self.cal.add_working_hours(self.events.now, m.arrangement.params.return_delay_h)
+            self.events.schedule(t, self.arrive, case, back, "buckpass")
+            return
+        case.level = "department"
+        effort = self.effort(case) * effort_factor
+        dept.work_on(case, effort, dept.priority_for(case), self._department_done_task)
+        case.parts_pending.add(d)
+        case.holder = f"department:{d}"
+
+    def _department_done_task(self, task) -> None:
+        case = task.case
+        case.staff_hours += task.effort
+        self.department_done(case, task.unit)
+
+    def department_done(self, case: Case, dept) -> None:
+        m = self.model
+        d = dept.index
+        case.parts_pending.discard(d)
+        case.parts_done.add(d)
+        if self.random.random() >= dept.p_fix:
+            case.parts_failed = True  # the department reports it done; it is not
+        m.arrangement.on_action(case, d, m)
+        if case.status != "open":
+            return
+        decision = m.arrangement.after_part(case, d, m)
+        if isinstance(decision, Wait):
+            if not case.parts_pending and not case.remaining_departments:
+                self.close(case, resolved=not case.parts_failed)
+            return
+        self.apply(case, ("department", d), decision)
+
+    # ------------------------------------------------------------ 6. closing
+    def close(self, case: Case, resolved: bool) -> None:
+        """Close the case — really resolved, or on paper — and let the resident react."""
+        m = self.model
+        now = self.events.now
+        if case.status != "open":
+            return
+        case.t_closed = now
+        case.in_process = False
+        if resolved:
+            case.status = RESOLVED
+            case.t_resolved = now
+            m.counters["resolved"] += 1
+        else:
+            case.status = CLOSED_ON_PAPER
+            m.counters["closed_on_paper"] += 1
+        for overlay in m.overlays:
+            overlay.on_close(case, m)
+        if case.found_by == FOUND_BY_RESIDENT:
+            self.resident_reacts(case)
+
+    def resident_reacts(self, case: Case) -> None:
+        m = self.model
+        pop = m.population
+        rng = self.random
+        spec = m.resident_spec
+        rating = Resident.rate(pop, case.household, case, m.scenario.metrics.fast_response_h)
+        Resident.update_trust(pop, case.household, rating)
+        if rng.random() < spec.p_rate:
+            case.satisfaction = rating
+            m.counters["rated"] += 1
+            m.counters["satisfied"] += rating >= spec.satisfied_threshold
+        if case.status == RESOLVED:
+            return
+        u = rng.random()
+        if u < spec.p_petition:
+            m.counters["petitions"] += 1
+            self.repeat(case, "petition")
+        elif u < spec.p_petition + spec.p_repeat:
+            m.counters["repeat_reports"] += 1
+            self.repeat(case, None)
+
+    def repeat(self, case: Case, channel: str | None) -> None:
+        """The unresolved problem is reported again (重复投诉) or petitioned (信访)."""
+        m = self.model
+        new = Case(
+            id=len(m.cases), category=case.category, grid=case.grid, community=case.community,
+            street=case.street, household=case.household, severity=case.severity,
+            departments=case.departments, latent=False, t_created=self.events.now,
+            repeat_of=case.id,
+        )
+        m.cases.append(new)
+        self.events.schedule(self.events.now + self.report_delay(), self.resident_report, new, channel)

@@ -1,0 +1,151 @@
+"""Run outputs → the tables and metrics of MODEL.md §6.
+
+``cases`` (one row per case), ``workers`` (one row per organisational unit,
+hours by activity), ``timeseries`` (daily, from the DataCollector) and
+``summary`` (one row).  Rates are 0–1, times are hours.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from governance_sim.cases import CLOSED_ON_PAPER, FOUND_BY_PATROL, OPEN, RESOLVED
+
+CASE_COLUMNS = [
+    "case_id", "category", "grid", "community", "street", "household", "severity", "n_departments",
+    "latent", "channel", "found_by", "status", "level", "t_created", "t_discovered", "t_reported",
+    "t_accepted", "t_dispatched", "t_first_response", "t_resolved", "t_closed", "t_erupt",
+    "handoffs", "handoff_path", "handoff_reasons", "buckpass", "escalations", "whistled", "eruption",
+    "repeat_of", "petition", "satisfaction", "staff_hours",
+]
+ROLE_ORDER = ["grid_worker", "community_office", "street_office", "street_chief", "department",
+              "district_center"]
+ACTIVITIES = ["case_work", "vertical", "paperwork", "admin", "patrol"]
+
+
+def cases_frame(model) -> pd.DataFrame:
+    cats = [c.name for c in model.categories]
+    rows = []
+    for c in model.cases:
+        rows.append((
+            c.id, cats[c.category], c.grid, c.community, c.street, c.household, c.severity,
+            len(c.departments), c.latent, c.channel, c.found_by, c.status, c.level, c.t_created,
+            c.t_discovered, c.t_reported, c.t_accepted, c.t_dispatched, c.t_first_response,
+            c.t_resolved, c.t_closed, c.t_erupt, len(c.handoffs),
+            ">".join(h[1] for h in c.handoffs), ">".join(h[3] for h in c.handoffs),
+            c.buckpass, c.escalations, c.whistled, c.eruption, c.repeat_of, c.petition,
+            c.satisfaction, c.staff_hours,
+        ))
+    return pd.DataFrame.from_records(rows, columns=CASE_COLUMNS)
+
+
+def workers_frame(model) -> pd.DataFrame:
+    """One row per organisational unit (not households): staff, hours by activity, utilisation."""
+    workdays = model.calendar.workdays_between(0.0, model.day * 24.0)
+    cal = model.calendar
+    rows = []
+    for (role, index), unit in model.units.items():
+        hours = unit.hours_by_activity(workdays)
+        available = unit.staff * workdays * unit.hours_per_day
+        worked = sum(hours.values())
+        row = {
+            "unit": f"{role}:{index}", "role": role, "name": unit.name, "staff": unit.staff,
+            "hours_available": available,
+            "overtime_cap_hours": unit.staff * workdays * cal.overtime,
+            "hours_worked": worked, "overtime_hours": unit.workforce.overtime_h,
+            "backlog_end": unit.backlog, "tasks_completed": unit.workforce.completed,
+        }
+        for a in ACTIVITIES:
+            row[f"hours_{a}"] = hours.get(a, 0.0)
+        for a, h in hours.items():
+            if a not in ACTIVITIES:
+                row[f"hours_{a}"] = h
+        row["utilisation"] = worked / available if available else math.nan
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    return df.fillna({c: 0.0 for c in df.columns if c.startswith("hours_")})
+
+
+def timeseries_frame(model) -> pd.DataFrame:
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def _stats(values: np.ndarray, prefix: str) -> dict[str, float]:
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return {f"{prefix}_mean_h": math.nan, f"{prefix}_p50_h": math.nan, f"{prefix}_p90_h": math.nan}
+    return {
+        f"{prefix}_mean_h": float(values.mean()),
+        f"{prefix}_p50_h": float(np.median(values)),
+        f"{prefix}_p90_h": float(np.quantile(values, 0.9)),
+    }
+
+
+def _mean(values) -> float:
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    return float(values.mean()) if len(values) else math.nan
+
+
+def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, float]:
+    """The one-row summary of a run (column names are stable API)."""
+    end = model.day * 24.0
+    deadline = model.scenario.metrics.response_deadline_h
+    reported = cases[cases["t_reported"].notna()]
+    resolved = cases["status"] == RESOLVED
+    resp = (reported["t_first_response"] - reported["t_reported"]).to_numpy(dtype=float)
+    res = (reported["t_resolved"] - reported["t_reported"]).to_numpy(dtype=float)
+    multi = (reported["n_departments"] >= 2).to_numpy()
+    dept_cases = (reported["n_departments"] >= 1).to_numpy()
+    due = reported[reported["t_reported"] <= end - deadline]
+    responded_in_time = ((due["t_first_response"] - due["t_reported"]) <= deadline).to_numpy()
+    latent_found = cases[cases["latent"] & cases["t_discovered"].notna()]
+    rated = reported["satisfaction"].notna()
+    s: dict[str, float] = {
+        "cases_created": len(cases),
+        "cases_reported": len(reported),
+        "cases_resolved": int(resolved.sum()),
+        "cases_closed_on_paper": int((cases["status"] == CLOSED_ON_PAPER).sum()),
+        "cases_open_end": int((cases["status"] == OPEN).sum()),
+        "cases_in_process_end": int(((cases["status"] == OPEN) & cases["t_reported"].notna()).sum()),
+    }
+    s.update(_stats(resp, "response_time"))
+    s.update(_stats(res, "resolution_time"))
+    s["resolution_time_single_dept_mean_h"] = _mean(res[dept_cases & ~multi])
+    s["resolution_time_multi_dept_mean_h"] = _mean(res[multi])
+    s["resolution_time_no_dept_mean_h"] = _mean(res[~dept_cases])
+    s["response_rate"] = float(responded_in_time.mean()) if len(due) else math.nan
+    s["resolution_rate"] = float((reported["status"] == RESOLVED).mean()) if len(reported) else math.nan
+    sat = model.resident_spec.satisfied_threshold
+    s["satisfaction_rate"] = float((reported.loc[rated, "satisfaction"] >= sat).mean()) if rated.any() else math.nan
+    s["satisfaction_mean"] = float(reported.loc[rated, "satisfaction"].mean()) if rated.any() else math.nan
+    s["handoffs_per_case"] = float(reported["handoffs"].mean()) if len(reported) else math.nan
+    s["buckpass_events"] = int(cases["buckpass"].sum())
+    s["whistles"] = int(cases["whistled"].sum())
+    s["share_found_by_patrol"] = float((reported["found_by"] == FOUND_BY_PATROL).mean()) if len(reported) else math.nan
+    s["discovery_time_latent_mean_h"] = _mean(latent_found["t_discovered"] - latent_found["t_created"])
+    s["eruptions"] = int(cases["eruption"].sum())
+    s["repeat_reports"] = int(model.counters["repeat_reports"])
+    s["petitions"] = int(model.counters["petitions"])
+    s["mean_trust_end"] = model.mean_trust()
+    for level in ("grid_worker", "community_office", "party_branch", "street_office", "department"):
+        s[f"share_handled_{level}"] = float((reported["level"] == level).mean()) if len(reported) else math.nan
+    non_vertical = workers["hours_worked"].sum() - workers["hours_vertical"].sum()
+    n_resolved = int(resolved.sum())
+    s["staff_hours_per_resolved_case"] = float(non_vertical / n_resolved) if n_resolved else math.nan
+    weeks = model.day / 7.0
+    for role in ROLE_ORDER:
+        rows = workers[workers["role"] == role]
+        if rows.empty:
+            continue
+        staff = rows["staff"].sum()
+        worked = rows["hours_worked"].sum()
+        s[f"workload_hours_per_week_{role}"] = float(worked / staff / weeks) if staff and weeks else math.nan
+        avail = rows["hours_available"].sum()
+        s[f"utilisation_{role}"] = float(worked / avail) if avail else math.nan
+        s[f"paperwork_share_{role}"] = float(rows["hours_paperwork"].sum() / worked) if worked else math.nan
+        s[f"overtime_hours_per_week_{role}"] = float(rows["overtime_hours"].sum() / staff / weeks) if staff and weeks else math.nan
+    return s

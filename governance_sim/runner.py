@@ -1,0 +1,114 @@
+"""``run()``: one scenario, one seed → four DataFrames, optionally written as Parquet."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from governance_sim import metrics
+from governance_sim.model import GovernanceModel
+from governance_sim.scenario import Scenario, load_scenario
+
+TABLES = ("summary", "timeseries", "cases", "workers")
+
+
+def package_version() -> str:
+    from governance_sim import __version__
+
+    return __version__
+
+
+@dataclass
+class RunResult:
+    """The outputs of one run (MODEL.md §6); every row carries the run's identity columns."""
+
+    summary: pd.DataFrame
+    timeseries: pd.DataFrame
+    cases: pd.DataFrame
+    workers: pd.DataFrame
+    scenario: Scenario
+
+    def write(self, out: str | Path) -> Path:
+        """Write the four tables as ``<table>.parquet`` into ``out``, atomically per file."""
+        return write_tables({t: getattr(self, t) for t in TABLES}, out)
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.summary.iloc[0].to_dict()
+
+
+def identity(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.scenario_hash,
+        "variant": scenario.variant,
+        "arrangement": scenario.arrangement.name,
+        "seed": scenario.seed,
+        "version": package_version(),
+    }
+
+
+def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
+    df = df.copy()
+    for i, (k, v) in enumerate(ident.items()):
+        df.insert(i, k, v)
+    return df
+
+
+def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
+        days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
+        out: str | Path | None = None, progress: Callable[[int], None] | None = None) -> RunResult:
+    """Run one scenario and return (and optionally write) its four tables.
+
+    Args:
+        scenario: YAML path, mapping or loaded :class:`Scenario`.
+        variant: a name from the scenario's ``variants`` table.
+        seed, days: override the scenario's values.
+        overrides: dotted-path overrides (``{"arrangement.p_buckpass": 0.1}`` or ``["a.b=1"]``).
+        out: folder to write ``summary/timeseries/cases/workers.parquet`` into.
+        progress: called with the day number after each simulated day.
+    """
+    sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
+    model = GovernanceModel(sc)
+    model.run_model(progress)
+    return collect(model, out)
+
+
+def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
+    """Turn a finished (or paused) model into a :class:`RunResult`."""
+    ident = identity(model.scenario)
+    cases = metrics.cases_frame(model)
+    workers = metrics.workers_frame(model)
+    summary = pd.DataFrame([metrics.summary_row(model, cases, workers)])
+    result = RunResult(
+        summary=_tag(summary, ident),
+        timeseries=_tag(metrics.timeseries_frame(model), ident),
+        cases=_tag(cases, ident),
+        workers=_tag(workers, ident),
+        scenario=model.scenario,
+    )
+    if out is not None:
+        result.write(out)
+    return result
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> Path:
+    """Write DataFrames as Parquet; each file appears whole or not at all."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    try:
+        for name, df in tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        for name in tables:
+            os.replace(tmp / f"{name}.parquet", out / f"{name}.parquet")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out

@@ -1,0 +1,221 @@
+"""The territory: 区 → 街道/乡镇 → 社区/村 → 网格, with 片区 (zones) and 街巷 (lanes).
+
+Built from a scenario into plain index lists that the model uses on its hot
+paths, and exposed as a networkx graph (``Territory.graph``) with the edge
+kinds of MODEL.md §2: ``parent`` (parent → child), ``adjacent`` (neighbouring
+communities), ``member_of`` (community → zone, grid → lane) and
+``jurisdiction`` (department → category, the 权责清单).  Arrangements
+transform a territory (e.g. 区直管社区 removes streets and merges
+communities) before the model is built on it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from governance_sim.scenario import Scenario
+
+
+@dataclass
+class Community:
+    name: str
+    street: int  # -1 once the street layer is removed
+    population: int
+    households: int
+    pos: tuple[float, float]
+    grids: list[int] = field(default_factory=list)
+    zone: int = -1
+    merged_from: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Grid:
+    name: str
+    community: int
+    households: int
+    lane: int = -1
+
+
+@dataclass
+class Territory:
+    district: str
+    streets: list[str]
+    communities: list[Community]
+    grids: list[Grid]
+    departments: list[str]
+    department_labels: list[str]
+    categories: list[str]
+    jurisdiction: dict[str, list[str]]  # department → categories it owns
+    adjacency: set[tuple[int, int]] = field(default_factory=set)
+    zones: list[list[int]] = field(default_factory=list)  # community indices per zone
+    lanes: list[list[int]] = field(default_factory=list)  # grid indices per lane
+    lane_street: list[int] = field(default_factory=list)
+    street_layer: bool = True
+
+    # ---------------------------------------------------------------- queries
+    @property
+    def population(self) -> int:
+        return sum(c.population for c in self.communities)
+
+    @property
+    def households(self) -> int:
+        return sum(g.households for g in self.grids)
+
+    def neighbours(self, community: int) -> list[int]:
+        return sorted({b for a, b in self.adjacency if a == community}
+                      | {a for a, b in self.adjacency if b == community})
+
+    def communities_of_street(self, street: int) -> list[int]:
+        return [i for i, c in enumerate(self.communities) if c.street == street]
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The territory as a networkx graph (nodes carry ``kind``; edges carry ``kind``)."""
+        g = nx.Graph()
+        root = f"district:{self.district}"
+        g.add_node(root, kind="district", label=self.district)
+        for s, name in enumerate(self.streets):
+            g.add_node(f"street:{s}", kind="street", label=name)
+            g.add_edge(root, f"street:{s}", kind="parent")
+        for ci, c in enumerate(self.communities):
+            node = f"community:{ci}"
+            g.add_node(node, kind="community", label=c.name, population=c.population, pos=c.pos)
+            parent = f"street:{c.street}" if c.street >= 0 else root
+            g.add_edge(parent, node, kind="parent")
+        for gi, gr in enumerate(self.grids):
+            g.add_node(f"grid:{gi}", kind="grid", label=gr.name, households=gr.households)
+            g.add_edge(f"community:{gr.community}", f"grid:{gi}", kind="parent")
+        for a, b in self.adjacency:
+            g.add_edge(f"community:{a}", f"community:{b}", kind="adjacent")
+        for zi, members in enumerate(self.zones):
+            g.add_node(f"zone:{zi}", kind="zone", label=f"片区{zi + 1}")
+            for ci in members:
+                g.add_edge(f"community:{ci}", f"zone:{zi}", kind="member_of")
+        for li, members in enumerate(self.lanes):
+            g.add_node(f"lane:{li}", kind="lane", label=f"街巷{li + 1}")
+            for gi in members:
+                g.add_edge(f"grid:{gi}", f"lane:{li}", kind="member_of")
+        for dept, label in zip(self.departments, self.department_labels, strict=True):
+            g.add_node(f"department:{dept}", kind="department", label=label or dept)
+            g.add_edge(root, f"department:{dept}", kind="parent")
+            for cat in self.jurisdiction.get(dept, []):
+                g.add_node(f"category:{cat}", kind="category", label=cat)
+                g.add_edge(f"department:{dept}", f"category:{cat}", kind="jurisdiction")
+        return g
+
+    def is_contiguous(self, members: list[int]) -> bool:
+        """Whether a set of communities is connected through adjacency."""
+        sub = nx.Graph()
+        sub.add_nodes_from(members)
+        ms = set(members)
+        sub.add_edges_from((a, b) for a, b in self.adjacency if a in ms and b in ms)
+        return len(members) <= 1 or nx.is_connected(sub)
+
+
+def _split(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def _chunks(items: list[int], parts: int) -> list[list[int]]:
+    sizes = _split(len(items), max(1, min(parts, len(items))))
+    out, i = [], 0
+    for s in sizes:
+        out.append(items[i : i + s])
+        i += s
+    return out
+
+
+def build_territory(scenario: Scenario) -> Territory:
+    """Lay out the territory described by ``scenario.territory``.
+
+    Communities sit on a lattice (row-major, street by street) so that each
+    street and each zone is a contiguous block; adjacency is 4-neighbour.
+    """
+    spec = scenario.territory
+    if isinstance(spec.streets, int):
+        street_defs = [(f"街道{s + 1}", spec.communities_per_street, None) for s in range(spec.streets)]
+    else:
+        street_defs = [(s.name, s.communities, s.population) for s in spec.streets]
+    n_streets = len(street_defs)
+    explicit_pop = sum(p for _, _, p in street_defs if p)
+    implicit = [i for i, (_, _, p) in enumerate(street_defs) if not p]
+    rest = max(spec.population - explicit_pop, 0)
+    implicit_pops = _split(rest, len(implicit)) if implicit else []
+
+    street_names, comm_rows = [], []  # (name, street, population)
+    for s, (sname, comms, spop) in enumerate(street_defs):
+        street_names.append(sname)
+        pop = spop if spop else implicit_pops[implicit.index(s)]
+        if isinstance(comms, int):
+            for k, p in enumerate(_split(pop, comms)):
+                comm_rows.append((f"{sname}·社区{k + 1}", s, max(p, 1)))
+        else:
+            for c in comms:
+                comm_rows.append((c.name, s, c.population))
+
+    n = len(comm_rows)
+    width = max(1, math.ceil(math.sqrt(n)))
+    communities: list[Community] = []
+    for i, (name, s, pop) in enumerate(comm_rows):
+        row, col = divmod(i, width)
+        households = max(1, round(pop / spec.household_size))
+        communities.append(Community(name, s, pop, households, (float(col), float(-row))))
+    adjacency = set()
+    for i in range(n):
+        row, col = divmod(i, width)
+        if col + 1 < width and i + 1 < n:
+            adjacency.add((i, i + 1))
+        if i + width < n:
+            adjacency.add((i, i + width))
+
+    grids: list[Grid] = []
+    for ci, c in enumerate(communities):
+        n_grids = max(1, round(c.households / spec.households_per_grid))
+        for k, hh in enumerate(_split(c.households, n_grids)):
+            c.grids.append(len(grids))
+            grids.append(Grid(f"{c.name}·网格{k + 1}", ci, hh))
+
+    zones: list[list[int]] = []
+    if spec.zones_per_street:
+        for s in range(n_streets):
+            members = [i for i, c in enumerate(communities) if c.street == s]
+            for chunk in _chunks(members, spec.zones_per_street):
+                for ci in chunk:
+                    communities[ci].zone = len(zones)
+                zones.append(chunk)
+
+    lanes: list[list[int]] = []
+    lane_street: list[int] = []
+    if spec.grids_per_lane:
+        for s in range(n_streets):
+            street_grids = [g for c in communities if c.street == s for g in c.grids]
+            for i in range(0, len(street_grids), spec.grids_per_lane):
+                members = street_grids[i : i + spec.grids_per_lane]
+                for gi in members:
+                    grids[gi].lane = len(lanes)
+                lanes.append(members)
+                lane_street.append(s)
+
+    jurisdiction: dict[str, list[str]] = {d.name: [] for d in spec.departments}
+    for cname, cat in scenario.categories.items():
+        for d in cat.departments:
+            jurisdiction[d].append(cname)
+
+    return Territory(
+        district=spec.district,
+        streets=street_names,
+        communities=communities,
+        grids=grids,
+        departments=[d.name for d in spec.departments],
+        department_labels=[d.label for d in spec.departments],
+        categories=list(scenario.categories),
+        jurisdiction=jurisdiction,
+        adjacency=adjacency,
+        zones=zones,
+        lanes=lanes,
+        lane_street=lane_street,
+    )
