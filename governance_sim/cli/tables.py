@@ -1,0 +1,67 @@
+"""Rich tables with bilingual labels for summaries."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+
+LABELS = [
+    ("cases_created", "问题总数 / problems emerged", "{:,.0f}"),
+    ("cases_reported", "受理 / reported", "{:,.0f}"),
+    ("cases_resolved", "解决 / resolved", "{:,.0f}"),
+    ("cases_closed_on_paper", "纸面办结 / closed on paper", "{:,.0f}"),
+    ("cases_open_end", "未结 / open at end", "{:,.0f}"),
+    ("response_rate", "响应率 / response rate", "{:.1%}"),
+    ("resolution_rate", "解决率 / resolution rate", "{:.1%}"),
+    ("satisfaction_rate", "满意率 / satisfaction rate", "{:.1%}"),
+    ("response_time", "响应时间 / response time (h)", None),
+    ("resolution_time", "办结时间 / resolution time (h)", None),
+    ("resolution_time_single_dept_mean_h", "  单部门 / one department, mean (h)", "{:,.1f}"),
+    ("resolution_time_multi_dept_mean_h", "  多部门 / cross-department, mean (h)", "{:,.1f}"),
+    ("handoffs_per_case", "流转次数 / hand-offs per case", "{:.2f}"),
+    ("buckpass_events", "推诿 / buck-passing events", "{:,.0f}"),
+    ("whistles", "吹哨 / whistles", "{:,.0f}"),
+    ("share_found_by_patrol", "主动发现 / found by patrol", "{:.1%}"),
+    ("eruptions", "隐患爆发 / eruptions", "{:,.0f}"),
+    ("repeat_reports", "重复投诉 / repeat reports", "{:,.0f}"),
+    ("petitions", "信访 / petitions", "{:,.0f}"),
+    ("mean_trust_end", "信任 / mean trust at end", "{:.3f}"),
+    ("staff_hours_per_resolved_case", "成本 / staff-hours per resolved case", "{:,.1f}"),
+]
+ROLE_LABELS = {
+    "grid_worker": "网格员 / grid workers",
+    "community_office": "社区 / community offices",
+    "street_office": "街道 / street office",
+    "street_chief": "街巷长 / street chiefs",
+    "department": "职能部门 / departments",
+    "district_center": "区指挥中心 / district centre",
+    "zone_platform": "片区平台 / zone platforms",
+    "township_staff": "乡镇干部 / township staff",
+}
+
+
+def fmt(value, pattern: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return pattern.format(value)
+
+
+def summary_table(s: dict, title: str = "") -> Table:
+    table = Table(title=title, show_header=True, header_style="bold")
+    table.add_column("指标 / metric")
+    table.add_column("value", justify="right")
+    for key, label, pattern in LABELS:
+        if pattern is None:
+            vals = [fmt(s.get(f"{key}_{q}_h"), "{:,.1f}") for q in ("mean", "p50", "p90")]
+            table.add_row(label, " / ".join(vals) + "  (mean/median/p90)")
+        elif key in s:
+            table.add_row(label, fmt(s[key], pattern))
+    table.add_section()
+    table.add_row("[bold]工作量 / workload[/]", "h/week · utilisation · paperwork")
+    for role, label in ROLE_LABELS.items():
+        k = f"workload_hours_per_week_{role}"
+        if k in s:
+            table.add_row(label, f"{fmt(s[k], '{:.1f}')} · {fmt(s.get(f'utilisation_{role}'), '{:.0%}')}"
+                                 f" · {fmt(s.get(f'paperwork_share_{role}'), '{:.0%}')}")
+    return table
