@@ -38,6 +38,12 @@ class Category:
     street_authority: bool
     mediation: bool
     severity_cdf: tuple[float, float, float]
+    start_day: int = 0
+    end_day: int | None = None
+
+    def active(self, day: int) -> bool:
+        """Whether the category arises on ``day`` (task shocks have a window)."""
+        return day >= self.start_day and (self.end_day is None or day <= self.end_day)
 
     @property
     def multi_department(self) -> bool:

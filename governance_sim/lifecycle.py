@@ -44,6 +44,8 @@ class CaseLifecycle:
         rng = self.rng
         t0 = day * HOURS_PER_DAY
         for cat in m.categories:
+            if not cat.active(day):
+                continue
             n = rng.poisson(cat.rate_per_person_day * m.population_size)
             if not n:
                 continue
@@ -185,7 +187,7 @@ class CaseLifecycle:
                 case.t_dispatched = now
             if decision.reason == "escalate":
                 case.escalations += 1
-            t = self.cal.add_working_hours(now, decision.delay_h)
+            t = self.cal.add_working_hours(now, decision.delay_h * m.coordination_delay_factor)
             self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
         elif isinstance(decision, Summon):
             self.summon(case, at, decision)

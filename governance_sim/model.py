@@ -80,6 +80,8 @@ class GovernanceModel(mesa.Model):
             ("reported", "resolved", "closed_on_paper", "buckpass", "eruptions", "rated",
              "satisfied", "repeat_reports", "petitions"), 0)
         self.cases: list[Case] = []
+        # multiplies every hand-off delay; overlays such as joint meetings (联席会议) lower it
+        self.coordination_delay_factor = 1.0
         self.undiscovered: dict[int, list[Case]] = {}
         self.lifecycle = CaseLifecycle(self)
         self._build_lookups()
@@ -272,5 +274,6 @@ def _compile_categories(sc: Scenario, territory) -> list[Category]:
             latent=c.latent, erupt_days=c.erupt_days, micro_enforceable=c.micro_enforceable,
             patrol_visible=c.patrol_visible, community_authority=c.community_authority,
             street_authority=c.street_authority, mediation=c.mediation, severity_cdf=cdf,
+            start_day=c.start_day, end_day=c.end_day,
         ))
     return out

@@ -121,6 +121,8 @@ class CategorySpec(Strict):
     severity_weights: tuple[float, float, float] = Field(
         default=(0.6, 0.3, 0.1), description="probabilities of severity 1, 2, 3"
     )
+    start_day: int = Field(default=0, ge=0, description="first day it arises (a task shock starts later)")
+    end_day: int | None = Field(default=None, ge=0, description="last day it arises (None = to the end)")
 
 
 # --------------------------------------------------------------------------- roles
