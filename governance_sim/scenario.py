@@ -123,6 +123,14 @@ class CategorySpec(Strict):
     )
     start_day: int = Field(default=0, ge=0, description="first day it arises (a task shock starts later)")
     end_day: int | None = Field(default=None, ge=0, description="last day it arises (None = to the end)")
+    task_type: Literal["area", "line", "office"] = Field(
+        default="area",
+        description="片线结合 (seed 000): place-based work of a 片 (area), a central task of a 线 (line), "
+                    "or desk work kept in an office (office)",
+    )
+    office: str | None = Field(
+        default=None, description="三定 office that owns it in a township (None = no office: a new task type)"
+    )
 
 
 # --------------------------------------------------------------------------- roles
@@ -268,6 +276,11 @@ class Scenario(Strict):
                     )
         if not self.categories:
             raise _FieldError("categories", "at least one case category is required")
+        # an arrangement's parameters may cross-check the rest of the scenario: (field, message) or None
+        check = getattr(self.arrangement, "check_scenario", None)
+        problem = check(self) if check is not None else None
+        if problem:
+            raise _FieldError(*problem)
         return self
 
     @property
