@@ -1,6 +1,10 @@
 """Reform variants (体制机制), one module each; importing registers them."""
 
-from governance_sim.arrangements import baseline  # noqa: F401  (registry line)
+from governance_sim.arrangements import (
+    baseline,  # noqa: F401  (registry line)
+    fixed_offices,  # noqa: F401  (registry line)
+    zone_line,  # noqa: F401  (registry line)
+)
 from governance_sim.arrangements.base import (
     Arrangement,
     ArrangementParams,
