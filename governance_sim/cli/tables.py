@@ -38,6 +38,9 @@ ROLE_LABELS = {
     "district_center": "区指挥中心 / district centre",
     "zone_platform": "片区平台 / zone platforms",
     "township_staff": "乡镇干部 / township staff",
+    "township_office": "乡镇科室 / township offices",
+    "zone_team": "片区工作组 / zone (片) teams",
+    "line_team": "重点工作线 / line (线) teams",
 }
 
 
