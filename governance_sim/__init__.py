@@ -16,6 +16,7 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.1.0"
 
 from governance_sim import arrangements, overlays  # noqa: E402,F401  (fill the registries)
+from governance_sim.experiments import evaluate, open_store, sensitivity, sweep  # noqa: E402
 from governance_sim.model import GovernanceModel  # noqa: E402
 from governance_sim.runner import RunResult, run  # noqa: E402
 from governance_sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
@@ -23,3 +24,4 @@ from governance_sim.scenario import Scenario, ScenarioError, load_scenario  # no
 __all__ = [
     "GovernanceModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run",
 ]
+__all__ += ["evaluate", "open_store", "sensitivity", "sweep"]

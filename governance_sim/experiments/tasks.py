@@ -1,0 +1,64 @@
+"""One run of a sweep as a plain, picklable task, and the function that executes it.
+
+The task carries everything a worker needs (the scenario mapping, the point's
+overrides, the seed), so a worker on another machine needs only the package.
+The function never raises: a run that fails comes back as an ``error`` outcome
+with its message, so one bad point cannot stop a sweep.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """运行任务 — one design point × one replicate."""
+
+    run_id: int
+    point: int
+    rep: int
+    seed: int
+    overrides: dict[str, Any]
+    scenario: dict = field(repr=False)
+    days: int | None = None
+    timeseries: bool = False
+
+
+@dataclass
+class RunOutcome:
+    """What came back from a run: its summary row (and timeseries) or its error."""
+
+    run_id: int
+    status: str  # "ok" | "error"
+    summary: dict[str, Any] | None = None
+    timeseries: pd.DataFrame | None = None
+    error: str | None = None
+    traceback: str | None = None
+    elapsed_s: float = 0.0
+
+
+def error_outcome(task: RunTask, exc: BaseException, elapsed: float = 0.0) -> RunOutcome:
+    message = f"{type(exc).__name__}: {exc}".strip()
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return RunOutcome(task.run_id, "error", error=message, traceback=tb, elapsed_s=elapsed)
+
+
+def execute_run(task: RunTask) -> RunOutcome:
+    """Run one task to the end and return its outcome (errors included, never raised)."""
+    from governance_sim.runner import run
+
+    start = time.perf_counter()
+    try:
+        result = run(task.scenario, seed=task.seed, days=task.days, overrides=task.overrides or None)
+        summary = result.summary.iloc[0].to_dict()
+        ts = result.timeseries if task.timeseries else None
+        return RunOutcome(task.run_id, "ok", summary=summary, timeseries=ts,
+                          elapsed_s=time.perf_counter() - start)
+    except Exception as exc:  # a failed run is a result to record, not a crash of the sweep
+        return error_outcome(task, exc, time.perf_counter() - start)
