@@ -1,0 +1,43 @@
+"""``govsim viz`` — open a scenario in the interactive exploration app (Solara)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from governance_sim.cli.app import app, console, user_errors
+from governance_sim.scenario import load_scenario
+from governance_sim.viz.session import SCENARIO_ENV, VARIANT_ENV
+
+APP = "governance_sim.viz.app:Page"
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line that serves the app."""
+    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port),
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+@app.command("viz")
+def viz_command(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    variant: str = typer.Option(None, "--variant", "-v", help="variant to open first"),
+    port: int = typer.Option(8765, "--port", "-p", help="port to serve on (0 = any free port)"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+) -> None:
+    """Serve the interactive app: territory network, live 三率 and workload, run controls."""
+    with user_errors():
+        load_scenario(scenario, variant)  # a bad file or variant stops here, with one line
+    env = {**os.environ, SCENARIO_ENV: str(scenario.resolve()), VARIANT_ENV: variant or ""}
+    console.print(f"govsim viz: {scenario} → http://{host}:{port}  (Ctrl+C stops)")
+    proc = subprocess.Popen(server_command(host, port), env=env)
+    try:
+        code = proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        code = proc.wait()
+    raise typer.Exit(code)

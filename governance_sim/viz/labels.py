@@ -1,0 +1,131 @@
+"""Bilingual labels (中文 / English) for everything the app shows.
+
+``tr(key, lang)`` looks a key up; unknown keys come back unchanged, so a
+parameter added by a new arrangement still shows (under its field name)
+before anyone translates it.
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    # chrome
+    "title": ("基层治理仿真", "Base-level governance simulation"),
+    "language": ("语言", "Language"),
+    "controls": ("运行", "Run"),
+    "scenario": ("情景", "Scenario"),
+    "variant": ("方案", "Variant"),
+    "arrangement": ("体制", "Arrangement"),
+    "seed": ("随机种子", "Seed"),
+    "parameters": ("参数", "Parameters"),
+    "days_per_step": ("每步天数", "Days per step"),
+    "step": ("单步", "Step"),
+    "play": ("播放", "Play"),
+    "pause": ("暂停", "Pause"),
+    "reset": ("重置", "Reset"),
+    "apply_hint": ("参数在重置后生效", "Parameter changes apply on reset"),
+    "finished": ("运行结束", "Run finished"),
+    "no_params": ("无可调参数", "No adjustable parameters"),
+    "overlay": ("叠加机制", "Overlay"),
+    # key figures
+    "day": ("天", "Day"),
+    "open_cases": ("在办案件", "Open cases"),
+    "reported": ("已受理", "Reported"),
+    "resolved": ("已解决", "Resolved"),
+    "response_rate": ("响应率", "Response rate"),
+    "resolution_rate": ("解决率", "Resolution rate"),
+    "satisfaction_rate": ("满意率", "Satisfaction rate"),
+    "buckpass": ("推诿次数", "Buck-passing"),
+    # territory
+    "territory": ("辖区网络", "Territory network"),
+    "colour_by": ("着色", "Colour by"),
+    "backlog": ("积压案件", "Backlog"),
+    "satisfaction": ("满意度", "Satisfaction"),
+    "workload": ("工作负荷", "Workload"),
+    "backlog_unit": ("在办案件 / 千户", "open cases per 1,000 households"),
+    "satisfaction_unit": ("平均评分 (0–1)", "mean rating (0–1)"),
+    "workload_unit": ("工时利用率", "utilisation of hours"),
+    "aggregated_note": ("网格较多，已聚合到社区", "many grids: shown by community"),
+    "departments": ("职能部门（条）", "Departments (条)"),
+    "queue": ("队列", "queue"),
+    "district": ("区", "district"),
+    "street": ("街道", "street"),
+    "community": ("社区", "community"),
+    "grid": ("网格", "grid"),
+    "zone": ("片区", "zone"),
+    # charts
+    "charts": ("实时指标", "Live metrics"),
+    "open_cases_chart": ("在办案件与积压", "Open cases and backlogs"),
+    "rates_chart": ("三率（累计）", "三率 so far"),
+    "response_hist": ("响应时间分布", "Response-time distribution"),
+    "workload_chart": ("各角色工作负荷", "Workload by role"),
+    "hours": ("小时", "hours"),
+    "cases": ("案件数", "cases"),
+    "share": ("比例", "share"),
+    "hours_per_week": ("人均周工时", "hours per staff per week"),
+    "standard_week": ("标准工时", "standard week"),
+    "deadline": ("响应时限", "deadline"),
+    "backlog_departments": ("部门积压", "department backlog"),
+    "backlog_street": ("街道积压", "street backlog"),
+    "backlog_community": ("社区积压", "community backlog"),
+    "no_data": ("暂无数据", "no data yet"),
+    # roles and activities
+    "grid_worker": ("网格员", "grid workers"),
+    "community_office": ("社区居委会", "community offices"),
+    "street_office": ("街道办", "street offices"),
+    "street_chief": ("街巷长", "street chiefs"),
+    "department": ("职能部门", "departments"),
+    "district_center": ("区指挥中心", "district centre"),
+    "party_branch": ("党支部", "party branch"),
+    "case_work": ("办案", "case work"),
+    "vertical": ("条条任务", "line work"),
+    "paperwork": ("台账留痕", "paperwork"),
+    "admin": ("上级交办", "tasks from above"),
+    "patrol": ("巡查", "patrol"),
+    # case table
+    "last_cases": ("最近案件及流转路径", "Latest cases and their hand-off path"),
+    "case_id": ("编号", "No."),
+    "category": ("类别", "Category"),
+    "where": ("地点", "Where"),
+    "status": ("状态", "Status"),
+    "path": ("流转路径", "Hand-off path"),
+    "response_h": ("响应（小时）", "Response (h)"),
+    "rating": ("评价", "Rating"),
+    "open": ("在办", "open"),
+    "closed_on_paper": ("纸面办结", "closed on paper"),
+    "unreported": ("未发现", "not yet found"),
+    # hand-off reasons
+    "report_up": ("上报", "reported up"),
+    "escalate": ("上交", "escalated"),
+    "referral": ("转办", "referred"),
+    "whistle": ("吹哨", "whistle"),
+    "buckpass_reason": ("退回", "returned"),
+    "part_done": ("分段办结", "part done"),
+    "eruption": ("事发", "erupted"),
+    "petition": ("信访", "petition"),
+    "dispatch": ("派单", "dispatched"),
+    # parameter names shared by every arrangement (others show their field name)
+    "p_buckpass": ("推诿概率", "P(buck-passing)"),
+    "single_dept_buckpass_factor": ("单部门推诿系数", "single-department buck-passing factor"),
+    "duty_clarity": ("权责清晰度", "duty clarity (权责清单)"),
+    "referral_delay_days": ("转办耗时（工作日）", "referral delay (working days)"),
+    "escalation_delay_h": ("上交耗时（小时）", "escalation delay (h)"),
+    "return_delay_h": ("退回耗时（小时）", "return delay (h)"),
+    "p_coverup": ("瞒报概率（不出事）", "P(cover-up)"),
+    "report_deadline_hours": ("报到时限（小时）", "report deadline (h)"),
+    "reverse_assessment_weight": ("反向考核权重", "reverse assessment weight"),
+}
+
+
+def tr(key: str, lang: str = "zh") -> str:
+    """The label of ``key`` in ``lang`` (``"zh"`` or ``"en"``); the key itself when unknown."""
+    pair = LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def reason_label(reason: str, lang: str) -> str:
+    """Label of a hand-off reason (``buckpass`` has its own key: it is also a counter)."""
+    return tr("buckpass_reason" if reason == "buckpass" else reason, lang)
