@@ -98,4 +98,4 @@ class Case:
         return tuple(d for d in self.departments if d not in self.parts_done)
 
     def handoff(self, src: str, dst: str, t: float, reason: str) -> None:
-        self.handoffs.append((src, dst, round(t, 4), reason))
+        self.handoffs.append((src, dst, t, reason))

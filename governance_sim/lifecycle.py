@@ -56,6 +56,10 @@ class CaseLifecycle:
                 self.emerge(cat, int(hids[k]), float(times[k]), min(int(sev[k]), 3))
 
     def emerge(self, cat, hid: int, t: float, severity: int) -> Case:
+        """A problem arises for household ``hid``; the household decides whether to report."""
+        return self.emerge_case(cat, hid, t, severity, report=True)
+
+    def emerge_case(self, cat, hid: int, t: float, severity: int, report: bool = True) -> Case:
         m = self.model
         grid = int(m.population.grid[hid])
         community = m.community_of_grid[grid]
@@ -69,11 +73,14 @@ class CaseLifecycle:
         if cat.latent:
             case.t_erupt = t + rng.expovariate(1.0 / cat.erupt_days) * HOURS_PER_DAY
             self.events.schedule(case.t_erupt, self.erupt, case)
-            if m.population.paired[hid] and rng.random() < m.scenario.roles.party_branch.hidden_report_boost:
-                self.events.schedule(t + self.report_delay(), self.resident_report, case, None)
-                return case
-        else:
-            if rng.random() < Resident.report_probability(m.population, hid, severity):
+        if report:
+            if cat.latent:
+                # only a household paired with a party member (党员连心) may surface a hidden hazard
+                will_report = (m.population.paired[hid]
+                               and rng.random() < m.scenario.roles.party_branch.hidden_report_boost)
+            else:
+                will_report = rng.random() < Resident.report_probability(m.population, hid, severity)
+            if will_report:
                 self.events.schedule(t + self.report_delay(), self.resident_report, case, None)
         if cat.patrol_visible or cat.latent:
             m.undiscovered.setdefault(grid, []).append(case)
@@ -92,20 +99,30 @@ class CaseLifecycle:
         case.t_discovered = case.t_reported = now
         case.found_by = FOUND_BY_RESIDENT
         if channel is None:
-            channel = Resident.choose_channel(m.population, self.random.random())
+            u = self.random.random()
+            for overlay in m.overlays:  # e.g. hotline use that follows trust
+                channel = overlay.choose_channel(case, u, m)
+                if channel is not None:
+                    break
+            else:
+                channel = Resident.choose_channel(m.population, u)
         m.population.reports[case.household] += 1
         self.submit(case, channel)
 
     def patrol_found(self, case: Case, t: float, unit_key) -> None:
-        """A patrol (网格员 or 街巷长) noticed the problem at ``t``."""
+        """A patrol (网格员 or 街巷长) will notice the problem at ``t`` unless a report comes first."""
+        self.events.schedule(t, self._patrol_sees, case, unit_key)
+
+    def _patrol_sees(self, case: Case, unit_key) -> None:
         if case.t_discovered == case.t_discovered:
             return
-        case.t_discovered = case.t_reported = t
+        t = self.events.now
+        case.t_discovered = case.t_reported = case.t_accepted = t
         case.found_by = FOUND_BY_PATROL
         case.channel = unit_key[0]
         case.in_process = True
         self.model.counters["reported"] += 1
-        self.events.schedule(t, self.arrive, case, unit_key, "patrol")
+        self.arrive(case, unit_key, "patrol")
 
     def erupt(self, case: Case) -> None:
         """A latent problem nobody fixed erupts (an incident, as 5.14 in seed 001)."""
@@ -120,9 +137,11 @@ class CaseLifecycle:
             return
         now = self.events.now
         if case.t_discovered != case.t_discovered:
-            case.t_discovered = case.t_reported = now
+            case.t_discovered = case.t_reported = case.t_accepted = now
             case.found_by = FOUND_BY_ERUPTION
             m.counters["reported"] += 1
+        if case.status == CLOSED_ON_PAPER:  # a covered-up hazard comes back
+            m.counters["closed_on_paper"] -= 1
         case.status = "open"
         case.t_closed = math.nan
         case.priority_boost += 1.0
@@ -239,8 +258,15 @@ class CaseLifecycle:
                 start = self.cal.next_start(self.events.now)
                 self.events.schedule(start, self._volunteer_start, case, start + effort, effort)
                 return
-        priority = 1.0 + case.priority_boost
+        priority = 1.0 + case.priority_boost + self.priority_bonus(case, unit_key)
         unit.work_on(case, effort, priority, self._handled)
+
+    def priority_bonus(self, case: Case, unit_key) -> float:
+        """Priority overlays add to work on ``case`` at ``unit_key`` (0 without overlays)."""
+        bonus = 0.0
+        for overlay in self.model.overlays:
+            bonus += overlay.priority_bonus(case, unit_key, self.model)
+        return bonus
 
     def _volunteer_start(self, case: Case, end: float, effort: float) -> None:
         if case.t_first_response != case.t_first_response:
@@ -273,7 +299,8 @@ class CaseLifecycle:
             return
         case.level = "department"
         effort = self.effort(case) * effort_factor
-        dept.work_on(case, effort, dept.priority_for(case), self._department_done_task)
+        priority = dept.priority_for(case) + self.priority_bonus(case, ("department", d))
+        dept.work_on(case, effort, priority, self._department_done_task)
         case.parts_pending.add(d)
         case.holder = f"department:{d}"
 
@@ -340,6 +367,22 @@ class CaseLifecycle:
         elif u < spec.p_petition + spec.p_repeat:
             m.counters["repeat_reports"] += 1
             self.repeat(case, None)
+
+    def reopen(self, case: Case, unit_key, reason: str = "reopened") -> bool:
+        """A case closed on paper is found out (e.g. by an audit): it is open again and
+        goes back to ``unit_key`` to be handled for real.  Returns whether it was reopened."""
+        if case.status != CLOSED_ON_PAPER:
+            return False
+        m = self.model
+        now = self.events.now
+        m.counters["closed_on_paper"] -= 1
+        case.status = "open"
+        case.t_closed = math.nan
+        case.in_process = True
+        case.parts_pending.clear()
+        case.handoff(case.holder or "-", f"{unit_key[0]}:{unit_key[1]}", now, reason)
+        self.events.schedule(now, self.arrive, case, unit_key, reason)
+        return True
 
     def repeat(self, case: Case, channel: str | None) -> None:
         """The unresolved problem is reported again (重复投诉) or petitioned (信访)."""

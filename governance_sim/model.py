@@ -208,12 +208,14 @@ class GovernanceModel(mesa.Model):
             span = worker.routine_h.get("patrol", 0.0)
             if span <= 0:
                 continue
-            for case in worker.patrol(rng, self.undiscovered):
-                self.lifecycle.patrol_found(case, start + rng.random() * span, worker.key)
+            for case in worker.patrol(rng, self.undiscovered, start + span):
+                seen_at = max(case.t_created, start + rng.random() * span)
+                self.lifecycle.patrol_found(case, seen_at, worker.key)
         for chief in self.street_chiefs:
             span = chief.routine_h.get("patrol", 0.0)
-            for case in chief.patrol(rng, self.undiscovered, self.territory):
-                self.lifecycle.patrol_found(case, start + rng.random() * span, chief.key)
+            for case in chief.patrol(rng, self.undiscovered, self.territory, start + span):
+                seen_at = max(case.t_created, start + rng.random() * span)
+                self.lifecycle.patrol_found(case, seen_at, chief.key)
 
     def run_model(self, progress=None) -> None:
         """Run every remaining day; ``progress(day)`` is called after each day."""

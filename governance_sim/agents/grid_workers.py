@@ -18,9 +18,9 @@ class GridWorker(UnitAgent):
         self.detection_prob = spec.detection_prob
         self.latent_detection_prob = spec.latent_detection_prob
 
-    def patrol(self, rng, undiscovered: dict[int, list]) -> list:
-        """One day's patrol: each unnoticed problem in my grids is seen with the detection
-        probability (lower for latent hazards).  Returns the problems found."""
+    def patrol(self, rng, undiscovered: dict[int, list], until: float) -> list:
+        """One day's patrol (ending at ``until``): each unnoticed problem in my grids is seen with
+        the detection probability (lower for latent hazards).  Returns the problems found."""
         found = []
         for g in self.grids:
             pending = undiscovered.get(g)
@@ -29,6 +29,9 @@ class GridWorker(UnitAgent):
             keep = []
             for case in pending:
                 if case.t_discovered == case.t_discovered:  # already discovered (not NaN)
+                    continue
+                if case.t_created > until:  # arises after today's patrol
+                    keep.append(case)
                     continue
                 p = self.latent_detection_prob if case.latent else self.detection_prob
                 if rng.random() < p:

@@ -25,7 +25,7 @@ class StreetChief(UnitAgent):
     def grids(self, territory) -> list[int]:
         return [g for lane in self.lanes for g in territory.lanes[lane]]
 
-    def patrol(self, rng, undiscovered: dict[int, list], territory) -> list:
+    def patrol(self, rng, undiscovered: dict[int, list], territory, until: float) -> list:
         """Daily lane patrol: notices visible (non-latent) problems in the lanes."""
         found = []
         for g in self.grids(territory):
@@ -35,6 +35,9 @@ class StreetChief(UnitAgent):
             keep = []
             for case in pending:
                 if case.t_discovered == case.t_discovered:
+                    continue
+                if case.t_created > until:
+                    keep.append(case)
                     continue
                 if not case.latent and rng.random() < self.detection_prob:
                     found.append(case)

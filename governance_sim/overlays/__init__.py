@@ -1,5 +1,12 @@
 """Overlays combinable with any arrangement; importing registers them."""
 
+from governance_sim.overlays import (  # noqa: F401  (registry lines)
+    extra_staff,
+    formalism,
+    grid,
+    hotline,
+    party_building,
+)
 from governance_sim.overlays.base import Overlay, OverlayParams
 
 __all__ = ["Overlay", "OverlayParams"]

@@ -7,8 +7,10 @@ to the arrangement), and run daily or monthly routines.
 
 from __future__ import annotations
 
+import zlib
 from typing import ClassVar
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 
@@ -24,6 +26,11 @@ class Overlay:
 
     def __init__(self, params: OverlayParams):
         self.params = params
+
+    def make_rng(self, model) -> np.random.Generator:
+        """A generator of the overlay's own, seeded from the run's seed: its draws leave the
+        model's streams (emergence, routing) as they are, which keeps comparisons paired."""
+        return np.random.default_rng([model.scenario.seed, zlib.crc32(self.name.encode())])
 
     def adjust_scenario(self, scenario):
         """Return a scenario with changed role parameters (default: unchanged)."""
@@ -48,3 +55,16 @@ class Overlay:
 
     def on_month(self, model, month: int) -> None:
         """Monthly routine hook."""
+
+    def choose_channel(self, case, u: float, model) -> str | None:
+        """The channel a household reports through, from the uniform draw ``u``
+        (``None`` leaves the choice to the household's fixed channel weights)."""
+        return None
+
+    def priority_bonus(self, case, unit_key, model) -> float:
+        """Priority added to work on ``case`` at ``unit_key`` (e.g. an appraised unit)."""
+        return 0.0
+
+    def summary(self, model) -> dict[str, float]:
+        """Extra columns for the run's one-row summary."""
+        return {}

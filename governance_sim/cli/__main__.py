@@ -1,0 +1,3 @@
+from governance_sim.cli import app
+
+app()

@@ -1,0 +1,74 @@
+"""The event queue and the working calendar."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from governance_sim.engine import Calendar, EventQueue
+
+
+def test_events_run_in_time_order_and_ties_in_scheduling_order():
+    q = EventQueue()
+    seen = []
+    for t, label in [(5.0, "c"), (1.0, "a"), (5.0, "d"), (2.0, "b")]:
+        q.schedule(t, seen.append, label)
+    q.run_until(10.0)
+    assert seen == ["a", "b", "c", "d"]
+    assert q.now == 10.0
+
+
+def test_an_event_scheduled_in_the_past_runs_now_not_earlier():
+    q = EventQueue()
+    times = []
+    q.schedule(3.0, lambda: q.schedule(1.0, lambda: times.append(q.now)))
+    q.run_until(5.0)
+    assert times == [3.0]
+
+
+def test_run_until_leaves_later_events():
+    q = EventQueue()
+    q.schedule(24.0, lambda: None)
+    q.run_until(24.0)  # strictly before
+    assert len(q) == 1
+
+
+CAL = Calendar(start_h=9, hours=8, workdays_per_week=5, overtime_cap_h=2)
+
+
+def test_next_start_skips_nights_and_weekends():
+    assert CAL.next_start(10.0) == 10.0          # Monday 10:00, open
+    assert CAL.next_start(3.0) == 9.0            # Monday 03:00 → 09:00
+    assert CAL.next_start(17.5) == 24 + 9        # after closing → Tuesday 09:00
+    assert CAL.next_start(4 * 24 + 18) == 7 * 24 + 9  # Friday evening → Monday
+    assert CAL.next_start(10.0, reserved_h=2) == 11.0  # routine duties first
+
+
+def test_finish_time_uses_overtime_up_to_the_cap_then_next_workday():
+    end, ot = CAL.finish_time(16.0, 2.0)   # Monday 16:00 + 2h → 18:00, 1h overtime
+    assert (end, ot) == (18.0, 1.0)
+    end, ot = CAL.finish_time(16.0, 5.0)   # 3h today (1 + cap 2), 2h Tuesday from 09:00
+    assert end == 24 + 11 and ot == 2.0
+    end, _ = CAL.finish_time(4 * 24 + 16, 5.0)  # Friday → Monday
+    assert end == 7 * 24 + 11
+
+
+def test_working_hours_delay_counts_office_hours_only():
+    assert CAL.add_working_hours(9.0, 16.0) == 24 + 17   # two full days
+    assert CAL.add_working_days(4 * 24 + 9, 1) == 4 * 24 + 17
+    assert CAL.add_working_days(4 * 24 + 17, 1) == 7 * 24 + 17  # over the weekend
+
+
+@given(st.floats(0, 2000), st.floats(0.01, 60))
+def test_work_never_ends_before_it_starts_and_respects_daily_cap(t, effort):
+    start = CAL.next_start(t)
+    end, ot = CAL.finish_time(start, effort)
+    assert end >= start + effort - 1e-9
+    assert 0 <= ot <= effort + 1e-9
+    days = CAL.workdays_between(start, end) + 1
+    assert effort <= days * (CAL.hours + CAL.overtime) + 1e-9
+
+
+def test_workdays_between_counts_weeks():
+    assert CAL.workdays_between(0, 7 * 24) == 5
+    assert CAL.workdays_between(0, 14 * 24 + 1) == 10
