@@ -16,7 +16,7 @@ from collections.abc import Callable
 class Task:
     """A piece of work: on a case (``case`` set) or routine (line-ministry work)."""
 
-    __slots__ = ("case", "effort", "priority", "activity", "on_done", "on_start", "t_submit", "unit")
+    __slots__ = ("case", "effort", "priority", "activity", "on_done", "on_start", "t_submit", "unit", "overtime")
 
     def __init__(self, case, effort: float, priority: float, activity: str,
                  on_done: Callable | None = None, on_start: Callable | None = None):
@@ -28,6 +28,7 @@ class Task:
         self.on_start = on_start
         self.t_submit = 0.0
         self.unit = None
+        self.overtime = 0.0
 
 
 class Workforce:
@@ -77,8 +78,7 @@ class Workforce:
             self.busy_tasks += 1
             if task.on_start is not None:
                 task.on_start(task, now)
-            end, overtime = self.calendar.finish_time(now, task.effort, self.reserved_h)
-            self.overtime_h += overtime
+            end, task.overtime = self.calendar.finish_time(now, task.effort, self.reserved_h)
             self.queue.schedule(end, self._finish, task)
 
     def _wake(self) -> None:
@@ -89,6 +89,7 @@ class Workforce:
         self.free += 1
         self.busy_tasks -= 1
         self.completed += 1
+        self.overtime_h += task.overtime  # booked with the hours, when the work is done
         self.hours[task.activity] = self.hours.get(task.activity, 0.0) + task.effort
         if task.on_done is not None:
             task.on_done(task)

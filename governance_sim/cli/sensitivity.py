@@ -32,12 +32,15 @@ def sensitivity_command(
     out: Path = typer.Option(..., "--out", "-o", help="folder for the runs, the indices and the plot"),
     resume: bool = typer.Option(False, "--resume", help="continue the runs already in --out"),
     seed: int = typer.Option(0, "--seed", help="seed of the sample and of the runs"),
+    common_seeds: bool = typer.Option(True, "--common-seeds/--own-seeds",
+                                      help="points of a replicate share a seed (default) or each run has its own"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Global sensitivity analysis (敏感性分析) through SALib."""
     with user_errors():
         plan, outputs = plan_sensitivity(scenario, param or [], method=method, outputs=output,
-                                         samples=samples, reps=reps, days=days, variant=variant, seed=seed)
+                                         samples=samples, reps=reps, days=days, variant=variant, seed=seed,
+                                         common_seeds=common_seeds)
         prepare_store(plan, out, resume)
         executor = make_executor(workers, scheduler)
     try:
@@ -49,8 +52,8 @@ def sensitivity_command(
         indices = write_indices(plan, store, method, outputs, seed=seed)
     cols = INDEX_COLUMNS[method]
     table = Table(title=f"{method} indices · {plan.n_runs} runs · 95% confidence", header_style="bold")
-    table.add_column("output")
-    table.add_column("parameter")
+    table.add_column("output", overflow="fold")
+    table.add_column("parameter", overflow="fold")
     shown = [c for c in cols if not c.endswith("_conf")]
     for c in shown:
         table.add_column(c, justify="right")

@@ -45,6 +45,8 @@ def sweep_command(
     resume: bool = typer.Option(False, "--resume", help="continue the sweep in --out"),
     seed: int = typer.Option(0, "--seed", help="sweep seed; each run's seed derives from it"),
     timeseries: bool = typer.Option(False, "--timeseries", help="also store each run's daily series"),
+    common_seeds: bool = typer.Option(False, "--common-seeds",
+                                      help="one seed per replicate shared by every point (common random numbers)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Run a scenario over a design of parameter values × replicates (批量试验)."""
@@ -52,7 +54,7 @@ def sweep_command(
         if design not in SWEEP_DESIGNS:
             raise SpecError("--design", f"unknown design '{design}'; allowed: {', '.join(SWEEP_DESIGNS)}")
         plan = plan_sweep(scenario, param or [], design=design, samples=samples, reps=reps, days=days,
-                          variant=variant, seed=seed, timeseries=timeseries)
+                          variant=variant, seed=seed, timeseries=timeseries, common_seeds=common_seeds)
         prepare_store(plan, out, resume)
         executor = make_executor(workers, scheduler)
     start = time.perf_counter()

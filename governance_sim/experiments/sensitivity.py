@@ -115,7 +115,8 @@ def plot_indices(indices: pd.DataFrame, path: str | Path) -> Path:
         ax.set_yticks(y, df["parameter"])
         ax.invert_yaxis()
         ax.set_title(name)
-        ax.legend(loc="lower right", fontsize="small")
+        ax.axvline(0.0, color="grey", linewidth=0.8)
+        ax.legend(loc="best", fontsize="small")
     path = Path(path)
     fig.savefig(path, dpi=120)
     return path
@@ -126,7 +127,7 @@ def sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: 
                 reps: int = 1, days: int | None = None, variant: str | None = None,
                 workers: int | None = None, scheduler: str | None = None,
                 out: str | Path | None = None, resume: bool = False, seed: int = 0,
-                conf_level: float = 0.95, num_levels: int = 4,
+                conf_level: float = 0.95, num_levels: int = 4, common_seeds: bool = True,
                 progress: bool | Callable[[int, int, int], None] | SweepProgress = True,
                 executor: Executor | None = None) -> pd.DataFrame:
     """Sensitivity indices of summary ``outputs`` to ``params``, with confidence intervals.
@@ -137,9 +138,14 @@ def sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: 
     also written as ``sensitivity.parquet`` with a plot ``sensitivity.png``.
     Returns one row per (output, parameter): Sobol' ``S1, S1_conf, ST, ST_conf``;
     Morris ``mu, mu_star, mu_star_conf, sigma``.
+
+    By default every point of replicate ``r`` runs with the same seed (common random
+    numbers), so the indices measure the parameters rather than seed-to-seed noise;
+    ``common_seeds=False`` gives every run its own seed.
     """
     plan, names = plan_sensitivity(scenario, params, method=method, outputs=outputs, samples=samples,
-                                   reps=reps, days=days, variant=variant, seed=seed, num_levels=num_levels)
+                                   reps=reps, days=days, variant=variant, seed=seed, num_levels=num_levels,
+                                   common_seeds=common_seeds)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="govsim-sa-") as tmp:
             store = run_plan(plan, Path(tmp) / "store", executor or make_executor(workers, scheduler),
@@ -154,13 +160,13 @@ def sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: 
 def plan_sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: str = "sobol",
                      outputs: str | list[str] = ("resolution_rate",), samples: int | None = None,
                      reps: int = 1, days: int | None = None, variant: str | None = None, seed: int = 0,
-                     num_levels: int = 4) -> tuple[SweepPlan, list[str]]:
+                     num_levels: int = 4, common_seeds: bool = True) -> tuple[SweepPlan, list[str]]:
     """Check a sensitivity analysis and lay out its runs (nothing is run or written)."""
     if method not in METHODS:
         raise AnalysisError("--method", f"unknown method '{method}'; allowed: {', '.join(METHODS)}")
     names = parse_outputs(outputs)
     plan = plan_sweep(scenario, params, design=method, samples=samples, reps=reps, days=days,
-                      variant=variant, seed=seed, num_levels=num_levels)
+                      variant=variant, seed=seed, num_levels=num_levels, common_seeds=common_seeds)
     check_outputs(plan, names)
     return plan, names
 

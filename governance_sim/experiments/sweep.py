@@ -117,8 +117,13 @@ def _check_values(base: dict, params: list[Param], points: list[dict[str, Any]])
 def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: str = "grid",
                samples: int | None = None, reps: int = 1, days: int | None = None,
                variant: str | None = None, seed: int = 0, timeseries: bool = False,
-               num_levels: int = 4) -> SweepPlan:
-    """Check a sweep and lay out its runs; raises :class:`ScenarioError` on any bad input."""
+               num_levels: int = 4, common_seeds: bool = False) -> SweepPlan:
+    """Check a sweep and lay out its runs; raises :class:`ScenarioError` on any bad input.
+
+    Seeds derive from ``seed`` and the run id; with ``common_seeds`` from ``seed`` and
+    the replicate number instead (common random numbers: every point of replicate ``r``
+    shares a seed, so differences between points come from the parameters alone).
+    """
     params = parse_params(params)
     if int(reps) < 1:
         raise SpecError("--reps", f"must be at least 1 (got {reps})")
@@ -135,7 +140,7 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
     n_points = len(points)
     run_ids = np.arange(n_points * reps)
     runs = pd.DataFrame({"run_id": run_ids, "point": run_ids // reps, "rep": run_ids % reps,
-                         "seed": run_seeds(seed, run_ids)})
+                         "seed": run_seeds(seed, run_ids % reps if common_seeds else run_ids)})
     runs = pd.concat([runs, frame.iloc[runs["point"]].reset_index(drop=True)], axis=1)
     spec = {
         "scenario": sc.name, "scenario_hash": sc.scenario_hash, "variant": sc.variant,
@@ -143,6 +148,7 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
                     "integer": p.integer} for p in params],
         "design": design, "samples": check_samples(design, samples), "num_levels": num_levels,
         "reps": int(reps), "days": sc.days, "seed": int(seed), "timeseries": bool(timeseries),
+        "common_seeds": bool(common_seeds),
     }
     fingerprint = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
     from governance_sim import __version__
@@ -165,7 +171,7 @@ def prepare_store(plan: SweepPlan, out: str | Path, resume: bool) -> ResultStore
         old = store.manifest
         if old.get("fingerprint") != plan.manifest["fingerprint"]:
             keys = ("scenario", "scenario_hash", "variant", "params", "design", "samples", "num_levels",
-                    "reps", "days", "seed", "timeseries")
+                    "reps", "days", "seed", "timeseries", "common_seeds")
             diff = [k for k in keys if old.get(k) != plan.manifest.get(k)]
             raise StoreError(f"{out} holds a different sweep (differs in: {', '.join(diff)}); "
                              "resume it with the same arguments, or choose a new --out")
@@ -225,7 +231,7 @@ def run_plan(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: bo
 def sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: str = "grid",
           samples: int | None = None, reps: int = 1, days: int | None = None, variant: str | None = None,
           workers: int | None = None, scheduler: str | None = None, out: str | Path | None = None,
-          resume: bool = False, seed: int = 0, timeseries: bool = False,
+          resume: bool = False, seed: int = 0, timeseries: bool = False, common_seeds: bool = False,
           progress: bool | Callable[[int, int, int], None] | SweepProgress = True,
           executor: Executor | None = None) -> pd.DataFrame:
     """Run a parameter sweep and return one row per run (parameters, summary, status).
@@ -244,11 +250,12 @@ def sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: str = 
         resume: continue the sweep already in ``out``.
         seed: the sweep seed; run ``i`` gets a seed derived from it and ``i``.
         timeseries: also store each run's daily series.
+        common_seeds: one seed per replicate shared by every point (common random numbers).
         progress: a rich progress bar (True), none (False), or ``fn(done, total, failed)``.
         executor: an :class:`Executor` to use instead of ``workers`` / ``scheduler``.
     """
     plan = plan_sweep(scenario, params, design=design, samples=samples, reps=reps, days=days,
-                      variant=variant, seed=seed, timeseries=timeseries)
+                      variant=variant, seed=seed, timeseries=timeseries, common_seeds=common_seeds)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="govsim-sweep-") as tmp:
             return _sweep_into(plan, Path(tmp) / "store", False, workers, scheduler, progress, executor)

@@ -122,31 +122,37 @@ def CasesTable(run: LiveRun, tick: int, lang: str):
 
 @solara.component
 def ParamInputs(controls: list[ParamControl], values: solara.Reactive[dict], lang: str):
+    """Sliders (and switches) for the arrangement's and each overlay's parameters."""
     if not controls:
         solara.Text(tr("no_params", lang), classes=["govsim-muted"])
         return
-    group = None
+    groups: dict[str, list[ParamControl]] = {}
     for c in controls:
-        if c.group != group:
-            group = c.group
-            title = tr("arrangement", lang) if group == "arrangement" else f"{tr('overlay', lang)} · {group}"
-            solara.Text(title, classes=["govsim-group"])
+        groups.setdefault(c.group, []).append(c)
+    for group, members in groups.items():
+        title = tr("arrangement", lang) if group == "arrangement" else f"{tr('overlay', lang)} · {group}"
+        with solara.Details(summary=f"{title} ({len(members)})", expand=group == "arrangement"):
+            for c in members:
+                ParamInput(c, values, lang)
 
-        def on_value(v, path=c.path):
-            values.set({**values.value, path: v})
 
-        current = values.value.get(c.path, c.value)
-        label = tr(c.name, lang)
-        with (solara.Tooltip(c.description or c.name),
-              solara.Column(gap="0px", classes=["govsim-param"])):
-            if c.kind == "bool":
-                solara.Checkbox(label=label, value=bool(current), on_value=on_value)
-            elif c.kind == "int":
-                solara.SliderInt(label, value=int(current), min=int(c.min), max=int(c.max),
-                                 step=int(c.step or 1), on_value=on_value)
-            else:
-                solara.SliderFloat(label, value=float(current), min=c.min, max=c.max,
-                                   step=c.step, on_value=on_value)
+@solara.component
+def ParamInput(c: ParamControl, values: solara.Reactive[dict], lang: str):
+    def on_value(v):
+        values.set({**values.value, c.path: v})
+
+    current = values.value.get(c.path, c.value)
+    label = tr(c.name, lang)
+    with (solara.Tooltip(c.description or c.name),
+          solara.Column(gap="0px", classes=["govsim-param"])):
+        if c.kind == "bool":
+            solara.Checkbox(label=label, value=bool(current), on_value=on_value)
+        elif c.kind == "int":
+            solara.SliderInt(label, value=int(current), min=int(c.min), max=int(c.max),
+                             step=int(c.step or 1), on_value=on_value)
+        else:
+            solara.SliderFloat(label, value=float(current), min=c.min, max=c.max, step=c.step,
+                               on_value=on_value)
 
 
 # --------------------------------------------------------------------------- page

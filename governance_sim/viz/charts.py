@@ -32,6 +32,7 @@ TILE_COLOURS = ["#e3f2fd", "#fff3e0", "#e8f5e9", "#f3e5f5", "#fffde7", "#e0f7fa"
 SERIES = {"open_cases": "#c62828", "backlog_departments": "#6a1b9a", "backlog_street": "#1565c0",
           "backlog_community": "#2e7d32"}
 RATES = {"response": "#1565c0", "resolution": "#2e7d32", "satisfaction": "#ef6c00"}
+DEPARTMENT_COLUMNS = 8
 ACTIVITY_COLOURS = {"case_work": "#1e88e5", "vertical": "#8e24aa", "paperwork": "#fb8c00",
                     "admin": "#e53935", "patrol": "#43a047"}
 
@@ -78,7 +79,7 @@ def territory_figure(layout: NetworkLayout, values: np.ndarray, metric: str, lan
     ``departments`` holds (label, queue length, staff) per 职能部门.
     """
     n_dept = len(departments)
-    cols = max(1, min(n_dept, 8))
+    cols = DEPARTMENT_COLUMNS
     rows = max(1, math.ceil(n_dept / cols))
     span = np.ptp(layout.xy, axis=0) + np.array([1.6, 1.4]) if len(layout.xy) else np.array([4.0, 3.0])
     width = 8.6
@@ -110,10 +111,10 @@ def _draw_network(ax, layout, values, metric, lang, zone_of_community, street_of
                                       linewidths=1.0, zorder=0))
     if use_zones:
         for zi, members in enumerate(layout.zones):
-            if members:
-                pts = xy[[comm_nodes[c] for c in members]]
-                ax.text(pts[:, 0].min() - 0.46, pts[:, 1].max() + 0.46, f"{tr('zone', lang)}{zi + 1}",
-                        fontsize=6.5, color="#607d8b", va="top", ha="left", zorder=1)
+            if members:  # label the zone's top-left tile
+                x, y = min((tuple(xy[comm_nodes[c]]) for c in members), key=lambda p: (-p[1], p[0]))
+                ax.text(x - 0.46, y + 0.46, f"{tr('zone', lang)}{zi + 1}", fontsize=6.5,
+                        color="#607d8b", va="top", ha="left", zorder=1)
 
     # hierarchy: district → street → its block of communities; community → grids; neighbours
     segs, faint = [], []

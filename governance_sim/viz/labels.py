@@ -78,6 +78,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "department": ("职能部门", "departments"),
     "district_center": ("区指挥中心", "district centre"),
     "party_branch": ("党支部", "party branch"),
+    "township_office": ("乡镇科室", "township offices"),
+    "zone_team": ("片区工作组", "zone teams"),
+    "line_team": ("重点工作线", "line teams"),
+    "township_unit": ("乡镇工作单元", "township units"),
+    # channels (where a report came in)
+    "hotline": ("12345热线", "12345 hotline"),
+    "awaiting_intake": ("待受理", "awaiting intake"),
     "case_work": ("办案", "case work"),
     "vertical": ("条条任务", "line work"),
     "paperwork": ("台账留痕", "paperwork"),

@@ -151,8 +151,11 @@ class LiveRun:
     def handoff_path(self, case, lang: str) -> str:
         """The route of a case: units joined by → with the reason of unusual hops (退回, 吹哨)."""
         if not case.handoffs:
-            where = case.holder or (f"{case.level}:0" if case.level else "")
-            return self.unit_label(where, lang) if where else "—"
+            if case.holder:
+                return self.unit_label(case.holder, lang)
+            channel = {"grid_worker": "grid_worker", "community": "community",
+                       "street": "street"}.get(case.channel, case.channel)
+            return f"{tr(channel, lang)} · {tr('awaiting_intake', lang)}" if channel else "—"
         parts = [self.unit_label(case.handoffs[0][0], lang)] if case.handoffs[0][0] != "-" else []
         for _, dst, _, reason in case.handoffs:
             hop = self.unit_label(dst, lang)
