@@ -132,8 +132,8 @@ def _chunks(items: list[int], parts: int) -> list[list[int]]:
 def build_territory(scenario: Scenario) -> Territory:
     """Lay out the territory described by ``scenario.territory``.
 
-    Communities sit on a lattice (row-major, street by street) so that each
-    street and each zone is a contiguous block; adjacency is 4-neighbour.
+    Communities sit on a lattice in boustrophedon order, street by street, so
+    that each street and each zone is a contiguous block; adjacency is 4-neighbour.
     """
     spec = scenario.territory
     if isinstance(spec.streets, int):
@@ -159,18 +159,22 @@ def build_territory(scenario: Scenario) -> Territory:
 
     n = len(comm_rows)
     width = max(1, math.ceil(math.sqrt(n)))
+    cell_of = {}
     communities: list[Community] = []
     for i, (name, s, pop) in enumerate(comm_rows):
-        row, col = divmod(i, width)
+        # boustrophedon order: consecutive communities are neighbours, so any run of them
+        # (a street, a zone) is contiguous
+        row, k = divmod(i, width)
+        col = k if row % 2 == 0 else width - 1 - k
+        cell_of[(row, col)] = i
         households = max(1, round(pop / spec.household_size))
         communities.append(Community(name, s, pop, households, (float(col), float(-row))))
     adjacency = set()
-    for i in range(n):
-        row, col = divmod(i, width)
-        if col + 1 < width and i + 1 < n:
-            adjacency.add((i, i + 1))
-        if i + width < n:
-            adjacency.add((i, i + width))
+    for (row, col), i in cell_of.items():
+        for other in ((row, col + 1), (row + 1, col)):
+            j = cell_of.get(other)
+            if j is not None:
+                adjacency.add((min(i, j), max(i, j)))
 
     grids: list[Grid] = []
     for ci, c in enumerate(communities):
