@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import mesa
 import numpy as np
 
@@ -28,7 +30,7 @@ class ResidentPopulation:
                             for c in CHANNELS], dtype=float)
         if weights.sum() <= 0:
             weights = np.array([1.0 if c in available_channels else 0.0 for c in CHANNELS])
-        self.channel_cdf = np.cumsum(weights / weights.sum())
+        self.channel_cdf = np.cumsum(weights / weights.sum()).tolist()
         self.reports = np.zeros(n, dtype=np.int32)
 
 
@@ -56,13 +58,14 @@ class Resident(mesa.Agent):
     def report_probability(pop: ResidentPopulation, hid: int, severity: int) -> float:
         """P(report) rises with trust and severity (MODEL.md §3)."""
         s = pop.spec
-        p = s.report_base + s.report_trust_weight * (pop.trust[hid] - 0.5) \
+        p = s.report_base + s.report_trust_weight * (float(pop.trust[hid]) - 0.5) \
             + s.report_severity_weight * (severity - 1)
         return min(max(p, 0.0), 1.0)
 
     @staticmethod
     def choose_channel(pop: ResidentPopulation, u: float) -> str:
-        return CHANNELS[int(np.searchsorted(pop.channel_cdf, u, side="right").clip(0, len(CHANNELS) - 1))]
+        """Pick a channel by the scenario's weights (``u`` uniform in [0, 1))."""
+        return CHANNELS[min(bisect_right(pop.channel_cdf, u), len(CHANNELS) - 1)]
 
     @staticmethod
     def rate(pop: ResidentPopulation, hid: int, case, response_fast_h: float) -> float:
