@@ -100,6 +100,7 @@ class TownshipUnit(UnitAgent):
         self.village_share = village_share
         self.skill_effect = skill_effect
         self.staff_workdays = 0  # staff counted on each workday (staff change during a run)
+        self._efficiency: float | None = None  # cached; members change only through receive/send
 
     # skill fit -----------------------------------------------------------------
     def efficiency_of(self, cadre: Cadre) -> float:
@@ -108,9 +109,11 @@ class TownshipUnit(UnitAgent):
     @property
     def efficiency(self) -> float:
         """Mean efficiency of the members (1.0 for an empty unit)."""
-        if not self.members:
-            return 1.0
-        return sum(self.efficiency_of(c) for c in self.members) / len(self.members)
+        if self._efficiency is None:
+            members = self.members
+            self._efficiency = (sum(self.efficiency_of(c) for c in members) / len(members)
+                                if members else 1.0)
+        return self._efficiency
 
     @property
     def effort_factor(self) -> float:
@@ -124,12 +127,14 @@ class TownshipUnit(UnitAgent):
     def receive(self, cadre: Cadre) -> None:
         """A cadre joins now (members and workforce)."""
         self.members.append(cadre)
+        self._efficiency = None
         self.workforce.add_staff(1)
 
     def send(self, cadre: Cadre, to: TownshipUnit) -> None:
         """Move ``cadre`` to ``to``: posted at once, works there once the task in hand is done."""
         self.members.remove(cadre)
         to.members.append(cadre)
+        self._efficiency = to._efficiency = None
         self.workforce.remove_staff(1, lambda: to.workforce.add_staff(1))
 
     def count_workday(self) -> None:
