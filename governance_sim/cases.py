@@ -90,6 +90,7 @@ class Case:
     whistled: bool = False
     last_refused: int = -1
     parts_failed: bool = False
+    arrivals: dict = field(default_factory=dict)  # department → time its staff started on site
     in_process: bool = False
     staff_hours: float = 0.0
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from governance_sim.agents.residents import Resident
-from governance_sim.arrangements.base import CoverUp, Handle, Refer, Summon, Wait
+from governance_sim.arrangements.base import Coordinate, CoverUp, Handle, Refer, Summon, Wait
 from governance_sim.cases import (
     CLOSED_ON_PAPER,
     FOUND_BY_ERUPTION,
@@ -210,6 +210,11 @@ class CaseLifecycle:
             self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
         elif isinstance(decision, Summon):
             self.summon(case, at, decision)
+        elif isinstance(decision, Coordinate):
+            unit = m.unit(decision.unit)
+            unit.work_on(case, decision.effort_h, 1.0 + case.priority_boost,
+                         lambda task, at=at, then=decision.then: self.apply(case, at, then),
+                         activity="coordination", on_start=_no_response)
         elif isinstance(decision, CoverUp):
             case.level = at[0]
             m.unit(at).coverups = getattr(m.unit(at), "coverups", 0) + 1
@@ -300,22 +305,34 @@ class CaseLifecycle:
         case.level = "department"
         effort = self.effort(case) * effort_factor
         priority = dept.priority_for(case) + self.priority_bonus(case, ("department", d))
-        dept.work_on(case, effort, priority, self._department_done_task)
+        unit = m.arrangement.acting_unit(case, d, m)
+        unit.work_on(case, effort, priority, self._department_done_task,
+                     on_start=self._department_arrives)
         case.parts_pending.add(d)
         case.holder = f"department:{d}"
+
+    def _department_arrives(self, task, now: float) -> None:
+        """The department's staff start on the case: on site (到场), the first response if first."""
+        task.case.arrivals.setdefault(task.unit.department_index, now)
+        self.on_work_started(task, now)
 
     def _department_done_task(self, task) -> None:
         case = task.case
         case.staff_hours += task.effort
-        self.department_done(case, task.unit)
+        self.department_done(case, self.model.departments[task.unit.department_index])
 
     def department_done(self, case: Case, dept) -> None:
         m = self.model
         d = dept.index
         case.parts_pending.discard(d)
-        case.parts_done.add(d)
         if self.random.random() >= dept.p_fix:
+            if m.arrangement.persist_until_fixed(case):  # 事不绝、人不撤: stay and try again
+                effort = self.effort(case)
+                dept.work_on(case, effort, dept.priority_for(case), self._department_done_task,
+                             on_start=self._department_arrives)
+                return
             case.parts_failed = True  # the department reports it done; it is not
+        case.parts_done.add(d)
         m.arrangement.on_action(case, d, m)
         if case.status != "open":
             return
@@ -395,3 +412,7 @@ class CaseLifecycle:
         )
         m.cases.append(new)
         self.events.schedule(self.events.now + self.report_delay(), self.resident_report, new, channel)
+
+
+def _no_response(task, now: float) -> None:
+    """Coordination work is not a response to the resident."""

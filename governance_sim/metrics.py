@@ -24,6 +24,7 @@ CASE_COLUMNS = [
 ROLE_ORDER = ["grid_worker", "community_office", "street_office", "street_chief", "department",
               "district_center"]
 ROLE_ORDER += ["township_office", "zone_team", "line_team"]  # 乡镇科室, 片区工作组, 重点工作线
+ROLE_ORDER += ["zone_platform", "seconded_staff"]  # 片区平台, 下沉人员
 ACTIVITIES = ["case_work", "vertical", "paperwork", "admin", "patrol"]
 
 

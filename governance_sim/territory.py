@@ -29,6 +29,7 @@ class Community:
     grids: list[int] = field(default_factory=list)
     zone: int = -1
     merged_from: list[str] = field(default_factory=list)
+    staff: int | None = None  # office staff when an arrangement sets it (e.g. merged communities)
 
 
 @dataclass

@@ -31,6 +31,11 @@ class Department(UnitAgent):
         self.appraisal = 0.5
         self.buckpass_count = 0
 
+    @property
+    def department_index(self) -> int:
+        """The department this unit acts for (itself)."""
+        return self.index
+
     def priority_for(self, case) -> float:
         street = case.street if case.street >= 0 else 0
         return self.local_priority + self.street_weight[street] + case.priority_boost

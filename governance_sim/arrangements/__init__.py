@@ -2,12 +2,15 @@
 
 from governance_sim.arrangements import (
     baseline,  # noqa: F401  (registry line)
+    whistle,  # noqa: F401  (registry line)
+    direct_district,  # noqa: F401  (registry line)
     fixed_offices,  # noqa: F401  (registry line)
     zone_line,  # noqa: F401  (registry line)
 )
 from governance_sim.arrangements.base import (
     Arrangement,
     ArrangementParams,
+    Coordinate,
     CoverUp,
     Decision,
     Handle,
@@ -17,5 +20,5 @@ from governance_sim.arrangements.base import (
 )
 
 __all__ = [
-    "Arrangement", "ArrangementParams", "CoverUp", "Decision", "Handle", "Refer", "Summon", "Wait",
+    "Arrangement", "ArrangementParams", "Coordinate", "CoverUp", "Decision", "Handle", "Refer", "Summon", "Wait",
 ]

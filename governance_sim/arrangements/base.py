@@ -67,11 +67,21 @@ class CoverUp:
 
 
 @dataclass(frozen=True, slots=True)
+class Coordinate:
+    """``unit`` spends ``effort_h`` of staff time coordinating (e.g. approving a dispatch),
+    then ``then`` is carried out.  Models a coordinator's span-of-control queue."""
+
+    unit: UnitKey
+    effort_h: float
+    then: Refer | Summon | Handle
+
+
+@dataclass(frozen=True, slots=True)
 class Wait:
     """Nothing to do now (e.g. other departments still working jointly)."""
 
 
-Decision = Handle | Refer | Summon | CoverUp | Wait
+Decision = Handle | Refer | Summon | Coordinate | CoverUp | Wait
 
 
 # ------------------------------------------------------------------ parameters
@@ -159,6 +169,15 @@ class Arrangement:
             if d != refused:
                 return d
         return remaining[0]
+
+    def acting_unit(self, case, department: int, model):
+        """The unit whose staff act for ``department`` on this case (the department itself,
+        unless some of its staff have been sent down)."""
+        return model.departments[department]
+
+    def persist_until_fixed(self, case) -> bool:
+        """Whether departments keep working a case until it is really fixed (事不绝、人不撤)."""
+        return False
 
     def buckpass_probability(self, case, department: int, model) -> float:
         p = self.params.p_buckpass * (1.0 - self.params.duty_clarity)

@@ -12,6 +12,9 @@ Sources: seed 001 (Pinggu: 看得见的管不着、管得着的看不见), seed 
 
 from __future__ import annotations
 
+from pydantic import Field
+
+from governance_sim.agents.seconded_staff import SecondedStaff
 from governance_sim.arrangements.base import (
     Arrangement,
     ArrangementParams,
@@ -25,7 +28,9 @@ from governance_sim.registry import register_arrangement
 
 
 class BaselineParams(ArrangementParams):
-    pass
+    seconded_share: float = Field(default=0.0, ge=0, le=1, description="share of each department's staff sent down to the street (下沉), with no summoning power")
+    seconded_enforcement: bool = Field(default=False, description="whether sent-down staff may enforce (执法权) away from their department")
+    seconded_referral_h: float = Field(default=2.0, ge=0, description="working hours for the street to hand a case to sent-down staff")
 
 
 @register_arrangement
@@ -67,9 +72,41 @@ class Baseline(Arrangement):
         return Refer(("community_office", case.community), 0.0, "report_up")
 
     def refer_to_department(self, case, model) -> Decision:
-        """One formal referral to one department at a time (sequential 条块 coordination)."""
+        """One formal referral to one department at a time (sequential 条块 coordination).
+        Staff sent down to the street take a case without the formal referral, but only
+        for what they may do away from their department."""
+        d = self.next_department(case)
+        if self.can_act_down(d, model):
+            return Refer(("department", d), self.params.seconded_referral_h, "referral")
         delay = self.params.referral_delay_days * model.calendar.hours
-        return Refer(("department", self.next_department(case)), delay, "referral")
+        return Refer(("department", d), delay, "referral")
+
+    # ---------------------------------------------------------------- 下沉
+    def setup(self, model) -> None:
+        self.seconded: dict[int, SecondedStaff] = {}
+        share = self.params.seconded_share
+        if share <= 0 or not model.has_street_layer:
+            return
+        for dept in model.departments:
+            n = int(dept.staff * share)
+            if n <= 0:
+                continue
+            dept.workforce.staff -= n
+            dept.workforce.free -= n
+            pool = SecondedStaff(model, dept, n)
+            self.seconded[dept.index] = pool
+            model.add_unit(pool)
+
+    def can_act_down(self, department: int, model) -> bool:
+        pool = getattr(self, "seconded", {}).get(department)
+        if pool is None:
+            return False
+        return self.params.seconded_enforcement or not model.departments[department].enforcement
+
+    def acting_unit(self, case, department: int, model):
+        if self.can_act_down(department, model):
+            return self.seconded[department]
+        return model.departments[department]
 
 
 __all__ = ["Baseline", "HOURS_PER_DAY"]

@@ -41,6 +41,7 @@ ROLE_LABELS = {
     "township_office": "乡镇科室 / township offices",
     "zone_team": "片区工作组 / zone (片) teams",
     "line_team": "重点工作线 / line (线) teams",
+    "seconded_staff": "下沉人员 / staff sent down",
 }
 
 
