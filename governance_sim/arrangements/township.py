@@ -208,6 +208,7 @@ class TownshipArrangement(Baseline):
 
     # structure -----------------------------------------------------------------
     def setup(self, model) -> None:
+        super().setup(model)  # whatever the baseline sets up (e.g. department staff sent down)
         sc = model.scenario
         self.category_specs = [sc.categories[c.name] for c in model.categories]
         self.office_index = {o.name: i for i, o in enumerate(self.params.offices)}
