@@ -185,7 +185,7 @@ class DaskExecutor(Executor):
         futures = self.client.map(fn, items, pure=False)
         self._futures = futures
         index = {f.key: item for f, item in zip(futures, items, strict=True)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=self.client.loop):
             try:
                 result = fut.result()
             except Exception as exc:  # a worker lost mid-run, for instance
