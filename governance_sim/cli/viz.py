@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.scenario import load_scenario
+from governance_sim.viz.assets import ensure_frontend_assets
 from governance_sim.viz.session import SCENARIO_ENV, VARIANT_ENV
 
 APP = "governance_sim.viz.app:Page"
@@ -32,9 +34,18 @@ def viz_command(
     """Serve the interactive app: territory network, live 三率 and workload, run controls."""
     with user_errors():
         load_scenario(scenario, variant)  # a bad file or variant stops here, with one line
+    try:  # machines without a CDN get Solara's front-end packages from the npm registry
+        ensure_frontend_assets()
+    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
+        console.print(f"[yellow]note:[/] Solara's front-end packages will come from its CDN ({exc})")
     env = {**os.environ, SCENARIO_ENV: str(scenario.resolve()), VARIANT_ENV: variant or ""}
     console.print(f"govsim viz: {scenario} → http://{host}:{port}  (Ctrl+C stops)")
     proc = subprocess.Popen(server_command(host, port), env=env)
+
+    def stop(signum, frame):  # a terminated `govsim viz` takes its server down with it
+        proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         code = proc.wait()
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ from governance_sim.viz.session import LiveRun, initial_variant, scenario_source
 from governance_sim.viz.style import CSS
 
 DAYS_PER_STEP = [1, 7, 30]
+PRIMARY = "#1f5f8b"
 TABLE_ROWS = 12
 PLAY_PAUSE_S = 0.05  # breathing room between played steps so clicks get through
 
@@ -83,8 +84,9 @@ def TerritoryView(run: LiveRun, tick: int, lang: str):
         solara.Image(png, classes=["govsim-img", "govsim-network-img"])
 
 
-@solara.component
-def Charts(run: LiveRun, tick: int, lang: str):
+def use_chart_pngs(run: LiveRun, tick: int, lang: str) -> list[bytes]:
+    """The four live charts as PNG, redrawn only when the run, its day or the language change."""
+
     def draw() -> list[bytes]:
         with run.lock:
             h = run.live.history
@@ -95,13 +97,15 @@ def Charts(run: LiveRun, tick: int, lang: str):
                 charts.response_histogram_figure(run.live.response_times, run.live.deadline_h, lang),
                 charts.workload_figure(run.workload(), run.standard_week_h, lang),
             ]
-        return [charts.to_png(f, dpi=100) for f in figs]
+        return [charts.to_png(f) for f in figs]
 
-    pngs = solara.use_memo(draw, [run, tick, lang])
-    with (solara.Card(classes=["govsim-card", "govsim-charts"], margin=0),
-          solara.GridFixed(columns=2, column_gap="8px", row_gap="8px")):
-        for png in pngs:
-            solara.Image(png, classes=["govsim-img", "govsim-chart"])
+    return solara.use_memo(draw, [run, tick, lang])
+
+
+@solara.component
+def Chart(png: bytes, name: str):
+    with solara.Card(classes=["govsim-card", f"govsim-chart-{name}"], margin=0):
+        solara.Image(png, classes=["govsim-img", "govsim-chart"])
 
 
 @solara.component
@@ -208,6 +212,9 @@ def Page():
     current = run.value
     applied = changed_overrides(controls, values.value) != current.overrides or seed.value != current.scenario.seed
 
+    # the app bar is drawn with the dark theme's primary colour, buttons with the light one's
+    solara.lab.theme.themes.light.primary = PRIMARY
+    solara.lab.theme.themes.dark.primary = PRIMARY
     solara.Style(CSS)
     solara.Title(tr("title", lang.value))
     with solara.AppBar():
@@ -244,9 +251,15 @@ def Page():
         if error.value:
             solara.Error(error.value, dense=True)
 
+    pngs = use_chart_pngs(current, tick.value, lang.value)
     with solara.Column(classes=["govsim-main"], gap="12px"):
         Kpis(current, tick.value, lang.value)
-        with solara.Columns([11, 10], gutters_dense=True):
+        with solara.Columns([3, 2], gutters_dense=True):
             TerritoryView(current, tick.value, lang.value)
-            Charts(current, tick.value, lang.value)
+            with solara.Column(gap="12px"):
+                Chart(pngs[0], "open")
+                Chart(pngs[1], "rates")
+        with solara.Columns([1, 1], gutters_dense=True):
+            Chart(pngs[2], "response")
+            Chart(pngs[3], "workload")
         CasesTable(current, tick.value, lang.value)

@@ -82,9 +82,9 @@ def territory_figure(layout: NetworkLayout, values: np.ndarray, metric: str, lan
     cols = DEPARTMENT_COLUMNS
     rows = max(1, math.ceil(n_dept / cols))
     span = np.ptp(layout.xy, axis=0) + np.array([1.6, 1.4]) if len(layout.xy) else np.array([4.0, 3.0])
-    width = 8.6
-    net_h = float(np.clip(width * 0.92 * span[1] / span[0], 3.0, 7.5))
-    band_h = 0.35 + 0.62 * rows
+    width = 6.6
+    net_h = float(np.clip(width * 0.9 * span[1] / span[0], 2.8, 6.2))
+    band_h = 0.3 + 0.55 * rows
     fig = Figure(figsize=(width, net_h + band_h))
     gs = fig.add_gridspec(2, 1, height_ratios=[net_h, band_h], hspace=0.06)
     ax = fig.add_subplot(gs[0])
@@ -282,13 +282,15 @@ def open_cases_figure(series: dict[str, list[float]], lang: str) -> Figure:
     days = series.get("day", [])
     if not days:
         _empty(ax, lang)
+    marker = "o" if len(days) < 3 else None  # a lone day is a point, not a line
     for key, colour in SERIES.items():
         if key in series and days:
             ax.plot(days, series[key], color=colour, linewidth=2.0 if key == "open_cases" else 1.2,
-                    label=tr(key, lang))
+                    label=tr(key, lang), marker=marker, markersize=3)
     if days:
         ax.legend(fontsize=7, frameon=False, loc="upper left")
         ax.set_ylim(bottom=0)
+        ax.set_xlim(0, max(days[-1], 1))
     ax.set_title(tr("open_cases_chart", lang), fontsize=10, color=INK, loc="left")
     ax.set_xlabel(tr("day", lang), fontsize=8)
     ax.set_ylabel(tr("cases", lang), fontsize=8)
@@ -300,12 +302,15 @@ def rates_figure(days: list[int], rates: dict[str, list[float]], lang: str) -> F
     fig, ax = _small_figure()
     if not days:
         _empty(ax, lang)
+    marker = "o" if len(days) < 3 else None
     for key, colour in RATES.items():
         v = np.asarray(rates.get(key, []), dtype=float) * 100
         if len(v) and np.isfinite(v).any():
-            ax.plot(days, v, color=colour, linewidth=1.8, label=tr(f"{key}_rate", lang))
+            ax.plot(days, v, color=colour, linewidth=1.8, label=tr(f"{key}_rate", lang),
+                    marker=marker, markersize=3)
     if days:
         ax.legend(fontsize=7, frameon=False, loc="lower left", ncol=3)
+        ax.set_xlim(0, max(days[-1], 1))
     ax.set_ylim(0, 102)
     ax.set_title(tr("rates_chart", lang), fontsize=10, color=INK, loc="left")
     ax.set_xlabel(tr("day", lang), fontsize=8)
@@ -357,7 +362,8 @@ def workload_figure(workload: dict[str, dict[str, float]], standard_week_h: floa
         ax.axvline(standard_week_h, color=INK, linewidth=1.0, linestyle=":")
         ax.text(standard_week_h, -0.6, f" {tr('standard_week', lang)}", fontsize=7, color=INK,
                 va="bottom")
-        ax.legend(fontsize=6.5, frameon=False, loc="lower right", ncol=2)
+        ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=len(activities))
         ax.set_xlim(0, max(float(left.max()), standard_week_h) * 1.12)
     ax.set_title(tr("workload_chart", lang), fontsize=10, color=INK, loc="left")
     ax.set_xlabel(tr("hours_per_week", lang), fontsize=8)
