@@ -71,12 +71,13 @@ def bare_loop(n_events: int) -> float:
 
 
 def peak_memory_child(population: int, days: int) -> float:
+    here = str(Path(__file__).parent)
     code = (
-        "import json, resource, sys; sys.path.insert(0, %r);"
-        "from bench_core import simulate; r = simulate(%d, %d);"
+        f"import json, resource, sys; sys.path.insert(0, {here!r});"
+        f"from bench_core import simulate; r = simulate({population}, {days});"
         "r['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024;"
         "print(json.dumps(r))"
-    ) % (str(Path(__file__).parent), population, days)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -83,12 +83,12 @@ class Whistle(Baseline):
             if self.should_whistle(case, model):  # a 街巷长 may blow the whistle too
                 return self.whistle(case)
             return Refer(("street_office", case.street), 0.0, "report_up")
-        if kind == "street_office" and not model.categories[case.category].street_authority:
-            if self.should_whistle(case, model) and case.remaining_departments:
-                if (case.latent and not case.eruption
-                        and model.random.random() < self.coverup_probability(case, model)):
-                    return CoverUp()
-                return self.whistle(case)
+        if (kind == "street_office" and not model.categories[case.category].street_authority
+                and self.should_whistle(case, model) and case.remaining_departments):
+            if (case.latent and not case.eruption
+                    and model.random.random() < self.coverup_probability(case, model)):
+                return CoverUp()
+            return self.whistle(case)
         return super().route(case, at, model)
 
     def whistle(self, case) -> Decision:
