@@ -16,6 +16,7 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.1.0"
 
 from governance_sim import arrangements, overlays  # noqa: E402,F401  (fill the registries)
+from governance_sim.analysis.compare import Comparison, compare  # noqa: E402
 from governance_sim.experiments import evaluate, open_store, sensitivity, sweep  # noqa: E402
 from governance_sim.model import GovernanceModel  # noqa: E402
 from governance_sim.runner import RunResult, run  # noqa: E402
@@ -25,3 +26,4 @@ __all__ = [
     "GovernanceModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run",
 ]
 __all__ += ["evaluate", "open_store", "sensitivity", "sweep"]
+__all__ += ["Comparison", "compare"]

@@ -17,6 +17,7 @@ class GridWorker(UnitAgent):
         self.grids = grids
         self.detection_prob = spec.detection_prob
         self.latent_detection_prob = spec.latent_detection_prob
+        self.intake_delay_h = spec.intake_delay_h
 
     def patrol(self, rng, undiscovered: dict[int, list], until: float) -> list:
         """One day's patrol (ending at ``until``): each unnoticed problem in my grids is seen with

@@ -1,0 +1,1 @@
+"""Comparing runs: statistics over replications and the figures that show them."""

@@ -1,0 +1,172 @@
+"""``compare()``: several variants of one scenario over the same seeds (common random numbers).
+
+Four lines in a notebook::
+
+    from governance_sim import compare
+    cmp = compare("scenarios/beijing_street.yaml", variants=["baseline", "whistle"], reps=30)
+    cmp.table            # tidy: metric × variant with mean, 95 % CI, difference to the first variant
+    cmp.figure()         # distributions of times, 三率, workload by role
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from governance_sim.analysis.stats import difference, mean_ci
+from governance_sim.experiments.executors import Executor, make_executor
+from governance_sim.experiments.progress import make_progress
+from governance_sim.experiments.seeds import run_seed
+from governance_sim.experiments.tasks import RunTask, execute_run
+from governance_sim.scenario import Scenario, ScenarioError, load_scenario
+
+IDENTITY = ("scenario", "scenario_hash", "variant", "arrangement", "seed", "version")
+
+
+@dataclass
+class Comparison:
+    """Result of :func:`compare`: per-run summaries and the tidy comparison table."""
+
+    runs: pd.DataFrame
+    table: pd.DataFrame
+    variants: list[str]
+    scenario_name: str
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """The rows of ``table`` for one metric."""
+        return self.table[self.table["metric"] == name].reset_index(drop=True)
+
+    def wide(self, name: str) -> pd.Series:
+        """``variant → mean`` for one metric."""
+        return self.metric(name).set_index("variant")["mean"]
+
+    def figure(self, lang: str = "zh"):
+        from governance_sim.analysis.plots import comparison_figure
+
+        return comparison_figure(self, lang=lang)
+
+    def write(self, out: str | Path) -> Path:
+        from governance_sim.runner import write_tables
+
+        out = Path(out)
+        write_tables({"runs": self.runs, "comparison": self.table}, out)
+        tmp = out / ".comparison.csv.partial"
+        self.table.to_csv(tmp, index=False)
+        os.replace(tmp, out / "comparison.csv")
+        fig = self.figure()
+        tmp_png = out / ".comparison.partial.png"
+        fig.savefig(tmp_png, dpi=120, bbox_inches="tight")
+        os.replace(tmp_png, out / "comparison.png")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        return out
+
+
+def plan_compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | None = None, *,
+                 reps: int = 30, days: int | None = None, seed: int = 0,
+                 overrides: dict[str, Any] | list[str] | None = None) -> list[RunTask]:
+    """Validate every variant and lay out the runs (variant × replicate) without running them."""
+    if reps < 1:
+        raise ScenarioError("--reps", f"must be at least 1 (got {reps})")
+    base = load_scenario(scenario, overrides=overrides, days=days)
+    available = list(base.variants)
+    if isinstance(variants, str):
+        variants = [v.strip() for v in variants.split(",") if v.strip()]
+    variants = list(variants or available or [base.variant])
+    if len(set(variants)) != len(variants):
+        raise ScenarioError("--variants", f"a variant is listed twice: {variants}")
+    tasks: list[RunTask] = []
+    for vi, name in enumerate(variants):
+        if name not in available and name != base.variant:
+            raise ScenarioError("--variants", f"unknown variant {name!r}; allowed: {available}")
+        sc = load_scenario(scenario, variant=name, overrides=overrides, days=days)
+        raw = sc.model_dump(mode="json")
+        for rep in range(reps):
+            # common random numbers: replicate r of every variant uses the same seed
+            tasks.append(RunTask(run_id=vi * reps + rep, point=vi, rep=rep, seed=run_seed(seed, rep),
+                                 overrides={}, scenario=raw, days=days))
+    return tasks
+
+
+def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | None = None, *,
+            reps: int = 30, days: int | None = None, seed: int = 0, workers: int | None = None,
+            scheduler: str | None = None, executor: Executor | None = None,
+            overrides: dict[str, Any] | list[str] | None = None, out: str | Path | None = None,
+            progress: bool | Callable | None = False, level: float = 0.95) -> Comparison:
+    """Run every variant over the same seeds and compare their summaries.
+
+    Args:
+        scenario: YAML path, mapping or loaded scenario.
+        variants: names from the scenario's ``variants`` table (default: all); the first
+            is the reference for differences.
+        reps: replications per variant (seeds shared across variants).
+        days: run length (default: the scenario's).
+        seed: base seed; replicate ``r`` runs with a seed derived from (seed, r).
+        workers / scheduler / executor: where runs go (local processes by default, Dask
+            when ``scheduler`` is an address; see :mod:`governance_sim.experiments.executors`).
+        overrides: dotted-path overrides applied to every variant.
+        out: folder for ``runs.parquet``, ``comparison.parquet``/``.csv`` and ``comparison.png``.
+        progress: ``True`` for a progress bar, or a callable ``fn(done, total, failed)``.
+    """
+    tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides)
+    names = list(dict.fromkeys(_variant_of(t) for t in tasks))
+    executor = executor or make_executor(workers, scheduler)
+    bar = make_progress(progress)
+    rows, failures = [], []
+    with executor:
+        executor.start()
+        bar.start(len(tasks), 0, f"compare {len(names)} variants × {reps}")
+        try:
+            for task, outcome in executor.map_unordered(execute_run, tasks):
+                ok = not isinstance(outcome, BaseException) and outcome.status == "ok"
+                if ok:
+                    rows.append({**outcome.summary, "rep": task.rep})
+                else:
+                    message = str(outcome) if isinstance(outcome, BaseException) else outcome.error
+                    failures.append({"variant": _variant_of(task), "seed": task.seed, "error": message})
+                bar.advance(ok)
+        finally:
+            bar.stop()
+    if not rows:
+        first = failures[0]["error"] if failures else "no runs"
+        raise RuntimeError(f"every run failed; first error: {first}")
+    runs = pd.DataFrame(rows)
+    runs["variant"] = pd.Categorical(runs["variant"], categories=names, ordered=True)
+    runs = runs.sort_values(["variant", "rep"]).reset_index(drop=True)
+    runs["variant"] = runs["variant"].astype(str)
+    result = Comparison(runs=runs, table=comparison_table(runs, names, level), variants=names,
+                        scenario_name=str(runs["scenario"].iloc[0]), failures=pd.DataFrame(failures))
+    if out is not None:
+        result.write(out)
+    return result
+
+
+def _variant_of(task: RunTask) -> str:
+    return task.scenario.get("variant", "default")
+
+
+def numeric_metrics(runs: pd.DataFrame) -> list[str]:
+    skip = set(IDENTITY) | {"rep"}
+    return [c for c in runs.columns if c not in skip and pd.api.types.is_numeric_dtype(runs[c])]
+
+
+def comparison_table(runs: pd.DataFrame, variants: list[str], level: float = 0.95) -> pd.DataFrame:
+    """Tidy table: one row per metric × variant with mean, CI and the difference to the first."""
+    rows = []
+    by_variant = {v: runs[runs["variant"] == v].set_index("seed") for v in variants}
+    ref = variants[0]
+    for metric in numeric_metrics(runs):
+        for v in variants:
+            m, lo, hi, n = mean_ci(by_variant[v][metric], level)
+            row = {"metric": metric, "variant": v, "n": n, "mean": m, "ci_low": lo, "ci_high": hi}
+            if v != ref:
+                row.update(difference(by_variant[ref][metric], by_variant[v][metric], level))
+            rows.append(row)
+    return pd.DataFrame(rows)
