@@ -61,6 +61,10 @@ class Whistle(Baseline):
     Params = WhistleParams
     micro_enforcement = True
 
+    def setup(self, model) -> None:
+        super().setup(model)
+        self.open_whistles: list = []  # whistled cases, for the monthly no-show ratings
+
     # ---------------------------------------------------------------- routing
     def should_whistle(self, case, model) -> bool:
         rules = self.params.whistle_when
@@ -95,6 +99,7 @@ class Whistle(Baseline):
         waiting = tuple(d for d in case.remaining_departments if d not in case.parts_pending)
         if not waiting:
             return Wait()
+        self.open_whistles.append(case)
         p = self.params
         return Summon(waiting, p.report_deadline_hours, p.whistle_priority_boost, p.joint_effort_factor)
 
@@ -121,8 +126,24 @@ class Whistle(Baseline):
         late = max(0.0, arrived - summoned - deadline)
         return max(0.0, 1.0 - late / (4.0 * deadline))
 
+    def rate_no_shows(self, model) -> None:
+        """A summoned department still not on site past its deadline gets a zero for the month."""
+        deadline = self.params.report_deadline_hours
+        still_open = []
+        for case in self.open_whistles:
+            if case.status != "open":
+                continue
+            still_open.append(case)
+            for d in case.parts_pending:
+                target = f"department:{d}"
+                summoned = next((h[2] for h in reversed(case.handoffs) if h[1] == target), None)
+                if d not in case.arrivals and summoned is not None and model.now - summoned > deadline:
+                    model.departments[d].receive_rating(case.street, model.now, 0.0)
+        self.open_whistles = still_open
+
     def on_month(self, model, month: int) -> None:
         """Monthly appraisal: departments move their priority for each street toward its ratings."""
+        self.rate_no_shows(model)
         w = self.params.reverse_assessment_weight
         since = model.now - 30 * 24.0
         for dept in model.departments:
