@@ -176,6 +176,36 @@ def test_resume_after_kill_9_has_every_run_exactly_once(tiny_path, tmp_path):
     same_results(resumed, reference)
 
 
+def test_ctrl_c_stops_cleanly_and_resume_finishes(tiny_path, tmp_path):
+    out = tmp_path / "store"
+    args = ["sweep", str(tiny_path), *SWEEP_ARGS, "--workers", "2", "--out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-c", "from governance_sim.cli import app; app()", *args],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if len(list((out / "runs").glob("run-*.parquet"))) >= 3:
+                break
+            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole process group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "--resume" in err
+    store = open_store(out)
+    stored = store.part_ids()
+    assert 3 <= len(stored) < 40 and f"{len(stored)} of 40 runs" in " ".join(err.split())
+    assert len(store.query("SELECT * FROM pending")) == 40 - len(stored)
+    assert not list(out.rglob("*.tmp"))
+    res = cli.invoke(app, [*args, "--resume", "-q"])
+    assert res.exit_code == 0, res.output
+    assert list(store.runs["run_id"]) == list(range(40))
+
+
 def test_resume_ignores_half_written_parts_and_unfinished_timeseries(tiny, tmp_path):
     out = tmp_path / "store"
     kw = dict(params={"arrangement.p_buckpass": "[0.0,0.5]"}, reps=3, days=5, timeseries=True)
