@@ -69,12 +69,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             tmp.unlink()
 
 
-def atomic_write_frame(path: Path, df: pd.DataFrame) -> None:
-    """Write a DataFrame as Parquet so that ``path`` appears whole or not at all."""
+def atomic_write_frame(path: Path, df: pd.DataFrame | list[dict[str, Any]]) -> None:
+    """Write a DataFrame (or a list of row dicts) as Parquet; ``path`` appears whole or not at all."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = pa.Table.from_pylist(df) if isinstance(df, list) else pa.Table.from_pandas(df, preserve_index=False)
     for i, fld in enumerate(table.schema):
         if pa.types.is_null(fld.type):  # all-None columns: keep a real type for the union of parts
             table = table.set_column(i, pa.field(fld.name, pa.string()), table.column(i).cast(pa.string()))
@@ -182,7 +182,7 @@ class ResultStore:
             row.setdefault(col, None)
         ordered = {k: row[k] for k in LEADING if k in row}
         ordered.update({k: v for k, v in row.items() if k not in ordered})
-        atomic_write_frame(self.root / RUNS / part_name(run_id), pd.DataFrame([ordered]))
+        atomic_write_frame(self.root / RUNS / part_name(run_id), [ordered])
 
     # ------------------------------------------------------------------ reading
     def design(self) -> pd.DataFrame:

@@ -137,6 +137,9 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
     points = [{p.path: _native(v) for p, v in zip(params, row, strict=True)}
               for row in frame.itertuples(index=False)]
     _check_values(base, params, points)
+    for col in frame.columns:  # a list mixing words and numbers is stored as text in the design table
+        if frame[col].dtype == object and len({type(v) for v in frame[col]}) > 1:
+            frame[col] = frame[col].astype(str)
     n_points = len(points)
     run_ids = np.arange(n_points * reps)
     runs = pd.DataFrame({"run_id": run_ids, "point": run_ids // reps, "rep": run_ids % reps,
