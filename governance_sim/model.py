@@ -22,6 +22,7 @@ from governance_sim.agents import (
 )
 from governance_sim.cases import Case, Category
 from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
+from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.lifecycle import CaseLifecycle
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
 from governance_sim.scenario import Scenario, load_scenario
@@ -84,8 +85,9 @@ class GovernanceModel(mesa.Model):
         self.coordination_delay_factor = 1.0
         self.undiscovered: dict[int, list[Case]] = {}
         self.lifecycle = CaseLifecycle(self)
-        self._build_lookups()
-        self._build_agents()
+        with cyclic_gc_paused():  # hundreds of thousands of households, no cycles
+            self._build_lookups()
+            self._build_agents()
         self.arrangement.setup(self)
         for overlay in self.overlays:
             overlay.setup(self)
@@ -219,10 +221,11 @@ class GovernanceModel(mesa.Model):
 
     def run_model(self, progress=None) -> None:
         """Run every remaining day; ``progress(day)`` is called after each day."""
-        while self.running:
-            self.step()
-            if progress is not None:
-                progress(self.day)
+        with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
+            while self.running:
+                self.step()
+                if progress is not None:
+                    progress(self.day)
 
     # ------------------------------------------------------------------ reporters
     def open_cases(self) -> int:
