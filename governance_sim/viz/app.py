@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import threading
 import time
 
 import solara
@@ -29,7 +30,8 @@ from governance_sim.viz.style import CSS
 DAYS_PER_STEP = [1, 7, 30]
 PRIMARY = "#1f5f8b"
 TABLE_ROWS = 12
-PLAY_PAUSE_S = 0.05  # breathing room between played steps so clicks get through
+PLAY_PAUSE_S = 0.15  # breathing room between played frames so clicks get through
+FRAME_TIMEOUT_S = 30.0
 
 
 def _pct(x: float) -> str:
@@ -199,10 +201,17 @@ def Page():
         run.value.step(days_per_step.value)
         tick.set(tick.value + 1)
 
+    # the play loop waits until each new day has been drawn before stepping on, so the
+    # browser sees every frame and clicks (Pause) get through between frames
+    drawn = solara.use_memo(threading.Event, [])
+    solara.use_effect(drawn.set, [tick.value, run.value])
+
     def play_loop() -> None:
         while playing.value and run.value.running:
             run.value.step(days_per_step.value)
+            drawn.clear()
             tick.set(tick.value + 1)
+            drawn.wait(timeout=FRAME_TIMEOUT_S)
             time.sleep(PLAY_PAUSE_S)
         if not run.value.running:
             playing.set(False)

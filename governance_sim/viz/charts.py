@@ -38,8 +38,9 @@ ACTIVITY_COLOURS = {"case_work": "#1e88e5", "vertical": "#8e24aa", "paperwork": 
 
 
 def to_png(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG bytes; figures set their own margins (a tight bounding box would draw them twice)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     return buf.getvalue()
 
 
@@ -81,12 +82,14 @@ def territory_figure(layout: NetworkLayout, values: np.ndarray, metric: str, lan
     n_dept = len(departments)
     cols = DEPARTMENT_COLUMNS
     rows = max(1, math.ceil(n_dept / cols))
-    span = np.ptp(layout.xy, axis=0) + np.array([1.6, 1.4]) if len(layout.xy) else np.array([4.0, 3.0])
+    # the map keeps its aspect: size the figure to it (data span + tile and label margins)
+    span = np.ptp(layout.xy, axis=0) + np.array([2.0, 1.3]) if len(layout.xy) else np.array([4.0, 3.0])
     width = 6.6
-    net_h = float(np.clip(width * 0.9 * span[1] / span[0], 2.8, 6.2))
+    net_h = float(np.clip(width * 0.85 * span[1] / span[0] + 0.4, 2.8, 6.6))
     band_h = 0.3 + 0.55 * rows
     fig = Figure(figsize=(width, net_h + band_h))
-    gs = fig.add_gridspec(2, 1, height_ratios=[net_h, band_h], hspace=0.06)
+    gs = fig.add_gridspec(2, 1, height_ratios=[net_h, band_h], hspace=0.06, left=0.02,
+                          right=0.87, top=0.95, bottom=0.01)
     ax = fig.add_subplot(gs[0])
     band = fig.add_subplot(gs[1])
     _draw_network(ax, layout, values, metric, lang, zone_of_community, street_of_community,
@@ -269,8 +272,9 @@ def _empty(ax, lang: str) -> None:
             color=MUTED, fontsize=9)
 
 
-def _small_figure() -> tuple[Figure, object]:
+def _small_figure(left: float = 0.12, bottom: float = 0.16) -> tuple[Figure, object]:
     fig = Figure(figsize=(4.8, 2.9))
+    fig.subplots_adjust(left=left, right=0.97, top=0.88, bottom=bottom)
     ax = fig.subplots()
     _style(ax)
     return fig, ax
@@ -341,7 +345,7 @@ def response_histogram_figure(response_times: list[float], deadline_h: float, la
 def workload_figure(workload: dict[str, dict[str, float]], standard_week_h: float,
                     lang: str) -> Figure:
     """Hours per staff member per week by role, stacked by activity."""
-    fig, ax = _small_figure()
+    fig, ax = _small_figure(left=0.2, bottom=0.3)
     ax.grid(True, axis="x", color="#eceff1")
     ax.grid(False, axis="y")
     roles = list(workload)
