@@ -117,6 +117,12 @@ def test_live_metrics_match_the_run_summary(tiny):
     assert live.open_by_grid.sum() == s["cases_in_process_end"] == live.open_cases
     assert live.rating_count_by_grid.sum() == m.counters["rated"]
     assert live.history.day == list(range(1, m.days + 1))
+    recent = list(live.recently_closed)
+    assert 0 < len(recent) <= 50
+    assert recent[-1].t_closed == max(c.t_closed for c in m.cases if c.t_closed == c.t_closed)
+    rows = run.last_cases(5, "en")
+    assert [r["case_id"] for r in rows] == [str(c.id) for c in reversed(recent[-5:])]
+    assert {r["status"] for r in rows} <= {tr(k, "en") for k in ("resolved", "closed_on_paper", "open")}
 
 
 def test_step_stops_at_the_end_of_the_run(tiny):

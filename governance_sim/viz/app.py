@@ -113,7 +113,7 @@ def Chart(png: bytes, name: str):
 @solara.component
 def CasesTable(run: LiveRun, tick: int, lang: str):
     rows = solara.use_memo(lambda: run.last_cases(TABLE_ROWS, lang), [run, tick, lang])
-    cols = ["case_id", "category", "where", "status", "response_h", "rating", "path"]
+    cols = ["case_id", "category", "where", "status", "closed_day", "response_h", "rating", "path"]
     head = "".join(f"<th>{html.escape(tr(c, lang))}</th>" for c in cols)
     body = "".join(
         "<tr>" + "".join(f'<td class="col-{c}">{html.escape(r[c])}</td>' for c in cols) + "</tr>"

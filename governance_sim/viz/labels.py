@@ -91,11 +91,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "admin": ("上级交办", "tasks from above"),
     "patrol": ("巡查", "patrol"),
     # case table
-    "last_cases": ("最近案件及流转路径", "Latest cases and their hand-off path"),
+    "last_cases": ("最近办结案件及流转路径", "Latest closed cases and their hand-off path"),
     "case_id": ("编号", "No."),
     "category": ("类别", "Category"),
     "where": ("地点", "Where"),
     "status": ("状态", "Status"),
+    "closed_day": ("办结日", "Closed (day)"),
     "path": ("流转路径", "Hand-off path"),
     "response_h": ("响应（小时）", "Response (h)"),
     "rating": ("评价", "Rating"),

@@ -18,6 +18,7 @@ Definitions match :func:`governance_sim.metrics.summary_row`:
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,8 @@ import numpy as np
 from governance_sim.cases import CLOSED_ON_PAPER, OPEN
 from governance_sim.engine import HOURS_PER_DAY
 from governance_sim.metrics import ACTIVITIES, ROLE_ORDER
+
+RECENT_CASES = 50
 
 
 def _isnan(x: float) -> bool:
@@ -68,6 +71,7 @@ class LiveMetrics:
         self.responses_due = 0
         self.responses_in_time = 0
         self.response_times: list[float] = []
+        self.recently_closed: deque = deque(maxlen=RECENT_CASES)  # newest last
         self.history = RateHistory()
 
     # ------------------------------------------------------------------ update
@@ -87,12 +91,12 @@ class LiveMetrics:
             self.rating_count_by_grid[c.grid] += 1
 
     def _track_open(self, new: list, now: float) -> None:
-        still, dormant = [], []
+        still, dormant, closed = [], [], []
         for c, t_closed in self._dormant:
             if c.status == OPEN:
                 still.append(c)  # erupted and reopened
             elif c.t_closed != t_closed:
-                self._rated(c)  # reopened and closed again since the last update
+                closed.append(c)  # reopened and closed again since the last update
                 if _may_erupt(c, now):
                     dormant.append((c, c.t_closed))
             elif _may_erupt(c, now):
@@ -101,9 +105,13 @@ class LiveMetrics:
             if c.status == OPEN:
                 still.append(c)
                 continue
-            self._rated(c)
+            closed.append(c)
             if _may_erupt(c, now):
                 dormant.append((c, c.t_closed))
+        for c in closed:
+            self._rated(c)
+        closed.sort(key=lambda c: c.t_closed)
+        self.recently_closed.extend(closed)
         self._open, self._dormant = still, dormant
         grids = [c.grid for c in still if not _isnan(c.t_reported)]
         self.open_by_grid = np.bincount(np.asarray(grids, dtype=np.int64), minlength=self.n_grids)

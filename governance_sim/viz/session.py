@@ -165,13 +165,12 @@ class LiveRun:
         return " → ".join(parts)
 
     def last_cases(self, n: int, lang: str) -> list[dict[str, str]]:
-        """The ``n`` most recently reported cases, newest first, as display strings."""
+        """The ``n`` most recently closed cases, newest first, as display strings: their
+        whole route from intake to the unit that closed them."""
         m = self.model
         rows = []
         with self.lock:
-            for c in reversed(m.cases):
-                if c.t_reported != c.t_reported:
-                    continue
+            for c in reversed(self.live.recently_closed):
                 cat = m.categories[c.category]
                 status = {OPEN: tr("open", lang), RESOLVED: tr("resolved", lang)}.get(
                     c.status, tr("closed_on_paper", lang))
@@ -182,6 +181,7 @@ class LiveRun:
                     "category": cat.label if lang == "zh" else cat.name,
                     "where": comm,
                     "status": status,
+                    "closed_day": "—" if math.isnan(c.t_closed) else str(int(c.t_closed // 24) + 1),
                     "response_h": "—" if math.isnan(wait) else f"{wait:.1f}",
                     "rating": "—" if math.isnan(c.satisfaction) else f"{c.satisfaction:.2f}",
                     "path": self.handoff_path(c, lang),

@@ -20,7 +20,7 @@ CSS = """
 .govsim-table th { text-align: left; color: #546e7a; font-weight: 600; border-bottom: 1px solid #cfd8dc; padding: 4px 6px; white-space: nowrap; }
 .govsim-table td { border-bottom: 1px solid #eceff1; padding: 3px 6px; vertical-align: top; }
 .govsim-table td.col-path { color: #37474f; }
-.govsim-table td.col-case_id, .govsim-table td.col-response_h, .govsim-table td.col-rating { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.govsim-table td:not(.col-path) { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .govsim-lang { margin-left: auto; }
 .govsim-buttons { margin: 6px 0 4px 0; }
 """
