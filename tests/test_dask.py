@@ -61,7 +61,7 @@ def cluster(tmp_path_factory):
 
 
 def _values(df: pd.DataFrame) -> pd.DataFrame:
-    return df.drop(columns=["elapsed_s", "traceback"], errors="ignore").reset_index(drop=True)
+    return df.drop(columns=["elapsed_s", "cpu_s", "traceback"], errors="ignore").reset_index(drop=True)
 
 
 def test_sequential_local_and_dask_give_identical_results(tiny, cluster, tmp_path):

@@ -26,7 +26,7 @@ from governance_sim.experiments.sweep import plan_sweep, run_plan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 cli = CliRunner()
-VOLATILE = ["elapsed_s"]  # wall time differs between runs; everything else must not
+VOLATILE = ["elapsed_s", "cpu_s"]  # timings differ between runs; everything else must not
 
 
 @pytest.fixture

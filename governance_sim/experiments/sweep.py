@@ -192,7 +192,7 @@ def _row(plan: SweepPlan, outcome: RunOutcome) -> dict[str, Any]:
         m = plan.manifest
         row.update(status="error", scenario=m["scenario"], scenario_hash=m["scenario_hash"],
                    variant=m["variant"], error=outcome.error, traceback=outcome.traceback)
-    row["elapsed_s"] = outcome.elapsed_s
+    row["elapsed_s"], row["cpu_s"] = outcome.elapsed_s, outcome.cpu_s
     return row
 
 

@@ -41,24 +41,25 @@ class RunOutcome:
     error: str | None = None
     traceback: str | None = None
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0  # CPU time of the run; elapsed_s above it means the worker waited for a core
 
 
-def error_outcome(task: RunTask, exc: BaseException, elapsed: float = 0.0) -> RunOutcome:
+def error_outcome(task: RunTask, exc: BaseException, elapsed: float = 0.0, cpu: float = 0.0) -> RunOutcome:
     message = f"{type(exc).__name__}: {exc}".strip()
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return RunOutcome(task.run_id, "error", error=message, traceback=tb, elapsed_s=elapsed)
+    return RunOutcome(task.run_id, "error", error=message, traceback=tb, elapsed_s=elapsed, cpu_s=cpu)
 
 
 def execute_run(task: RunTask) -> RunOutcome:
     """Run one task to the end and return its outcome (errors included, never raised)."""
     from governance_sim.runner import run
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     try:
         result = run(task.scenario, seed=task.seed, days=task.days, overrides=task.overrides or None)
         summary = result.summary.iloc[0].to_dict()
         ts = result.timeseries if task.timeseries else None
         return RunOutcome(task.run_id, "ok", summary=summary, timeseries=ts,
-                          elapsed_s=time.perf_counter() - start)
+                          elapsed_s=time.perf_counter() - start, cpu_s=time.thread_time() - cpu)
     except Exception as exc:  # a failed run is a result to record, not a crash of the sweep
-        return error_outcome(task, exc, time.perf_counter() - start)
+        return error_outcome(task, exc, time.perf_counter() - start, time.thread_time() - cpu)
