@@ -19,7 +19,7 @@ from governance_sim.experiments.sweep import prepare_store, run_plan
 def sensitivity_command(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     param: list[str] = typer.Option(None, "--param", "-p",
-                                    help="PATH=SPEC: a range lo:hi, a list [a,b,c] or (sobol) a distribution"),
+                                    help="PATH=SPEC: a range lo:hi, a list \\[a,b,c] or (sobol) a distribution"),
     method: str = typer.Option("sobol", "--method", "-m", help="sobol | morris"),
     output: str = typer.Option(..., "--output", help="summary metric(s), comma-separated"),
     samples: int = typer.Option(None, "--samples", "-n",

@@ -31,7 +31,7 @@ def interrupted(out: Path, total: int) -> typer.Exit:
 def sweep_command(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     param: list[str] = typer.Option(None, "--param", "-p",
-                                    help="PATH=SPEC: a range lo:hi[:n], a list [a,b,c] or normal(mu,sd), "
+                                    help="PATH=SPEC: a range lo:hi[:n], a list \\[a,b,c] or normal(mu,sd), "
                                          "uniform(lo,hi), … (repeatable)"),
     design: str = typer.Option("grid", "--design", "-d", help="grid (full factorial) | lhs | sobol"),
     samples: int = typer.Option(None, "--samples", "-n",
