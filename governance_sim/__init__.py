@@ -21,9 +21,11 @@ from governance_sim.experiments import evaluate, open_store, sensitivity, sweep 
 from governance_sim.model import GovernanceModel  # noqa: E402
 from governance_sim.runner import RunResult, run  # noqa: E402
 from governance_sim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from governance_sim.validation import validate  # noqa: E402
 
 __all__ = [
     "GovernanceModel", "RunResult", "Scenario", "ScenarioError", "__version__", "load_scenario", "run",
 ]
 __all__ += ["evaluate", "open_store", "sensitivity", "sweep"]
 __all__ += ["Comparison", "compare"]
+__all__ += ["validate"]

@@ -8,6 +8,7 @@ from governance_sim.cli import query as _query  # noqa: F401  (registers `govsim
 from governance_sim.cli import run as _run  # noqa: F401  (registers `govsim run`)
 from governance_sim.cli import sensitivity as _sensitivity  # noqa: F401  (registers `govsim sensitivity`)
 from governance_sim.cli import sweep as _sweep  # noqa: F401  (registers `govsim sweep`)
+from governance_sim.cli import validate as _validate  # noqa: F401  (registers `govsim validate`)
 from governance_sim.cli import viz as _viz  # noqa: F401  (registers `govsim viz`)
 from governance_sim.cli.app import app
 

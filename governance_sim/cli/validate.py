@@ -1,0 +1,75 @@
+"""``govsim validate`` — the stylised facts of MODEL.md §7, each with its statistical test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from governance_sim.cli.app import app, console, user_errors
+from governance_sim.experiments.executors import make_executor
+from governance_sim.scenario import ScenarioError
+from governance_sim.validation.claims import claims_by_id
+from governance_sim.validation.execute import plan
+from governance_sim.validation.report import wide
+from governance_sim.validation.validate import run_validation, summary_counts
+
+STYLE = {"PASS": "bold green", "FAIL": "bold red", "N/A": "yellow"}
+
+
+def _styled(result: str) -> str:
+    word, _, rest = result.partition(" ")
+    return f"[{STYLE.get(word, '')}]{word}[/]" + (f" {rest}" if rest else "")
+
+
+@app.command("validate")
+def validate_command(
+    reps: int = typer.Option(30, "--reps", help="replications per arm (same seeds in every arm)"),
+    workers: int = typer.Option(None, "--workers", help="local worker processes (default: all cores)"),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
+    days: int = typer.Option(None, "--days", help="days per run (default: each scenario's own)"),
+    claims: str = typer.Option(None, "--claims", help="claims to test, e.g. 1,2,5c (default: all)"),
+    counterfactual: bool = typer.Option(False, "--counterfactual", help="also run each claim's overturning change; the claim should then FAIL"),
+    seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
+    out: Path = typer.Option(None, "--out", "-o", help="folder for validation.parquet/.csv/.md, runs and figures"),
+    lang: str = typer.Option("zh", "--lang", help="language of the figures: zh or en"),
+) -> None:
+    """Test each claim of MODEL.md §7: effect with 95 % CI, p and PASS/FAIL."""
+    with user_errors():  # every bad option or override is one line and exit 2, before any run
+        if lang not in ("zh", "en"):
+            raise ScenarioError("--lang", f"must be zh or en (got {lang!r})")
+        if reps < 2:
+            raise ScenarioError("--reps", f"a test needs at least 2 replications (got {reps})")
+        if days is not None and days < 1:
+            raise ScenarioError("--days", f"must be at least 1 (got {days})")
+        chosen = claims_by_id(claims)
+        plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual)
+        executor = make_executor(workers, scheduler)
+    v = run_validation(reps, days=days, counterfactual=counterfactual, claims=chosen, seed=seed,
+                       executor=executor, progress=True)
+    table = Table(title=f"Stylised facts (MODEL.md §7): {reps} replications per arm, common seeds",
+                  caption="effect = the claim's estimand per seed, mean [95% CI]; PASS = the whole "
+                          "interval lies on the expected side", header_style="bold")
+    for col in ("claim", "scenario", "variants", "metric", "expected", "effect [95% CI]", "p", "result"):
+        table.add_column(col, overflow="fold", justify="right" if col in ("effect [95% CI]", "p") else "left")
+    has_cf = counterfactual and (v.table["condition"] == "counterfactual").any()
+    if has_cf:
+        table.add_column("counterfactual", overflow="fold")
+    for _, r in wide(v.table).iterrows():
+        cells = [r["claim"], r["scenario"], r["variants"].replace(" vs ", " · "), r["metric"], r["expected"],
+                 r["effect [95% CI]"], r["p"], _styled(r["result"])]
+        if has_cf:
+            cells.append(_styled(r.get("counterfactual result", "") or ""))
+        table.add_row(*[str(c) for c in cells])
+    console.print(table)
+    counts = summary_counts(v.table)
+    line = f"{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['N/A']} N/A"
+    if "overturned" in counts:
+        line += f"; counterfactuals: {counts['overturned']} of {counts['counterfactuals']} overturn their claim"
+    console.print(line)
+    if not v.failures.empty:
+        console.print(f"[red]{len(v.failures)} runs failed[/]; first: {v.failures.iloc[0]['error']}")
+    if out is not None:
+        v.write(out, lang)
+        console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet and figures → {out}")

@@ -1,0 +1,148 @@
+"""Running the claims: every arm × replicate as one run, shared seeds, duplicates run once.
+
+All claims are laid out first (:func:`plan`), so a bad override fails before
+anything runs; runs that several claims share (the Beijing baseline serves
+most of them) are computed once; then every run goes to one executor —
+local processes, Dask, or this process — and the per-run metric values come
+back as one table (:func:`execute`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from governance_sim.experiments.executors import Executor, make_executor
+from governance_sim.experiments.progress import make_progress
+from governance_sim.experiments.seeds import run_seed
+from governance_sim.experiments.tasks import RunTask, execute_run
+from governance_sim.scenario import load_scenario
+from governance_sim.validation.claims import metric
+from governance_sim.validation.spec import Claim
+
+SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
+SHIPPED, COUNTERFACTUAL = "shipped", "counterfactual"
+
+
+def scenario_source(claim: Claim, scenarios_dir: str | Path | None = None):
+    """The claim's scenario: a mapping as given, or ``<scenarios_dir>/<name>.yaml``."""
+    if not isinstance(claim.scenario, str):
+        return dict(claim.scenario)
+    return Path(scenarios_dir or SCENARIOS) / f"{claim.scenario}.yaml"
+
+
+@dataclass
+class Plan:
+    """Which distinct run configurations exist, and which (claim, condition, arm) uses which."""
+
+    configs: list[dict] = field(default_factory=list)  # scenario mappings, one per distinct arm
+    timeseries: list[bool] = field(default_factory=list)
+    metrics: list[set[str]] = field(default_factory=list)  # metric names needed per config
+    use: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (claim, condition, arm) → config
+    days_of: dict[str, int] = field(default_factory=dict)  # claim → days its runs last
+    reps: int = 30
+    seed: int = 0
+    days: int | None = None
+    _index: dict[str, int] = field(default_factory=dict)
+
+    def add(self, raw: dict, needs: set[str], timeseries: bool) -> int:
+        key = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        i = self._index.get(key)
+        if i is None:
+            i = self._index[key] = len(self.configs)
+            self.configs.append(raw)
+            self.timeseries.append(False)
+            self.metrics.append(set())
+        self.timeseries[i] |= timeseries
+        self.metrics[i] |= needs
+        return i
+
+    def tasks(self) -> list[RunTask]:
+        """Every distinct configuration × replicate; replicate ``r`` has the same seed in all."""
+        out = []
+        for i, raw in enumerate(self.configs):
+            for rep in range(self.reps):
+                out.append(RunTask(run_id=i * self.reps + rep, point=i, rep=rep,
+                                   seed=run_seed(self.seed, rep), overrides={}, scenario=raw,
+                                   timeseries=self.timeseries[i]))  # days: the mapping's own
+        return out
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.configs) * self.reps
+
+
+def plan(claims: list[Claim], *, reps: int = 30, days: int | None = None, seed: int = 0,
+         counterfactual: bool = False, scenarios_dir: str | Path | None = None) -> Plan:
+    """Load every arm's scenario (raising :class:`ScenarioError` on a bad one) and lay out the runs."""
+    p = Plan(reps=reps, seed=seed, days=days)
+    conditions = [SHIPPED, COUNTERFACTUAL] if counterfactual else [SHIPPED]
+    for claim in claims:
+        source = scenario_source(claim, scenarios_dir)
+        needed = [metric(m) for m in claim.contrast.metrics(claim.metric)]
+        names = {m.name for m in needed}
+        ts = any(m.timeseries for m in needed)
+        for cond in conditions:
+            if cond == COUNTERFACTUAL and claim.counterfactual is None:
+                continue
+            for arm in claim.arms:
+                overrides = dict(arm.overrides)
+                if cond == COUNTERFACTUAL:
+                    overrides.update(claim.counterfactual.for_arm(arm.label))
+                sc = load_scenario(source, variant=arm.variant, overrides=overrides or None, days=days)
+                if claim.min_days and sc.days < claim.min_days:  # e.g. a shock window must be reached
+                    sc = load_scenario(source, variant=arm.variant, overrides=overrides or None,
+                                       days=claim.min_days)
+                p.days_of[claim.id] = sc.days
+                raw = sc.model_dump(mode="json")
+                raw["variants"] = {}  # a run needs only its own parameters
+                raw["variant"] = arm.label
+                p.use[(claim.id, cond, arm.label)] = p.add(raw, names, ts)
+    return p
+
+
+def _values(outcome, names: set[str]) -> dict[str, float]:
+    summary = outcome.summary
+    row = {k: float(v) for k, v in summary.items()
+           if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)}
+    for name in names:
+        row[name] = metric(name).value(summary, outcome.timeseries)
+    return row
+
+
+def execute(p: Plan, *, workers: int | None = None, scheduler: str | None = None,
+            executor: Executor | None = None, progress=False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run the plan; returns (one row per run: ``config``, ``rep``, ``seed`` and metrics; failures)."""
+    tasks = p.tasks()
+    executor = executor or make_executor(workers, scheduler)
+    bar = make_progress(progress)
+    rows: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    with executor:
+        executor.start()
+        bar.start(len(tasks), 0, f"validate · {len(p.configs)} arms × {p.reps} · {executor.describe()}")
+        try:
+            for task, outcome in executor.map_unordered(execute_run, tasks):
+                ok = not isinstance(outcome, BaseException) and outcome.status == "ok"
+                if ok:
+                    rows.append({"config": task.point, "rep": task.rep, "seed": task.seed,
+                                 "scenario": task.scenario["name"], "arm": task.scenario["variant"],
+                                 **_values(outcome, p.metrics[task.point])})
+                else:
+                    message = str(outcome) if isinstance(outcome, BaseException) else outcome.error
+                    failures.append({"config": task.point, "seed": task.seed,
+                                     "arm": task.scenario["variant"], "error": message})
+                bar.advance(ok)
+        finally:
+            bar.stop()
+    runs = pd.DataFrame(rows)
+    if not runs.empty:
+        runs = runs.sort_values(["config", "rep"]).reset_index(drop=True)
+    return runs, pd.DataFrame(failures, columns=["config", "seed", "arm", "error"])

@@ -1,0 +1,243 @@
+"""Validation machinery: the statistics on synthetic data with known effects, estimands,
+PASS/FAIL logic, claim declarations, shared runs, and claims that must FAIL once their
+mechanism is knocked out."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from governance_sim.cli import app
+from governance_sim.experiments.executors import SequentialExecutor
+from governance_sim.scenario import ScenarioError
+from governance_sim.validation import (
+    CLAIMS,
+    Arm,
+    Claim,
+    Counterfactual,
+    Diff,
+    DiffOfDiffs,
+    RelChange,
+    bootstrap,
+    claims_by_id,
+    paired_t,
+    run_validation,
+    validate,
+    verdict,
+    welch,
+)
+from governance_sim.validation.execute import plan
+from governance_sim.validation.statistics import FAIL, NOT_TESTABLE, PASS, TestResult
+
+# ------------------------------------------------------------------ statistics on synthetic data
+
+
+def _pass_rate(test, shift: float, draws: int = 200, n: int = 30, **kw) -> float:
+    rng = np.random.default_rng(42)
+    passed = 0
+    for _ in range(draws):
+        x = rng.normal(shift, 1.0, n)
+        passed += verdict(test(x, **kw), "greater") == PASS
+    return passed / draws
+
+
+@pytest.mark.parametrize("test", [paired_t, bootstrap], ids=["paired_t", "bootstrap"])
+def test_a_shift_of_one_sd_is_detected_and_no_shift_is_not(test):
+    kw = {"resamples": 2000} if test is bootstrap else {}
+    assert _pass_rate(test, 1.0, draws=100 if test is bootstrap else 200, **kw) >= 0.95
+    assert _pass_rate(test, 0.0, draws=100 if test is bootstrap else 200, **kw) <= 0.10
+
+
+def test_welch_detects_a_shift_between_independent_samples_and_not_a_null():
+    rng = np.random.default_rng(3)
+    hits = nulls = 0
+    for _ in range(200):
+        a = rng.normal(0.0, 1.0, 30)
+        b = rng.normal(1.0, 1.2, 30)  # unequal variances
+        hits += verdict(welch(a, b), "greater") == PASS
+        c = rng.normal(0.0, 1.2, 30)
+        nulls += verdict(welch(a, c), "greater") == PASS
+    assert hits / 200 >= 0.85
+    assert nulls / 200 <= 0.10
+
+
+def test_paired_interval_covers_the_true_mean_about_95_percent_of_the_time():
+    rng = np.random.default_rng(7)
+    covered = 0
+    for _ in range(400):
+        r = paired_t(rng.normal(2.5, 3.0, 30))
+        covered += r.ci_low <= 2.5 <= r.ci_high
+    assert 0.91 <= covered / 400 <= 0.99
+
+
+def test_paired_t_matches_scipy_and_reports_d_z():
+    from scipy import stats
+
+    x = np.array([0.3, 1.2, -0.4, 2.0, 0.9, 1.1, 0.2, 0.7])
+    r = paired_t(x, threshold=0.5)
+    assert r.p_value == pytest.approx(stats.ttest_1samp(x, 0.5).pvalue)
+    assert r.effect == pytest.approx(x.mean())
+    assert r.effect_size == pytest.approx((x.mean() - 0.5) / x.std(ddof=1))
+    assert r.n == 8
+
+
+def test_constant_and_missing_values():
+    r = paired_t([0.0, 0.0, 0.0])  # a knocked-out mechanism: every seed exactly zero
+    assert (r.effect, r.ci_low, r.ci_high, r.p_value) == (0.0, 0.0, 0.0, 1.0)
+    assert verdict(r, "greater") == FAIL and verdict(r, "less") == FAIL
+    r = paired_t([2.0, 2.0, 2.0, math.nan])  # NaN seeds are dropped
+    assert r.n == 3 and verdict(r, "greater") == PASS
+    assert verdict(paired_t([1.0]), "greater") == NOT_TESTABLE
+    assert verdict(bootstrap([]), "less") == NOT_TESTABLE
+
+
+def test_verdict_needs_the_whole_interval_on_the_claimed_side_of_the_threshold():
+    def res(lo, hi):
+        return TestResult((lo + hi) / 2, lo, hi, 0.01, 1.0, 30, "paired_t")
+
+    assert verdict(res(0.1, 0.5), "greater") == PASS
+    assert verdict(res(-0.1, 0.5), "greater") == FAIL
+    assert verdict(res(-0.5, -0.1), "less") == PASS
+    assert verdict(res(-0.5, 0.0), "less") == FAIL  # touching the threshold is not enough
+    assert verdict(res(-0.08, 0.02), "greater", threshold=-0.10) == PASS  # "barely": above −10 %
+    assert verdict(res(-0.15, 0.02), "greater", threshold=-0.10) == FAIL
+    with pytest.raises(ValueError):
+        verdict(res(0, 1), "up")
+
+
+# ------------------------------------------------------------------ estimands
+
+
+def _arms(**columns) -> dict[str, pd.DataFrame]:
+    return {name: pd.DataFrame(cols, index=pd.Index(cols.pop("seed"), name="seed"))
+            for name, cols in columns.items()}
+
+
+def test_estimands_are_computed_seed_by_seed_on_common_seeds():
+    data = _arms(a={"seed": [1, 2, 3], "m": [10.0, 20.0, 40.0], "s": [5.0, 5.0, 5.0]},
+                 b={"seed": [1, 2, 4], "m": [5.0, 15.0, 99.0], "s": [4.0, 5.0, 6.0]})
+    d = Diff("a", "b").values(data, "m")
+    assert list(d.index) == [1, 2] and list(d) == [-5.0, -5.0]  # seed 3 and 4 have no pair
+    r = RelChange("a", "b").values(data, "m")
+    assert list(r) == pytest.approx([-0.5, -0.25])
+    dd = DiffOfDiffs(RelChange("a", "b", "m"), RelChange("a", "b", "s")).values(data, "m")
+    assert list(dd) == pytest.approx([-0.5 - (-0.2), -0.25 - 0.0])
+    half = DiffOfDiffs(Diff("a", "b", "m"), Diff("a", "b", "s"), weight=0.5).values(data, "m")
+    assert list(half) == pytest.approx([-5 - 0.5 * -1, -5 - 0.0])
+    assert DiffOfDiffs(Diff("a", "b"), Diff("a", "c")).arms() == ("a", "b", "c")
+
+
+def test_a_claim_is_checked_when_declared():
+    arms = (Arm("a"), Arm("b"))
+    with pytest.raises(ValueError, match="unknown arms"):
+        Claim("x", "t", "tiny", arms, Diff("a", "c"), "m", "greater")
+    with pytest.raises(ValueError, match="direction"):
+        Claim("x", "t", "tiny", arms, Diff("a", "b"), "m", "up")
+    with pytest.raises(ValueError, match="Welch"):
+        Claim("x", "t", "tiny", arms, RelChange("a", "b"), "m", "greater", test="welch")
+    with pytest.raises(ValueError, match="repeat"):
+        Claim("x", "t", "tiny", (Arm("a"), Arm("a")), Diff("a", "a"), "m", "greater")
+    with pytest.raises(ValueError, match="counterfactual"):
+        Claim("x", "t", "tiny", arms, Diff("a", "b"), "m", "greater",
+              counterfactual=Counterfactual("?", arm_overrides={"z": {}}))
+
+
+def test_claims_are_selected_by_id_or_number():
+    assert [c.id for c in claims_by_id("3")] == ["3a", "3b"]
+    assert [c.id for c in claims_by_id(["1b", "10"])] == ["1b", "10a", "10b"]
+    assert len(claims_by_id(None)) == len(CLAIMS)
+    with pytest.raises(ScenarioError, match="unknown claim"):
+        claims_by_id("42")
+
+
+def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
+    p = plan(list(CLAIMS), reps=2, counterfactual=True)
+    numbers = {c.id.rstrip("ab cde") for c in CLAIMS}
+    assert numbers == {str(i) for i in range(1, 11)}
+    assert all(c.counterfactual is not None for c in CLAIMS)
+    # arms that several claims (and conditions) share are one configuration, run once
+    assert len(p.configs) < sum(len(c.arms) for c in CLAIMS) * 2
+    assert p.use[("9a", "shipped", "baseline")] == p.use[("1a", "shipped", "baseline")]
+    assert p.use[("2", "counterfactual", "baseline")] == p.use[("2", "shipped", "baseline")]
+    assert p.days_of["6"] >= 240  # the shock window of xi_town is reached whatever --days says
+    seeds = {t.rep: t.seed for t in p.tasks()}
+    assert all(t.seed == seeds[t.rep] for t in p.tasks())  # common random numbers
+
+
+# ------------------------------------------------------------------ end to end
+
+
+def _trust_claim(tiny: dict) -> Claim:
+    """On the tiny scenario: households that trust more report more (claim 10b's mechanism)."""
+    return Claim(
+        id="t10b", text="trust raises reporting", scenario=tiny,
+        arms=(Arm("low", None, {"roles.resident.trust0": 0.2}),
+              Arm("high", None, {"roles.resident.trust0": 0.8})),
+        contrast=Diff("low", "high"), metric="reported_share", direction="greater",
+        counterfactual=Counterfactual("reporting ignores trust",
+                                      {"roles.resident.report_trust_weight": 0.0}))
+
+
+def test_a_claim_holds_and_fails_once_its_mechanism_is_knocked_out(tiny):
+    v = run_validation(reps=6, days=40, counterfactual=True, claims=[_trust_claim(tiny)],
+                       executor=SequentialExecutor())
+    shipped, cf = v.table.iloc[0], v.table.iloc[1]
+    assert (shipped["condition"], cf["condition"]) == ("shipped", "counterfactual")
+    assert shipped["result"] == PASS and shipped["effect"] > 0
+    assert cf["result"] == FAIL and cf["overturned"] is True
+    assert cf["effect"] == 0.0  # trust no longer enters any decision: the arms are identical
+    assert len(v.runs) == 4 * 6 and v.failures.empty
+    assert set(v.contrasts["condition"]) == {"shipped", "counterfactual"}
+
+
+def test_shipped_cover_up_claim_fails_when_no_hazard_is_ever_found():
+    """Claim 8a on pinggu_township: with latent_detection_prob = 0 nobody learns of a hazard
+    before it erupts, so the street has nothing to cover up and the claim must FAIL."""
+    v = run_validation(reps=3, days=90, counterfactual=True, claims="8a", executor=SequentialExecutor())
+    cf = v.table[v.table["condition"] == "counterfactual"].iloc[0]
+    assert cf["result"] == FAIL and cf["overturned"] is True
+    assert cf["effect"] == 0.0
+
+
+def test_validate_writes_the_table_runs_and_figures(tiny, tmp_path):
+    claim = dataclasses.replace(_trust_claim(tiny), counterfactual=None)
+    table = validate(reps=3, days=30, claims=[claim], executor=SequentialExecutor(),
+                     out=tmp_path, lang="en")
+    assert list(table["claim"]) == ["t10b"] and table["overturned"].isna().all()
+    for name in ("validation.parquet", "validation.csv", "validation.md", "runs.parquet",
+                 "contrasts.parquet", "validation_forest.png", "validation_claims.png"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    back = pd.read_parquet(tmp_path / "validation.parquet")
+    assert back.loc[0, "result"] == table.loc[0, "result"]
+    md = (tmp_path / "validation.md").read_text(encoding="utf-8")
+    assert "| t10b | tiny | low · high | `reported_share` | > 0 |" in md
+
+
+def test_a_bad_override_in_a_claim_fails_before_anything_runs(tiny):
+    bad = Claim("bad", "t", copy.deepcopy(tiny), (Arm("a"), Arm("b", None, {"roles.nope": 1})),
+                Diff("a", "b"), "cases_reported", "greater")
+    with pytest.raises(ScenarioError, match="roles"):
+        run_validation(reps=2, days=5, claims=[bad], executor=SequentialExecutor())
+
+
+def test_cli_rejects_bad_options_with_exit_status_2():
+    runner = CliRunner()
+    for args in (["--claims", "11"], ["--reps", "1"], ["--days", "0"], ["--lang", "fr"]):
+        result = runner.invoke(app, ["validate", *args])
+        assert result.exit_code == 2, args
+        assert "error" in result.output
+
+
+def test_cli_prints_the_table_and_writes_it(tmp_path):
+    result = CliRunner().invoke(app, ["validate", "--claims", "8a", "--reps", "2", "--days", "20",
+                                      "--workers", "1", "--out", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "8a" in result.output and "pinggu" in result.output
+    assert "1 PASS" in result.output or "1 FAIL" in result.output  # the count line under the table
+    assert (tmp_path / "validation.csv").exists()
