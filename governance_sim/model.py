@@ -118,7 +118,7 @@ class GovernanceModel(mesa.Model):
     def _build_agents(self) -> None:
         sc, t, roles = self.scenario, self.territory, self.scenario.roles
         self.units: dict[tuple[str, int], Any] = {}
-        self.residents = [Resident(self, hid) for hid in range(self.n_households)]
+        self.residents = Resident.create_households(self, self.n_households)
         self.departments = [Department(self, i, d, roles.department, len(t.streets))
                             for i, d in enumerate(sc.territory.departments)]
         self.street_offices = (

@@ -1,12 +1,19 @@
 """What the speed-ups rely on: runs make no reference cycles, the collector pause
-nests and restores, and the fast calendar/queue paths agree with their definitions."""
+nests and restores, and the fast calendar and queue agree with their definitions."""
 
 from __future__ import annotations
 
 import gc
+import heapq
 import threading
 
+import mesa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from governance_sim import GovernanceModel
+from governance_sim.agents import Resident
+from governance_sim.engine import EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 
 
@@ -68,3 +75,69 @@ def test_gc_pause_is_restored_when_the_run_fails():
     except RuntimeError:
         pass
     assert gc.isenabled()
+
+
+class _PlainQueue:
+    """The definition the event queue must match: one heap of (time, seq)."""
+
+    def __init__(self):
+        self.now, self.heap, self.seq = 0.0, [], 0
+
+    def schedule(self, time, callback, *args):
+        self.seq += 1
+        heapq.heappush(self.heap, (max(time, self.now), self.seq, callback, args))
+
+    def run_until(self, until):
+        while self.heap and self.heap[0][0] < until:
+            self.now, _, callback, args = heapq.heappop(self.heap)
+            callback(*args)
+        self.now = until
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 400), st.integers(0, 3), st.floats(0, 200)), min_size=1, max_size=60),
+       st.lists(st.floats(0.1, 60), min_size=1, max_size=12))
+def test_queue_runs_events_in_the_same_order_as_one_heap(events, steps):
+    logs = []
+    for queue in (EventQueue(), _PlainQueue()):
+        log = []
+
+        def fire(label, children, delay, queue=queue, log=log):
+            log.append((queue.now, label))
+            for k in range(children):  # events schedule more events, some on later days
+                queue.schedule(queue.now + delay * (k + 1) / 3, fire, f"{label}.{k}", children - 1, delay / 2)
+
+        for i, (t, children, delay) in enumerate(events):
+            queue.schedule(t, fire, str(i), children, delay)
+        until = 0.0
+        for step in steps:
+            until += step
+            queue.run_until(until)
+            log.append(("pending", len(queue) if isinstance(queue, EventQueue) else len(queue.heap)))
+        logs.append(log)
+    assert logs[0] == logs[1]
+
+
+def _registry(model):
+    return ([(type(a).__name__, a.unique_id, getattr(a, "hid", None)) for a in model.agents],
+            {t.__name__: sorted(a.unique_id for a in s) for t, s in model.agents_by_type.items()},
+            [a.unique_id for a in model._agents])
+
+
+def test_bulk_created_households_are_registered_like_one_by_one_agents():
+    one_by_one, bulk = mesa.Model(rng=1), mesa.Model(rng=1)
+    for model in (one_by_one, bulk):
+        PartyBranchLike(model)
+    for hid in range(6):
+        Resident(one_by_one, hid)
+    created = Resident.create_households(bulk, 6)
+    for model in (one_by_one, bulk):
+        Resident(model, 6)  # registration goes on as usual afterwards
+    assert _registry(bulk) == _registry(one_by_one)
+    assert [r.hid for r in created] == list(range(6)) and created[0].model is bulk
+    created[2].remove()
+    assert len(bulk.agents) == 7 and created[2] not in bulk.agents_by_type[Resident]
+
+
+class PartyBranchLike(mesa.Agent):
+    """Another agent type registered before the households."""
