@@ -99,7 +99,7 @@ def assess(claim: Claim, runs: pd.DataFrame, p: Plan, condition: str,
 
 
 def run_validation(reps: int = 30, workers: int | None = None, days: int | None = None,
-                   counterfactual: bool = False, claims=None, *, seed: int = 0,
+                   counterfactual: bool = False, claims: str | list | None = None, *, seed: int = 0,
                    scheduler: str | None = None, executor: Executor | None = None,
                    scenarios_dir: str | Path | None = None, alpha: float = st.ALPHA,
                    progress: bool | Callable = False) -> Validation:
@@ -135,7 +135,8 @@ def run_validation(reps: int = 30, workers: int | None = None, days: int | None 
 
 
 def validate(reps: int = 30, workers: int | None = None, days: int | None = None,
-             out: str | Path | None = None, counterfactual: bool = False, claims=None, *,
+             out: str | Path | None = None, counterfactual: bool = False,
+             claims: str | list | None = None, *,
              seed: int = 0, scheduler: str | None = None, executor: Executor | None = None,
              scenarios_dir: str | Path | None = None, alpha: float = st.ALPHA,
              progress: bool | Callable = False, lang: str = "zh") -> pd.DataFrame:
@@ -151,7 +152,8 @@ def validate(reps: int = 30, workers: int | None = None, days: int | None = None
     Args:
         reps: replications per arm (≥ 2; 30 by default).
         workers / scheduler / executor: where runs go (local processes by default).
-        days: run length for every arm (default: each scenario's own).
+        days: run length for every arm (default: each scenario's own); a claim that
+            needs longer runs (claim 6 must reach its shock window) gets its ``min_days``.
         out: folder for ``validation.parquet``/``.csv``/``.md``, ``runs.parquet`` and figures.
         counterfactual: also run each claim with its overturning change; the claim
             should then FAIL (column ``overturned``).
@@ -166,8 +168,8 @@ def validate(reps: int = 30, workers: int | None = None, days: int | None = None
     Returns:
         One row per claim and condition with columns ``claim, condition, scenario,
         variants, metric, estimand, expected, effect, ci_low, ci_high, p_value,
-        effect_size, n, test, result`` (PASS / FAIL / N/A), ``overturned``, ``change``,
-        ``statement`` and ``arms``.
+        effect_size, n, test, result`` (PASS / FAIL / N/A), ``overturned`` (counterfactual
+        rows: whether the claim then FAILS), ``change``, ``days``, ``statement`` and ``arms``.
     """
     v = run_validation(reps, workers, days, counterfactual, claims, seed=seed, scheduler=scheduler,
                        executor=executor, scenarios_dir=scenarios_dir, alpha=alpha, progress=progress)
