@@ -290,6 +290,7 @@ def _wait_until_served(url: str, proc: subprocess.Popen, timeout_s: float) -> No
 @pytest.fixture
 def served_app(tmp_path, tiny):
     """``govsim viz`` on the tiny scenario at a free port of 127.0.0.1; torn down afterwards."""
+    tiny["days"] = 365  # room for a retried Step click before the run ends
     path = tmp_path / "tiny.yaml"
     path.write_text(yaml.safe_dump(tiny, allow_unicode=True), encoding="utf-8")
     port = _free_port()
@@ -324,16 +325,30 @@ def _press_step(page) -> None:
         try:
             page.wait_for_function(
                 "d => document.querySelector('.govsim-kpi-day .govsim-kpi-value').innerText.trim() !== d",
-                arg=day, timeout=10_000)
+                arg=day, timeout=20_000)
             return
         except Exception:  # noqa: BLE001 - playwright's timeout: click again
             continue
     raise AssertionError("pressing Step did not advance the day")
 
 
+def _choose_days_per_step(page, label: str) -> None:
+    """Pick a days-per-step toggle and wait until the page shows it chosen."""
+    button = page.get_by_role("button", name=label, exact=True)
+    for _ in range(3):
+        button.click()
+        try:
+            page.wait_for_function("b => b.classList.contains('v-btn--active')",
+                                   arg=button.element_handle(), timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's timeout: click again
+            continue
+    raise AssertionError(f"days per step {label} not chosen")
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("npm") is None,
                     reason="needs Debian's chromium and npm (installed by .ci/run)")
-def test_page_draws_network_and_charts_and_steps(served_app):
+def test_page_draws_network_and_charts_steps_plays_and_switches(served_app):
     from playwright.sync_api import sync_playwright
 
     drawn = "img => img.complete && img.naturalWidth > 200"
@@ -348,7 +363,7 @@ def test_page_draws_network_and_charts_and_steps(served_app):
             n_charts = page.evaluate(f"() => [...document.querySelectorAll('img.govsim-chart')].filter({drawn}).length")
             assert n_charts == 4
 
-            page.get_by_role("button", name="30", exact=True).click()  # a month per step
+            _choose_days_per_step(page, "30")
             before = _text(page, ".govsim-kpi-open .govsim-kpi-value")
             assert _text(page, ".govsim-kpi-day .govsim-kpi-value").startswith("0 /")
             for _ in range(10):
@@ -358,6 +373,24 @@ def test_page_draws_network_and_charts_and_steps(served_app):
             assert _text(page, ".govsim-kpi-open .govsim-kpi-value") != before
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "viz.png"))
+
+            # play runs on its own until paused
+            _choose_days_per_step(page, "1")
+            day = _text(page, ".govsim-kpi-day .govsim-kpi-value")
+            page.locator(".govsim-play").click()
+            page.wait_for_function(
+                "d => document.querySelector('.govsim-kpi-day .govsim-kpi-value').innerText.trim() !== d",
+                arg=day, timeout=30_000)
+            page.locator(".govsim-play").click()
+            page.wait_for_function("() => !document.querySelector('.govsim-step').disabled",
+                                   timeout=30_000)
+
+            # another variant rebuilds the run from day 0
+            page.locator(".govsim-variant").click()
+            page.locator(".v-list-item", has_text="no_buckpass").first.click()
+            page.wait_for_function(
+                "() => document.querySelector('.govsim-kpi-day .govsim-kpi-value').innerText.trim().startsWith('0 /')",
+                timeout=30_000)
 
             page.get_by_text("English", exact=True).click()
             page.wait_for_function(

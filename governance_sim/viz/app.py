@@ -24,7 +24,13 @@ from governance_sim.viz import charts
 from governance_sim.viz.labels import tr
 from governance_sim.viz.network import METRICS
 from governance_sim.viz.params import ParamControl, changed_overrides, scenario_controls
-from governance_sim.viz.session import LiveRun, initial_variant, scenario_source, variant_names
+from governance_sim.viz.session import (
+    LiveRun,
+    initial_variant,
+    scenario_source,
+    territory_png,
+    variant_names,
+)
 from governance_sim.viz.style import CSS
 
 DAYS_PER_STEP = [1, 7, 30]
@@ -67,14 +73,7 @@ def TerritoryView(run: LiveRun, tick: int, lang: str):
 
     def draw() -> bytes:
         with run.lock:
-            values = run.node_values(metric.value)
-            m = run.model
-            fig = charts.territory_figure(
-                run.layout, values, metric.value, lang,
-                zone_of_community=[c.zone for c in m.territory.communities],
-                street_of_community=[c.street for c in m.territory.communities],
-                departments=run.department_queues(lang), street_queues=run.street_queues())
-        return charts.to_png(fig)
+            return territory_png(run.model, run.live, run.layout, metric.value, lang)
 
     png = solara.use_memo(draw, [run, tick, lang, metric.value])
     with solara.Card(classes=["govsim-card", "govsim-network"], margin=0):

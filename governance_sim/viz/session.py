@@ -19,6 +19,7 @@ from governance_sim.cases import OPEN, RESOLVED
 from governance_sim.engine import HOURS_PER_DAY
 from governance_sim.model import DEFAULT_SCENARIO, GovernanceModel
 from governance_sim.scenario import Scenario, load_scenario
+from governance_sim.viz import charts
 from governance_sim.viz.labels import reason_label, tr
 from governance_sim.viz.live import LiveMetrics, role_workload, unit_utilisation
 from governance_sim.viz.network import MAX_GRID_NODES, build_layout, node_values
@@ -45,6 +46,36 @@ def variant_names(source: str | Path | dict) -> list[str]:
     return names
 
 
+def model_node_values(model, live: LiveMetrics, layout, metric: str) -> np.ndarray:
+    """Colour values of the drawing's nodes for ``metric``, from the model and its live metrics."""
+    grid_util = comm_util = None
+    if metric == "workload":
+        wd = model.calendar.workdays_between(0.0, model.day * HOURS_PER_DAY)
+        util = [unit_utilisation(w, wd) for w in model.grid_workers]
+        grid_util = np.array([util[w] for w in model.grid_worker_of_grid], dtype=float)
+        comm_util = np.array([unit_utilisation(o, wd) for o in model.community_offices], dtype=float)
+    return node_values(
+        layout, metric, open_by_grid=live.open_by_grid,
+        households_by_grid=np.array([g.households for g in model.territory.grids]),
+        rating_sum_by_grid=live.rating_sum_by_grid,
+        rating_count_by_grid=live.rating_count_by_grid,
+        community_of_grid=model.community_of_grid, grid_utilisation=grid_util,
+        community_utilisation=comm_util,
+    )
+
+
+def territory_png(model, live: LiveMetrics, layout, metric: str, lang: str) -> bytes:
+    """The network with its department band as PNG bytes."""
+    t = model.territory
+    fig = charts.territory_figure(
+        layout, model_node_values(model, live, layout, metric), metric, lang,
+        zone_of_community=[c.zone for c in t.communities],
+        street_of_community=[c.street for c in t.communities],
+        departments=[(d.label if lang == "zh" else d.name, d.backlog, d.staff) for d in model.departments],
+        street_queues=[s.backlog for s in model.street_offices])
+    return charts.to_png(fig)
+
+
 class LiveRun:
     """A model built from (scenario, variant, seed, overrides) with incremental metrics."""
 
@@ -56,7 +87,6 @@ class LiveRun:
         self.model = GovernanceModel(self.scenario)
         self.live = LiveMetrics(self.model)
         self.layout = build_layout(self.model.territory, max_grid_nodes)
-        self.households_by_grid = np.array([g.households for g in self.model.territory.grids])
         self.lock = threading.Lock()
 
     # ------------------------------------------------------------------ running
@@ -97,21 +127,7 @@ class LiveRun:
         return self.model.calendar.workdays_between(0.0, self.model.day * HOURS_PER_DAY)
 
     def node_values(self, metric: str) -> np.ndarray:
-        m, live = self.model, self.live
-        grid_util = comm_util = None
-        if metric == "workload":
-            wd = self.workdays()
-            util = [unit_utilisation(w, wd) for w in m.grid_workers]
-            grid_util = np.array([util[w] for w in m.grid_worker_of_grid], dtype=float)
-            comm_util = np.array([unit_utilisation(o, wd) for o in m.community_offices], dtype=float)
-        return node_values(
-            self.layout, metric, open_by_grid=live.open_by_grid,
-            households_by_grid=self.households_by_grid,
-            rating_sum_by_grid=live.rating_sum_by_grid,
-            rating_count_by_grid=live.rating_count_by_grid,
-            community_of_grid=m.community_of_grid, grid_utilisation=grid_util,
-            community_utilisation=comm_util,
-        )
+        return model_node_values(self.model, self.live, self.layout, metric)
 
     def department_queues(self, lang: str) -> list[tuple[str, int, int]]:
         return [(d.label if lang == "zh" else d.name, d.backlog, d.staff) for d in self.model.departments]
