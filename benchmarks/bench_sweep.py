@@ -7,6 +7,9 @@ wall time of a 1,000-run sweep of beijing_street at 90 days.
 Targets on a 2-core machine: speedup ≥ 1.8×, 1,000 runs ≤ 10 minutes.  Both
 timings include starting the workers and writing every run to a result store.
 The last line is machine-readable: ``speedup_2_workers=<x> runs_per_minute=<n>``.
+
+On a shared machine the figures are only as good as the idle cores: each sweep
+also prints the cores it actually got (CPU seconds of its runs / wall time).
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ def timed_sweep(runs: int, days: int, executor, seed: int) -> float:
     failed = int((df["status"] != "ok").sum())
     if failed:
         raise SystemExit(f"{failed} runs failed")
-    # CPU time well below wall time per run means the runs waited for a core (other load)
+    # cores used = CPU seconds of the runs / wall time: below the worker count means the runs
+    # waited for a core (other processes on the machine), not that the executor was idle
     print(f"  {executor.describe()}: {runs} runs in {wall:.1f} s; per run {df['elapsed_s'].mean():.2f} s wall, "
-          f"{df['cpu_s'].mean():.2f} s CPU")
+          f"{df['cpu_s'].mean():.2f} s CPU; cores used {df['cpu_s'].sum() / wall:.2f}")
     return wall
 
 
