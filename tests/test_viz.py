@@ -346,8 +346,14 @@ def _choose_days_per_step(page, label: str) -> None:
     raise AssertionError(f"days per step {label} not chosen")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("npm") is None,
-                    reason="needs Debian's chromium and npm (installed by .ci/run)")
+def _browser_missing() -> bool:
+    from governance_sim.viz.assets import missing_packages
+
+    return not Path(CHROMIUM).exists() or (bool(missing_packages()) and shutil.which("npm") is None)
+
+
+@pytest.mark.skipif(_browser_missing(),
+                    reason="needs Debian's chromium and Solara's front-end packages (.ci/run installs both)")
 def test_page_draws_network_and_charts_steps_plays_and_switches(served_app):
     from playwright.sync_api import sync_playwright
 

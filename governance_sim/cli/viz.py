@@ -12,8 +12,6 @@ import typer
 
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.scenario import load_scenario
-from governance_sim.viz.assets import ensure_frontend_assets
-from governance_sim.viz.session import SCENARIO_ENV, VARIANT_ENV
 
 APP = "governance_sim.viz.app:Page"
 
@@ -28,10 +26,13 @@ def server_command(host: str, port: int) -> list[str]:
 def viz_command(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
     variant: str = typer.Option(None, "--variant", "-v", help="variant to open first"),
-    port: int = typer.Option(8765, "--port", "-p", help="port to serve on (0 = any free port)"),
+    port: int = typer.Option(8765, "--port", "-p", help="port to serve on"),
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
 ) -> None:
     """Serve the interactive app: territory network, live 三率 and workload, run controls."""
+    from governance_sim.viz.assets import ensure_frontend_assets  # matplotlib, Solara: only here
+    from governance_sim.viz.session import SCENARIO_ENV, VARIANT_ENV
+
     with user_errors():
         load_scenario(scenario, variant)  # a bad file or variant stops here, with one line
     try:  # machines without a CDN get Solara's front-end packages from the npm registry

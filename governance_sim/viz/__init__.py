@@ -4,6 +4,13 @@
 is the run behind it and can be stepped without a browser.
 """
 
-from governance_sim.viz.session import LiveRun
-
 __all__ = ["LiveRun"]
+
+
+def __getattr__(name: str):
+    # imported on first use: `govsim` commands other than `viz` need no matplotlib or Solara
+    if name == "LiveRun":
+        from governance_sim.viz.session import LiveRun
+
+        return LiveRun
+    raise AttributeError(f"module 'governance_sim.viz' has no attribute {name!r}")
