@@ -78,15 +78,19 @@ class Calendar:
     def office_close(self, day: int) -> float:
         return day * HOURS_PER_DAY + self.start + self.hours
 
+    # The three methods below are the hottest code of a run: they are written out
+    # (no helper calls) but do the same float operations in the same order as
+    # office_open/office_close, so results stay bit-identical.
     def next_start(self, t: float, reserved_h: float = 0.0) -> float:
         """Earliest time ≥ t at which new work may be started (inside office hours)."""
         day = int(t // HOURS_PER_DAY)
         while True:
-            if self.is_workday(day):
-                opening = self.office_open(day, reserved_h)
+            if day % 7 < self.workdays:
+                base = day * HOURS_PER_DAY + self.start
+                opening = base + reserved_h
                 if t < opening:
                     return opening
-                if t < self.office_close(day):
+                if t < base + self.hours:
                     return t
             day += 1
             t = day * HOURS_PER_DAY
@@ -94,13 +98,14 @@ class Calendar:
     def finish_time(self, start: float, effort: float, reserved_h: float = 0.0) -> tuple[float, float]:
         """When work of ``effort`` hours begun at ``start`` (inside office hours) ends,
         and how many of those hours fell after closing time (overtime)."""
+        cap, workdays = self.overtime, self.workdays
         t = start
         remaining = effort
         overtime = 0.0
         day = int(t // HOURS_PER_DAY)
         while True:
-            close = self.office_close(day)
-            available = close + self.overtime - t
+            close = day * HOURS_PER_DAY + self.start + self.hours
+            available = close + cap - t
             if remaining <= available:
                 end = t + remaining
                 if end > close:
@@ -108,28 +113,39 @@ class Calendar:
                 return end, overtime
             if available > 0:
                 remaining -= available
-                overtime += self.overtime if t <= close else close + self.overtime - t
+                overtime += cap if t <= close else close + cap - t
             day += 1
-            while not self.is_workday(day):
+            while day % 7 >= workdays:
                 day += 1
-            t = self.office_open(day, reserved_h)
+            t = day * HOURS_PER_DAY + self.start + reserved_h
 
     def add_working_hours(self, t: float, hours: float) -> float:
         """A delay counted in office hours (no overtime), e.g. a formal referral."""
         if hours <= 0:
             return t
-        t = self.next_start(t)
-        remaining = hours
+        start, workdays = self.start, self.workdays
         day = int(t // HOURS_PER_DAY)
+        while True:  # next_start(t), written out
+            if day % 7 < workdays:
+                opening = day * HOURS_PER_DAY + start
+                if t < opening:
+                    t = opening
+                    break
+                if t < opening + self.hours:
+                    break
+            day += 1
+            t = day * HOURS_PER_DAY
+        day = int(t // HOURS_PER_DAY)
+        remaining = hours
         while True:
-            available = self.office_close(day) - t
+            available = day * HOURS_PER_DAY + start + self.hours - t
             if remaining <= available:
                 return t + remaining
             remaining -= max(available, 0.0)
             day += 1
-            while not self.is_workday(day):
+            while day % 7 >= workdays:
                 day += 1
-            t = self.office_open(day)
+            t = day * HOURS_PER_DAY + start
 
     def add_working_days(self, t: float, days: float) -> float:
         return self.add_working_hours(t, days * self.hours)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from governance_sim import GovernanceModel
 from governance_sim.agents import Resident
-from governance_sim.engine import EventQueue
+from governance_sim.engine import Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 
 
@@ -141,3 +141,70 @@ def test_bulk_created_households_are_registered_like_one_by_one_agents():
 
 class PartyBranchLike(mesa.Agent):
     """Another agent type registered before the households."""
+
+
+class _ReferenceCalendar(Calendar):
+    """The calendar as first written, step by step through the helper methods."""
+
+    def next_start(self, t, reserved_h=0.0):
+        day = int(t // 24.0)
+        while True:
+            if self.is_workday(day):
+                opening = self.office_open(day, reserved_h)
+                if t < opening:
+                    return opening
+                if t < self.office_close(day):
+                    return t
+            day += 1
+            t = day * 24.0
+
+    def finish_time(self, start, effort, reserved_h=0.0):
+        t, remaining, overtime = start, effort, 0.0
+        day = int(t // 24.0)
+        while True:
+            close = self.office_close(day)
+            available = close + self.overtime - t
+            if remaining <= available:
+                end = t + remaining
+                if end > close:
+                    overtime += end - max(close, t)
+                return end, overtime
+            if available > 0:
+                remaining -= available
+                overtime += self.overtime if t <= close else close + self.overtime - t
+            day += 1
+            while not self.is_workday(day):
+                day += 1
+            t = self.office_open(day, reserved_h)
+
+    def add_working_hours(self, t, hours):
+        if hours <= 0:
+            return t
+        t = self.next_start(t)
+        remaining = hours
+        day = int(t // 24.0)
+        while True:
+            available = self.office_close(day) - t
+            if remaining <= available:
+                return t + remaining
+            remaining -= max(available, 0.0)
+            day += 1
+            while not self.is_workday(day):
+                day += 1
+            t = self.office_open(day)
+
+
+_calendars = st.builds(
+    lambda start, hours, workdays, cap: (start, min(hours, 24 - start - cap), workdays, cap),
+    st.floats(0, 14), st.floats(1, 12), st.integers(1, 7), st.floats(0, 4))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_calendars, st.floats(0, 2000), st.floats(0, 120), st.floats(0, 6))
+def test_calendar_is_bit_identical_to_its_step_by_step_definition(params, t, hours, reserved):
+    fast, slow = Calendar(*params), _ReferenceCalendar(*params)
+    reserved = min(reserved, params[1] / 2)  # routine duties leave time for cases
+    assert fast.next_start(t, reserved) == slow.next_start(t, reserved)
+    assert fast.add_working_hours(t, hours) == slow.add_working_hours(t, hours)
+    begin = slow.next_start(t, reserved)
+    assert fast.finish_time(begin, hours, reserved) == slow.finish_time(begin, hours, reserved)
