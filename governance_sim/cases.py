@@ -96,7 +96,9 @@ class Case:
 
     @property
     def remaining_departments(self) -> tuple[int, ...]:
-        return tuple(d for d in self.departments if d not in self.parts_done)
+        if not self.parts_done:  # the common case, asked at every routing step
+            return self.departments
+        return tuple([d for d in self.departments if d not in self.parts_done])
 
     def handoff(self, src: str, dst: str, t: float, reason: str) -> None:
         self.handoffs.append((src, dst, t, reason))

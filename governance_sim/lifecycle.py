@@ -49,11 +49,12 @@ class CaseLifecycle:
             n = rng.poisson(cat.rate_per_person_day * m.population_size)
             if not n:
                 continue
-            hids = rng.integers(0, m.n_households, n)
-            times = t0 + np.sort(rng.random(n)) * HOURS_PER_DAY
-            sev = np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1
+            hids = rng.integers(0, m.n_households, n).tolist()  # lists: plain ints and floats
+            times = (t0 + np.sort(rng.random(n)) * HOURS_PER_DAY).tolist()
+            sev = (np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1).tolist()
+            emerge = self.emerge
             for k in range(n):
-                self.emerge(cat, int(hids[k]), float(times[k]), min(int(sev[k]), 3))
+                emerge(cat, hids[k], times[k], min(sev[k], 3))
 
     def emerge(self, cat, hid: int, t: float, severity: int) -> Case:
         """A problem arises for household ``hid``; the household decides whether to report."""
