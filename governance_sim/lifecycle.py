@@ -162,13 +162,7 @@ class CaseLifecycle:
             case.petition = True
             case.escalations += 1
             case.priority_boost += 0.5
-        unit_key = None
-        for overlay in m.overlays:
-            unit_key = overlay.intake(case, channel, m)
-            if unit_key is not None:
-                break
-        if unit_key is None:
-            unit_key = m.arrangement.intake(case, channel, m)
+        unit_key = _ask_overlays_first(m, "intake", case, channel)
         unit = m.unit(unit_key)
         delay = getattr(unit, "intake_delay_h", 0.0)
         t = self.cal.add_working_hours(self.events.now, delay)
@@ -186,14 +180,7 @@ class CaseLifecycle:
             self.department_receives(case, unit_key[1], joint=False)
             return
         m = self.model
-        decision = None
-        for overlay in m.overlays:
-            decision = overlay.route(case, unit_key, m)
-            if decision is not None:
-                break
-        if decision is None:
-            decision = m.arrangement.route(case, unit_key, m)
-        self.apply(case, unit_key, decision)
+        self.apply(case, unit_key, _ask_overlays_first(m, "route", case, unit_key))
 
     def apply(self, case: Case, at, decision) -> None:
         m = self.model
@@ -417,3 +404,13 @@ class CaseLifecycle:
 
 def _no_response(task, now: float) -> None:
     """Coordination work is not a response to the resident."""
+
+
+def _ask_overlays_first(model, question: str, case, arg):
+    """The first overlay's non-``None`` answer to ``question`` (``intake``/``route``), else the
+    arrangement's: overlays take over the cases they concern, the arrangement does the rest."""
+    for overlay in model.overlays:
+        answer = getattr(overlay, question)(case, arg, model)
+        if answer is not None:
+            return answer
+    return getattr(model.arrangement, question)(case, arg, model)
