@@ -48,7 +48,7 @@ class GovernanceModel(mesa.Model):
         seed: random seed (overrides the scenario's ``seed``).
         days: run length in days (overrides ``days``); ``step()`` advances one day.
         overrides: dotted-path overrides, e.g. ``{"arrangement.p_buckpass": 0.1}``.
-        **params: more overrides as keywords; ``__`` stands for ``.``
+        **kwargs: more overrides as keywords; ``__`` stands for ``.``
             (``arrangement__p_buckpass=0.1``), so ``mesa.batch_run`` can sweep them.
 
     Model reporters of the ``DataCollector`` (one row per day) are listed in
@@ -57,8 +57,9 @@ class GovernanceModel(mesa.Model):
 
     def __init__(self, scenario: str | Path | dict | Scenario = DEFAULT_SCENARIO,
                  variant: str | None = None, seed: int | None = None, days: int | None = None,
-                 overrides: dict[str, Any] | list[str] | None = None, **params: Any):
-        extra = _kwargs_to_overrides(params)
+                 overrides: dict[str, Any] | list[str] | None = None, **kwargs: Any):
+        # named **kwargs so that Mesa's SolaraViz parameter check accepts dotted overrides
+        extra = _kwargs_to_overrides(kwargs)
         if isinstance(overrides, list):
             from governance_sim.scenario import parse_assignment
             overrides = dict(parse_assignment(o) for o in overrides)
