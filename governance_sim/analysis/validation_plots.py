@@ -4,6 +4,7 @@ panel per claim with its per-seed estimates, interval and threshold."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib
 
@@ -88,7 +89,7 @@ def contrasts_figure(validation, lang: str = "zh", columns: int = 4):
     by_id = {c.id: c for c in validation.claims}
     claims = list(dict.fromkeys(table["claim"]))
     rows = max(1, math.ceil(len(claims) / columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(3.4 * columns, 2.9 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.3 * rows), squeeze=False)
     rng = np.random.default_rng(0)
     for ax, claim in zip(axes.flat, claims, strict=False):
         sub = table[table["claim"] == claim]
@@ -109,9 +110,12 @@ def contrasts_figure(validation, lang: str = "zh", columns: int = 4):
         claim_obj = by_id.get(claim)
         text = (claim_obj.text_zh if lang == "zh" and claim_obj and claim_obj.text_zh else
                 (claim_obj.text if claim_obj else ""))
-        short = text if len(text) <= 30 else text[:29] + "…"
+        width = 22 if lang == "zh" else 44
+        lines = textwrap.wrap(text, width)[:3]
+        if len(textwrap.wrap(text, width)) > 3:
+            lines[-1] = lines[-1][: width - 1] + "…"
         result = T[sub.iloc[0]["result"]]
-        ax.set_title(f"{claim} · {result}\n{short}", fontsize=8.5)
+        ax.set_title(f"{claim} · {result}\n" + "\n".join(lines), fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
         ax.grid(axis="y", alpha=0.3)
     for ax in list(axes.flat)[len(claims):]:

@@ -66,7 +66,8 @@ def validate_command(
     counts = summary_counts(v.table)
     line = f"{counts['PASS']} PASS, {counts['FAIL']} FAIL, {counts['N/A']} N/A"
     if "overturned" in counts:
-        line += f"; counterfactuals: {counts['overturned']} of {counts['counterfactuals']} overturn their claim"
+        line += (f"; counterfactuals overturn {counts['overturned']} of the {counts['counterfactuals']} "
+                 "claims that pass")
     console.print(line)
     if not v.failures.empty:
         console.print(f"[red]{len(v.failures)} runs failed[/]; first: {v.failures.iloc[0]['error']}")

@@ -172,8 +172,9 @@ CLAIMS: tuple[Claim, ...] = (
         contrast=RelChange("baseline", "staff_down"), metric=MULTI,
         direction="greater", threshold=BARELY,
         counterfactual=Counterfactual(
-            "sent-down staff may enforce on the spot (seconded_enforcement = true)",
-            arm_overrides={"staff_down": {"arrangement.seconded_enforcement": True}}),
+            "the street gets summoning power over the departments and their sent-down staff "
+            "(the staff_down arm under the whistle arrangement)",
+            arm_overrides={"staff_down": {"arrangement.name": "whistle"}}),
     ),
     Claim(
         id="5a", scenario="tongguanshan",

@@ -44,7 +44,10 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
                "d": fmt(r["effect_size"]), "n": int(r["n"]), "result": r["result"]}
         if claim in cf.index:
             c = cf.loc[claim]
-            mark = {True: "overturned", False: "NOT overturned"}.get(c["overturned"], "n/a")
+            if r["result"] != "PASS":  # nothing to overturn: the claim fails as shipped
+                mark = "fails as shipped too"
+            else:
+                mark = {True: "overturned", False: "NOT overturned"}.get(c["overturned"], "n/a")
             row["counterfactual: effect [95% CI]"] = effect_cell(c)
             row["counterfactual result"] = f"{c['result']} ({mark})"
         rows.append(row)

@@ -184,6 +184,8 @@ def summary_counts(table: pd.DataFrame) -> dict[str, int]:
     cf = table[table["condition"] == COUNTERFACTUAL]
     out = {r: int((shipped["result"] == r).sum()) for r in (st.PASS, st.FAIL, st.NOT_TESTABLE)}
     if len(cf):
+        passing = set(shipped.loc[shipped["result"] == st.PASS, "claim"])
+        cf = cf[cf["claim"].isin(passing)]  # only a claim that holds can be overturned
         out["overturned"] = int((cf["overturned"] == True).sum())  # noqa: E712  (None is neither)
         out["counterfactuals"] = len(cf)
     return out
