@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from governance_sim.analysis.plots import labels  # noqa: E402
+from governance_sim.fonts import use_cjk_font  # noqa: E402
 
 TEXT = {
     "zh": {"forest_x": "标准化效应 (d_z, 主张方向为正) 及 95% 置信区间",
@@ -28,7 +29,8 @@ COLOURS = {"PASS": "#2a9d4b", "FAIL": "#c0392b", "N/A": "#888888"}
 
 
 def _text(lang: str) -> dict[str, str]:
-    labels(lang)  # checks lang and installs the CJK font for "zh"
+    labels(lang)  # checks lang
+    use_cjk_font()  # English claim texts name Chinese terms too (因事设岗, 吹哨报到 …)
     return TEXT[lang]
 
 
