@@ -77,8 +77,23 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
     model = GovernanceModel(sc)
-    model.run_model(progress)
-    return collect(model, out)
+    try:
+        model.run_model(progress)
+        return collect(model, out)
+    finally:
+        release(model)
+
+
+def release(model: GovernanceModel) -> None:
+    """Let a finished model be freed.
+
+    Mesa 3.3 keeps every model it has built as a key of ``mesa.Agent._ids`` (its
+    per-model id counters), so a worker running hundreds of replications would
+    otherwise keep every finished model, and all its agents, in memory.
+    """
+    import mesa
+
+    mesa.Agent._ids.pop(model, None)
 
 
 def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:

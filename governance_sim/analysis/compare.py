@@ -22,7 +22,7 @@ from governance_sim.analysis.stats import difference, mean_ci
 from governance_sim.experiments.executors import Executor, make_executor
 from governance_sim.experiments.progress import make_progress
 from governance_sim.experiments.seeds import run_seed
-from governance_sim.experiments.tasks import RunTask, execute_run
+from governance_sim.experiments.tasks import RunTask, run_tasks
 from governance_sim.scenario import Scenario, ScenarioError, load_scenario
 
 IDENTITY = ("scenario", "scenario_hash", "variant", "arrangement", "seed", "version")
@@ -118,22 +118,13 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
     executor = executor or make_executor(workers, scheduler)
-    bar = make_progress(progress)
     rows, failures = [], []
-    with executor:
-        executor.start()
-        bar.start(len(tasks), 0, f"compare {len(names)} variants × {reps}")
-        try:
-            for task, outcome in executor.map_unordered(execute_run, tasks):
-                ok = not isinstance(outcome, BaseException) and outcome.status == "ok"
-                if ok:
-                    rows.append({**outcome.summary, "rep": task.rep})
-                else:
-                    message = str(outcome) if isinstance(outcome, BaseException) else outcome.error
-                    failures.append({"variant": _variant_of(task), "seed": task.seed, "error": message})
-                bar.advance(ok)
-        finally:
-            bar.stop()
+    label = f"compare {len(names)} variants × {reps}"
+    for task, outcome in run_tasks(tasks, executor, make_progress(progress), label):
+        if outcome.status == "ok":
+            rows.append({**outcome.summary, "rep": task.rep})
+        else:
+            failures.append({"variant": _variant_of(task), "seed": task.seed, "error": outcome.error})
     if not rows:
         first = failures[0]["error"] if failures else "no runs"
         raise RuntimeError(f"every run failed; first error: {first}")

@@ -63,3 +63,20 @@ def execute_run(task: RunTask) -> RunOutcome:
                           elapsed_s=time.perf_counter() - start, cpu_s=time.thread_time() - cpu)
     except Exception as exc:  # a failed run is a result to record, not a crash of the sweep
         return error_outcome(task, exc, time.perf_counter() - start, time.thread_time() - cpu)
+
+
+def run_tasks(tasks, executor, progress, label: str, fn=None):
+    """Run ``tasks`` on ``executor`` behind a progress bar; yield ``(task, outcome)`` in completion
+    order, with failures of the executor itself turned into error outcomes."""
+    fn = fn or execute_run
+    with executor:
+        executor.start()
+        progress.start(len(tasks), 0, label)
+        try:
+            for task, outcome in executor.map_unordered(fn, tasks):
+                if isinstance(outcome, BaseException):
+                    outcome = error_outcome(task, outcome)
+                progress.advance(outcome.status == "ok")
+                yield task, outcome
+        finally:
+            progress.stop()

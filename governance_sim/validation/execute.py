@@ -23,7 +23,7 @@ import pandas as pd
 from governance_sim.experiments.executors import Executor, make_executor
 from governance_sim.experiments.progress import make_progress
 from governance_sim.experiments.seeds import run_seed
-from governance_sim.experiments.tasks import RunTask, execute_run
+from governance_sim.experiments.tasks import RunTask, execute_run, run_tasks
 from governance_sim.scenario import load_scenario
 from governance_sim.validation.claims import metric
 from governance_sim.validation.spec import Claim
@@ -110,23 +110,12 @@ def plan(claims: list[Claim], *, reps: int = 30, days: int | None = None, seed: 
 
 
 def run_task(task: RunTask):
-    """:func:`execute_run`, then let the finished model go.
-
-    Mesa 3.3 keeps every model it has seen as a key of ``mesa.Agent._ids`` (the
-    per-model id counters), so a worker that runs hundreds of replications would
-    keep every finished model in memory (gigabytes for beijing_street).  Only the
-    models this run added are dropped; models alive elsewhere keep their counters.
-    A full collection then frees it at once (~0.1 s for beijing_street).
-    """
-    import mesa
-
-    before = {id(m) for m in mesa.Agent._ids}
+    """:func:`execute_run`, then a full collection so the finished model (its agents and it
+    refer to each other) is freed at once rather than whenever the collector next runs."""
     try:
         return execute_run(task)
     finally:
-        for model in [m for m in mesa.Agent._ids if id(m) not in before]:
-            del mesa.Agent._ids[model]
-        gc.collect()  # the model's agents and it refer to each other: free them now, not later
+        gc.collect()
 
 
 def _values(outcome, names: set[str]) -> dict[str, float]:
@@ -143,26 +132,17 @@ def execute(p: Plan, *, workers: int | None = None, scheduler: str | None = None
     """Run the plan; returns (one row per run: ``config``, ``rep``, ``seed`` and metrics; failures)."""
     tasks = p.tasks()
     executor = executor or make_executor(workers, scheduler)
-    bar = make_progress(progress)
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
-    with executor:
-        executor.start()
-        bar.start(len(tasks), 0, f"validate · {len(p.configs)} arms × {p.reps} · {executor.describe()}")
-        try:
-            for task, outcome in executor.map_unordered(run_task, tasks):
-                ok = not isinstance(outcome, BaseException) and outcome.status == "ok"
-                if ok:
-                    rows.append({"config": task.point, "rep": task.rep, "seed": task.seed,
-                                 "scenario": task.scenario["name"], "arm": task.scenario["variant"],
-                                 **_values(outcome, p.metrics[task.point])})
-                else:
-                    message = str(outcome) if isinstance(outcome, BaseException) else outcome.error
-                    failures.append({"config": task.point, "seed": task.seed,
-                                     "arm": task.scenario["variant"], "error": message})
-                bar.advance(ok)
-        finally:
-            bar.stop()
+    label = f"validate · {len(p.configs)} arms × {p.reps} · {executor.describe()}"
+    for task, outcome in run_tasks(tasks, executor, make_progress(progress), label, run_task):
+        if outcome.status == "ok":
+            rows.append({"config": task.point, "rep": task.rep, "seed": task.seed,
+                         "scenario": task.scenario["name"], "arm": task.scenario["variant"],
+                         **_values(outcome, p.metrics[task.point])})
+        else:
+            failures.append({"config": task.point, "seed": task.seed,
+                             "arm": task.scenario["variant"], "error": outcome.error})
     runs = pd.DataFrame(rows)
     if not runs.empty:
         runs = runs.sort_values(["config", "rep"]).reset_index(drop=True)
