@@ -91,6 +91,7 @@ class Case:
     last_refused: int = -1
     parts_failed: bool = False
     arrivals: dict = field(default_factory=dict)  # department → time its staff started on site
+    received: dict = field(default_factory=dict)  # department → when the referral or summons reached it
     in_process: bool = False
     staff_hours: float = 0.0
 

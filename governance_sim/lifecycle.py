@@ -279,6 +279,7 @@ class CaseLifecycle:
         """A department gets a referral (or a whistle): it may return it (推诿) or act."""
         m = self.model
         dept = m.departments[d]
+        case.received[d] = self.events.now
         if self.random.random() < m.arrangement.buckpass_probability(case, d, m):
             dept.buckpass_count += 1
             case.buckpass += 1

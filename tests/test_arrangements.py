@@ -173,3 +173,27 @@ def test_zone_platforms_take_seconded_staff_and_act_without_referral(tiny):
     assert zoned and all(all(h[3] != "referral" for h in c.handoffs) for c in zoned)
     assert all(set(c.departments) <= {0, 1} for c in zoned)  # emergency sent nobody to the zones
     assert any(p.ratings for p in platforms)
+
+
+def test_staff_sent_down_without_summoning_power_pass_the_buck_more(tiny):
+    tiny["territory"]["departments"][1]["enforcement"] = False  # housing may act down
+    over = {"arrangement.seconded_share": 0.67}
+    m = GovernanceModel(tiny, overrides=over)
+    case = type("Case", (), {"departments": (0, 1)})()  # only its departments matter here
+    home = m.arrangement.buckpass_probability(case, 0, m)     # urban acts from home
+    down = m.arrangement.buckpass_probability(case, 1, m)     # housing acts from the street
+    assert down == pytest.approx(2 * home)
+    flat = GovernanceModel(tiny, overrides={**over, "arrangement.seconded_buckpass_factor": 1.0})
+    assert flat.arrangement.buckpass_probability(case, 1, flat) == pytest.approx(home)
+    whistle = GovernanceModel(tiny, overrides={**over, **WHISTLE, "arrangement.duty_clarity": 0.0})
+    assert whistle.arrangement.buckpass_probability(case, 1, whistle) == pytest.approx(home)
+
+
+def test_the_street_rates_lateness_from_when_the_department_received_the_case(tiny):
+    m = quiet_model(tiny, **WHISTLE, **{"arrangement.whistle_when": ["severity"],
+                                         "arrangement.p_buckpass": 0.0})
+    case = inject(m, "parking", channel="street")   # severity 1: referred, not whistled
+    run_days(m, 10)
+    assert not case.whistled and 0 in case.received
+    assert case.received[0] - case.handoffs[0][2] >= 2 * 8 - 1e-9   # the referral's own delay
+    assert m.arrangement.rate_action(case, 0) == 1.0   # arrived at once on receipt: full marks

@@ -119,6 +119,8 @@ class Arrangement:
     label: ClassVar[str] = ""
     Params: ClassVar[type[ArrangementParams]] = ArrangementParams
     micro_enforcement: ClassVar[bool] = False
+    # whether the coordinator can summon departments and command staff sent down to it
+    summoning_power: ClassVar[bool] = False
 
     def __init__(self, params: ArrangementParams):
         self.params = params

@@ -60,6 +60,7 @@ class Whistle(Baseline):
     label = "街乡吹哨、部门报到"
     Params = WhistleParams
     micro_enforcement = True
+    summoning_power = True
 
     def setup(self, model) -> None:
         super().setup(model)
@@ -120,8 +121,9 @@ class Whistle(Baseline):
     def rate_action(self, case, department: int) -> float:
         """1 for being on site within the deadline; falls linearly to 0 at four deadlines late."""
         deadline = self.params.report_deadline_hours
-        target = f"department:{department}"
-        summoned = next((h[2] for h in reversed(case.handoffs) if h[1] == target), case.t_reported)
+        # lateness counts from when the summons or referral reached the department, so the
+        # street's own referral time is not held against it
+        summoned = case.received.get(department, case.t_reported)
         arrived = case.arrivals.get(department, summoned)
         late = max(0.0, arrived - summoned - deadline)
         return max(0.0, 1.0 - late / (4.0 * deadline))
@@ -135,8 +137,7 @@ class Whistle(Baseline):
                 continue
             still_open.append(case)
             for d in case.parts_pending:
-                target = f"department:{d}"
-                summoned = next((h[2] for h in reversed(case.handoffs) if h[1] == target), None)
+                summoned = case.received.get(d)
                 if d not in case.arrivals and summoned is not None and model.now - summoned > deadline:
                     model.departments[d].receive_rating(case.street, model.now, 0.0)
         self.open_whistles = still_open
