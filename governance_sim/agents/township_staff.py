@@ -52,9 +52,8 @@ class ElasticWorkforce(Workforce):
         self._leaving: deque[Callable[[], None]] = deque()
 
     def add_staff(self, k: int = 1) -> None:
-        self.staff += k
-        self.free += k
-        self._dispatch()
+        super().add_staff(k)
+        self._dispatch()  # mid-run: the newcomers take waiting work at once
 
     def remove_staff(self, k: int = 1, on_left: Callable[[], None] | None = None) -> None:
         for _ in range(k):

@@ -56,6 +56,11 @@ class Workforce:
         """Tasks waiting or in progress."""
         return len(self._waiting) + self.busy_tasks
 
+    def add_staff(self, n: int) -> None:
+        """Change the headcount by ``n`` (negative to take staff away) before work starts."""
+        self.staff += n
+        self.free += n
+
     def submit(self, task: Task) -> None:
         task.t_submit = self.queue.now
         self._seq += 1

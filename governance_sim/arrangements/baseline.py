@@ -92,8 +92,7 @@ class Baseline(Arrangement):
             n = int(dept.staff * share)
             if n <= 0:
                 continue
-            dept.workforce.staff -= n
-            dept.workforce.free -= n
+            dept.workforce.add_staff(-n)
             pool = SecondedStaff(model, dept, n)
             self.seconded[dept.index] = pool
             model.add_unit(pool)

@@ -169,8 +169,7 @@ class DirectDistrict(Baseline):
                 budget = office.hours_per_day + model.calendar.overtime
                 office.workforce.reserved_h = min(sum(office.routine_h.values()), budget)
         center = model.district_center
-        center.workforce.staff += self.district_extra_staff
-        center.workforce.free += self.district_extra_staff
+        center.workforce.add_staff(self.district_extra_staff)
         self.platforms: list[ZonePlatform] = []
         if p.zones:
             self._second_staff(model)
@@ -181,8 +180,7 @@ class DirectDistrict(Baseline):
         zones = model.territory.zones
         seconded = {d.index: int(d.staff * p.front_line_share) for d in model.departments}
         for dept in model.departments:
-            dept.workforce.staff -= seconded[dept.index]
-            dept.workforce.free -= seconded[dept.index]
+            dept.workforce.add_staff(-seconded[dept.index])
         total = sum(seconded.values())
         for zi, members in enumerate(zones):
             staff = max(1, round(total / len(zones)))

@@ -33,8 +33,7 @@ class ExtraStaffParams(OverlayParams):
 
 def add_staff(unit, n: int) -> None:
     """Give a unit ``n`` more servers; free at once, since no work has started yet."""
-    unit.workforce.staff += n
-    unit.workforce.free += n
+    unit.workforce.add_staff(n)
 
 
 @register_overlay
