@@ -14,9 +14,10 @@ import pandas as pd
 
 from governance_sim import metrics
 from governance_sim.model import GovernanceModel
+from governance_sim.places import places_frame
 from governance_sim.scenario import Scenario, load_scenario
 
-TABLES = ("summary", "timeseries", "cases", "workers")
+TABLES = ("summary", "timeseries", "cases", "workers", "places")
 
 
 def package_version() -> str:
@@ -34,10 +35,11 @@ class RunResult:
     cases: pd.DataFrame
     workers: pd.DataFrame
     scenario: Scenario
+    places: pd.DataFrame | None = None  # one row per district, street and community (places.py)
 
     def write(self, out: str | Path) -> Path:
-        """Write the four tables as ``<table>.parquet`` into ``out``, atomically per file."""
-        return write_tables({t: getattr(self, t) for t in TABLES}, out)
+        """Write the tables as ``<table>.parquet`` into ``out``, atomically per file."""
+        return write_tables({t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}, out)
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -108,6 +110,7 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
         cases=_tag(cases, ident),
         workers=_tag(workers, ident),
         scenario=model.scenario,
+        places=_tag(places_frame(model, cases, workers), ident),
     )
     if out is not None:
         result.write(out)
