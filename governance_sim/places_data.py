@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import io
 import math
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ def _load_cached(resolved: str, mtime_ns: int, size: int, shown: str) -> PlaceDa
         return PlaceData(shown, places, has_adjacent_column="adjacent" in header, digest=digest)
     if suffix in GEO_SUFFIXES:
         try:
-            from governance_sim import geo
+            geo = importlib.import_module("governance_sim.geo")
         except ImportError:
             raise PlaceDataError(shown, f"reading a {GEO_SUFFIXES[suffix]} needs the geo extra: "
                                         f"{GEO_INSTALL} (or give a CSV)") from None
@@ -164,6 +165,13 @@ def _read_csv(data: bytes, shown: str) -> tuple[list[str], list[dict[str, str]]]
         raise PlaceDataError(shown, f"line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}); "
                                     "save the file as UTF-8") from None
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _csv_rows(reader, shown)
+    except csv.Error as exc:
+        raise PlaceDataError(shown, f"line {reader.line_num} is not valid CSV ({exc})") from None
+
+
+def _csv_rows(reader, shown: str) -> tuple[list[str], list[dict[str, str]]]:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

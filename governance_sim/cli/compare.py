@@ -73,3 +73,5 @@ def compare_command(
         console.print(f"[red]{len(result.failures)} runs failed[/]; first: {result.failures.iloc[0]['error']}")
     if out is not None:
         console.print(f"wrote runs.parquet, comparison.parquet, comparison.csv, comparison.png → {out}")
+        if result.places_source is not None:
+            console.print(f"wrote map_street.png, map_community.png (per variant) → {out}")
