@@ -24,7 +24,7 @@ import hashlib
 import importlib
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -78,6 +78,7 @@ class Place:
     lat: float | None
     adjacent: tuple[str, ...]
     row: int
+    population_shared: bool = False  # True: an equal share of the parent's figure, not the file's
 
 
 @dataclass
@@ -115,6 +116,18 @@ class PlaceData:
     @property
     def has_geometry(self) -> bool:
         return self.geometry is not None
+
+    def subtree(self, place_id: str) -> PlaceData:
+        """The places at and below ``place_id`` (e.g. one district of a city file)."""
+        keep, frontier = {place_id}, [place_id]
+        while frontier:
+            frontier = [c.id for pid in frontier for c in self.children(pid)]
+            keep.update(frontier)
+        places = [replace(p, parent=None) if p.id == place_id else p for p in self.places if p.id in keep]
+        geometry = {k: v for k, v in self.geometry.items() if k in keep} if self.geometry is not None else None
+        return PlaceData(self.path, places, self.has_adjacent_column, geometry,
+                         {pair for pair in self.geometry_adjacency if pair[0] in keep and pair[1] in keep},
+                         self.digest)
 
     def population_of(self, place_id: str) -> int:
         """People in a place: its own figure when it has no children, else the sum of its children."""
@@ -256,7 +269,34 @@ def check_rows(header: list[str], rows: list[dict], shown: str) -> list[Place]:
     _check_parents(places, by_id, shown)
     _check_leaves(places, shown)
     _check_adjacent(places, by_id, shown)
-    return places
+    return _share_populations(places, shown)
+
+
+def _share_populations(places: list[Place], shown: str) -> list[Place]:
+    """A place listed without a population gets an equal share of what its parent's figure
+    leaves after its siblings' figures (as a territory from counts shares it)."""
+    kids: dict[str, list[Place]] = {}
+    for p in places:
+        if p.parent is not None:
+            kids.setdefault(p.parent, []).append(p)
+    filled: dict[str, int] = {}
+    for parent_id, children in kids.items():
+        blank = [c for c in children if c.population is None and c.id not in kids]
+        if not blank:
+            continue
+        parent = next(p for p in places if p.id == parent_id)
+        rest = parent.population - sum(c.population or 0 for c in children if c not in blank)
+        if rest < len(blank):
+            raise PlaceDataError(shown, f"{parent.population} people in {parent_id!r} leave {max(rest, 0)} "
+                                        f"for its {len(blank)} places without a population",
+                                 parent.row, "population")
+        base, extra = divmod(rest, len(blank))
+        for i, c in enumerate(blank):
+            filled[c.id] = base + (1 if i < extra else 0)
+    if not filled:
+        return places
+    return [replace(p, population=filled[p.id], population_shared=True) if p.id in filled else p
+            for p in places]
 
 
 def _split_ids(raw: str) -> list[str]:
@@ -305,15 +345,17 @@ def _check_parents(places: list[Place], by_id: dict[str, Place], shown: str) -> 
 
 
 def _check_leaves(places: list[Place], shown: str) -> None:
+    by_id = {p.id: p for p in places}
     has_children = {p.parent for p in places if p.parent is not None}
     for p in places:
         leaf = p.id not in has_children
         if leaf and p.level in ("city", "district"):
             raise PlaceDataError(shown, f"{p.level} {p.id!r} has no streets or townships under it",
                                  p.row, "id")
-        if leaf and p.population is None:
+        if leaf and p.population is None and (p.parent is None or by_id[p.parent].population is None):
             raise PlaceDataError(shown, f"{p.level} {p.id!r} needs a population (it has no places "
-                                        "under it to add up)", p.row, "population")
+                                        "under it to add up, and no parent figure to share)",
+                                 p.row, "population")
         if leaf and p.population == 0:
             raise PlaceDataError(shown, f"{p.level} {p.id!r} has population 0; a place with no "
                                         "people cannot be simulated — leave it out", p.row, "population")

@@ -93,6 +93,8 @@ class TerritorySpec(Strict):
         description="file of places (CSV, or GeoJSON/GeoPackage/Shapefile with the geo extra), "
                     "relative to the scenario file; replaces streets and population",
     )
+    select: str | int | None = Field(
+        default=None, description="id of one district of a source file that lists several (a city)")
     adjacency: Literal["auto", "geometry", "column", "lattice"] = Field(
         default="auto",
         description="neighbouring communities of a source file: shared borders (geometry), the "

@@ -149,8 +149,7 @@ def build_territory(scenario: Scenario) -> Territory:
     spec = scenario.territory
     district, district_id, places = spec.district, "D1", None
     if spec.source is not None:
-        places = load_places(spec.source)
-        check_source(spec, places)
+        places = check_source(spec)
         if places.districts:
             district, district_id = places.districts[0].name, places.districts[0].id
         streets, rows = _rows_from_places(places, spec)
@@ -312,19 +311,29 @@ def adjacency_mode(spec, places: PlaceData | None) -> str:
     return "lattice"
 
 
-def check_source(spec, places: PlaceData | None = None) -> PlaceData:
-    """Check that a territory file can be simulated today; raise a :class:`PlaceDataError` if not.
+def check_source(spec) -> PlaceData:
+    """The places a scenario simulates (``territory.select`` applied), checked to be usable
+    today; raise a :class:`PlaceDataError` if not.
 
     The file itself is checked fully when read (a whole city included); the model
-    simulates one district (区) for now, so a file with several districts is refused.
+    simulates one district (区) for now, so a file with several districts is refused
+    unless ``territory.select`` picks one.
     """
-    places = places or load_places(spec.source)
+    places = load_places(spec.source)
+    if spec.select is not None:
+        chosen = places.by_id.get(str(spec.select))
+        if chosen is None or chosen.level != "district":
+            allowed = [d.id for d in places.districts]
+            raise PlaceDataError(places.path, f"territory.select {str(spec.select)!r} is not a district id "
+                                              f"in the file; allowed: {allowed}")
+        places = places.subtree(chosen.id)
     districts = places.districts
     if len(districts) > 1:
         names = ", ".join(d.name for d in districts[:4]) + (" …" if len(districts) > 4 else "")
         raise PlaceDataError(places.path, f"{len(districts)} districts ({names}): the city level — a "
                                           "municipal 12345 above several districts — is not available "
-                                          "yet; give a file with one district or with streets alone")
+                                          "yet; pick one with territory.select, or give a file with one "
+                                          "district or with streets alone")
     if not places.streets:
         raise PlaceDataError(places.path, "no streets or townships (level street/township) in the file")
     generated = [s for s in places.streets if not places.children(s.id)]

@@ -167,6 +167,7 @@ def test_cli_run_and_compare_write_maps(tiny, tmp_path):
                                    "--out", str(tmp_path / "c")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "c" / "map_street.png").exists() and (tmp_path / "c" / "map_community.png").exists()
+    assert (tmp_path / "c" / "places.parquet").exists()
 
 
 def test_geojson_rows_survive_json_round_trip(tmp_path):

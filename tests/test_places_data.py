@@ -194,3 +194,42 @@ def test_any_bytes_give_a_place_data_error_or_a_territory(tmp_path_factory, data
         load_places(path)
     except PlaceDataError as exc:
         assert str(path) in str(exc)
+
+
+def test_places_without_a_figure_share_their_parents(tiny, tmp_path):
+    text = ("id,name,level,parent,population\n"
+            "D,区,district,,10001\nS1,甲,street,D,4000\nS2,乙,street,D,\nS3,丙,street,D,\n")
+    t = build_territory(load_scenario(_scenario(tiny, tmp_path, text, communities_per_street=2)))
+    assert [sum(t.communities[c].population for c in t.communities_of_street(s)) for s in range(3)] \
+        == [4000, 3001, 3000]
+    with pytest.raises(ScenarioError, match="row 1, column 'population'.*leave 0"):
+        load_scenario(_scenario(tiny, tmp_path, text.replace("10001", "4000")))
+
+
+def test_select_one_district_of_a_city_file(tiny, tmp_path):
+    city = ("id,name,level,parent,population\nBJ,北京市,city,,\nD1,甲区,district,BJ,9000\n"
+            "D2,乙区,district,BJ,5000\nS1,甲街道,street,D1,\nS2,乙街道,street,D2,\nS3,丙街道,street,D2,\n")
+    sc = load_scenario(_scenario(tiny, tmp_path, city, select="D2", communities_per_street=1))
+    t = build_territory(sc)
+    assert t.district == "乙区" and t.street_ids == ["S2", "S3"] and t.population == 5000
+    with pytest.raises(ScenarioError, match=r"territory.select 'S1' is not a district id.*\['D1', 'D2'\]"):
+        load_scenario(_scenario(tiny, tmp_path, city, select="S1"))
+
+
+def test_beijing_2020_data_is_consistent():
+    """scenarios/data/beijing_2020.csv: 16 districts (七普 populations), 333 streets and townships."""
+    import csv
+
+    path = SCENARIOS / "data" / "beijing_2020.csv"
+    places = load_places(path)
+    assert len(places.districts) == 16 and len(places.streets) == 333
+    assert places.population_of("110000") == 21_893_095  # 七普 total
+    assert sum(d.population for d in places.districts) == 21_893_095
+    rows = {r["id"]: r for r in csv.DictReader(path.open(encoding="utf-8"))}
+    assert all(r["source"].strip() for r in rows.values())
+    for d in places.districts:
+        kinds = [rows[s.id]["kind_zh"] for s in places.children(d.id)]
+        r = rows[d.id]
+        assert [kinds.count(k) for k in ("街道", "地区", "镇", "乡")] == \
+            [int(r["streets"]), int(r["area_offices"]), int(r["towns"]), int(r["townships"])]
+    assert [s.kind for s in places.children("110105")].count("township") == 19  # 朝阳: 19 地区

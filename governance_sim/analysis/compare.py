@@ -57,7 +57,10 @@ class Comparison:
         from governance_sim.runner import write_tables
 
         out = Path(out)
-        write_tables({"runs": self.runs, "comparison": self.table}, out)
+        tables = {"runs": self.runs, "comparison": self.table}
+        if self.places is not None:
+            tables["places"] = self.places
+        write_tables(tables, out)
         tmp = out / ".comparison.csv.partial"
         self.table.to_csv(tmp, index=False)
         os.replace(tmp, out / "comparison.csv")

@@ -49,7 +49,8 @@ def _frame(data: PlaceData, places: pd.DataFrame, level: str):
 
     shapes = place_frame(data, level)
     values = places[places["level"] == level]
-    return shapes.merge(values.drop(columns=["name"], errors="ignore"), on="place_id", how="left")
+    # only the places of the run (a city file with one district selected has others)
+    return shapes.merge(values.drop(columns=["name"], errors="ignore"), on="place_id", how="inner")
 
 
 def _panel(ax, frame, metric: str, lang: str, vmin=None, vmax=None, names=False) -> None:

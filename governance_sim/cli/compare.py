@@ -74,4 +74,4 @@ def compare_command(
     if out is not None:
         console.print(f"wrote runs.parquet, comparison.parquet, comparison.csv, comparison.png → {out}")
         if result.places_source is not None:
-            console.print(f"wrote map_street.png, map_community.png (per variant) → {out}")
+            console.print(f"wrote places.parquet, map_street.png, map_community.png (per variant) → {out}")
