@@ -1,4 +1,4 @@
-"""``run()``: one scenario, one seed → four DataFrames, optionally written as Parquet."""
+"""``run()``: one scenario, one seed → five DataFrames, optionally written as Parquet."""
 
 from __future__ import annotations
 
@@ -67,14 +67,14 @@ def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
 def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
         days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
         out: str | Path | None = None, progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run one scenario and return (and optionally write) its four tables.
+    """Run one scenario and return (and optionally write) its tables.
 
     Args:
         scenario: YAML path, mapping or loaded :class:`Scenario`.
         variant: a name from the scenario's ``variants`` table.
         seed, days: override the scenario's values.
         overrides: dotted-path overrides (``{"arrangement.p_buckpass": 0.1}`` or ``["a.b=1"]``).
-        out: folder to write ``summary/timeseries/cases/workers.parquet`` into.
+        out: folder to write ``summary/timeseries/cases/workers/places.parquet`` into.
         progress: called with the day number after each simulated day.
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)

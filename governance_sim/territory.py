@@ -32,6 +32,7 @@ class Community:
     merged_from: list[str] = field(default_factory=list)
     staff: int | None = None  # office staff when an arrangement sets it (e.g. merged communities)
     place_id: str = ""  # id in the territory file (or S<street>-C<k> from counts)
+    lonlat: tuple[float, float] | None = None  # the file's lon/lat (or a point inside its polygon)
 
 
 @dataclass
@@ -141,8 +142,9 @@ def build_territory(scenario: Scenario) -> Territory:
     From counts, communities sit on a lattice in boustrophedon order, street by
     street, so that each street and each zone is a contiguous block; adjacency is
     4-neighbour.  From a file (``territory.source``), streets and communities are
-    the file's, in file order; adjacency follows ``territory.adjacency`` and
-    positions are the file's lon/lat when every community has them.  Either way
+    the file's, in file order, on the same lattice (``pos``, for drawing the
+    network) with the file's coordinates kept in ``lonlat``; adjacency follows
+    ``territory.adjacency``.  Either way
     grids are cut from each community's households (so unequal communities get
     grids in proportion) and lanes from each street's grids.
     """
@@ -161,7 +163,6 @@ def build_territory(scenario: Scenario) -> Territory:
     width = max(1, math.ceil(math.sqrt(n)))
     cell_of = {}
     communities: list[Community] = []
-    use_lonlat = places is not None and all(r.lonlat is not None for r in rows)
     for i, r in enumerate(rows):
         # boustrophedon order: consecutive communities are neighbours, so any run of them
         # (a street, a zone) is contiguous
@@ -169,8 +170,8 @@ def build_territory(scenario: Scenario) -> Territory:
         col = k if row % 2 == 0 else width - 1 - k
         cell_of[(row, col)] = i
         households = r.households or max(1, round(r.population / spec.household_size))
-        pos = r.lonlat if use_lonlat else (float(col), float(-row))
-        communities.append(Community(r.name, r.street, r.population, households, pos, place_id=r.id))
+        communities.append(Community(r.name, r.street, r.population, households, (float(col), float(-row)),
+                                     place_id=r.id, lonlat=r.lonlat))
     mode = adjacency_mode(spec, places)
     if mode == "lattice":
         adjacency = set()

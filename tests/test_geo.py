@@ -61,7 +61,7 @@ def test_geojson_territory_and_adjacency_from_shared_borders(tiny, tmp_path):
     assert t.streets == ["北街道", "南街道"] and len(t.communities) == 9
     assert [c.population for c in t.communities] == POPULATIONS
     assert _pairs(t) == ROOK  # corners (C0–C4) do not make neighbours
-    assert t.communities[0].pos == pytest.approx((0.5, -0.5))
+    assert t.communities[0].lonlat == pytest.approx((0.5, -0.5))
 
 
 def test_geo_file_errors_name_row_and_column(tiny, tmp_path):

@@ -64,7 +64,7 @@ def test_adjacency_from_the_column(tiny, tmp_path):
     sc = load_scenario(_scenario(tiny, tmp_path, text))
     t = build_territory(sc)
     assert t.adjacency == {(0, 2), (1, 2)}
-    assert t.communities[0].pos == (116.40, 39.92)  # every community has lon/lat
+    assert t.communities[0].lonlat == (116.40, 39.92)
     lattice = build_territory(load_scenario(_scenario(tiny, tmp_path, text, adjacency="lattice")))
     assert lattice.adjacency == {(0, 1), (1, 2)}  # 2×2 boustrophedon of 3 communities
 
