@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import SCENARIOS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from governance_sim import run
 from governance_sim.places import COUNT_COLUMNS, check_totals, place_months_frame
@@ -65,3 +67,14 @@ def test_places_add_up_under_arrangements_that_reshape_the_territory(name, varia
     assert set(check_totals(res.places, res.summary.iloc[0]).values()) == {0}
     for col in COUNT_COLUMNS:
         assert (res.places[col] >= 0).all()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(streets=st.integers(1, 4), per_street=st.integers(1, 4), seed=st.integers(0, 10_000),
+       arrangement=st.sampled_from(["baseline", "whistle", "direct_district"]))
+def test_places_add_up_for_any_territory_and_seed(tiny, streets, per_street, seed, arrangement):
+    sc = {**tiny, "days": 35, "seed": seed, "arrangement": {"name": arrangement}}
+    sc["territory"] = {**tiny["territory"], "streets": streets, "communities_per_street": per_street}
+    res = run(sc)
+    assert set(check_totals(res.places, res.summary.iloc[0]).values()) == {0}
+    assert (res.places["level"] == "community").sum() == streets * per_street
