@@ -155,6 +155,8 @@ def _load_cached(resolved: str, mtime_ns: int, size: int, shown: str) -> PlaceDa
     suffix = p.suffix.lower()
     data = p.read_bytes()
     digest = hashlib.sha256(data).hexdigest()[:16]
+    if suffix in CSV_SUFFIXES or GEO_SUFFIXES.get(suffix) == "GeoJSON":
+        _check_utf8(data, shown)
     if suffix in CSV_SUFFIXES:
         header, rows = _read_csv(data, shown)
         places = check_rows(header, rows, shown)
@@ -170,13 +172,17 @@ def _load_cached(resolved: str, mtime_ns: int, size: int, shown: str) -> PlaceDa
     raise PlaceDataError(shown, f"unknown file type {suffix or '(none)'!r}; allowed: {allowed}")
 
 
-def _read_csv(data: bytes, shown: str) -> tuple[list[str], list[dict[str, str]]]:
+def _check_utf8(data: bytes, shown: str) -> None:
     try:
-        text = data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PlaceDataError(shown, f"line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}); "
                                     "save the file as UTF-8") from None
+
+
+def _read_csv(data: bytes, shown: str) -> tuple[list[str], list[dict[str, str]]]:
+    text = data.decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         return _csv_rows(reader, shown)

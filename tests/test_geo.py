@@ -175,3 +175,21 @@ def test_geojson_rows_survive_json_round_trip(tmp_path):
     path = _write_geojson(tmp_path / "p.geojson", _features())
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["features"][3]["properties"]["population"] == 2100
+
+
+@pytest.mark.parametrize("driver,suffix", [("GPKG", ".gpkg"), ("ESRI Shapefile", ".shp")])
+def test_geopackage_and_shapefile_read_like_geojson(tiny, tmp_path, driver, suffix):
+    frame = gpd.GeoDataFrame(_features(), geometry="geometry", crs="EPSG:4326")
+    path = tmp_path / f"p{suffix}"
+    frame.to_file(path, driver=driver, **({"encoding": "utf-8"} if suffix == ".shp" else {}))
+    tiny["territory"]["source"] = str(path)
+    t = build_territory(load_scenario(tiny))
+    assert _pairs(t) == ROOK and [c.population for c in t.communities] == POPULATIONS
+
+
+def test_non_utf8_geojson_names_the_line(tiny, tmp_path):
+    path = _write_geojson(tmp_path / "p.geojson", _features())
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    tiny["territory"]["source"] = str(path)
+    with pytest.raises(ScenarioError, match=r"p\.geojson: line \d+ is not UTF-8"):
+        load_scenario(tiny)

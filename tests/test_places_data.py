@@ -233,3 +233,21 @@ def test_beijing_2020_data_is_consistent():
         assert [kinds.count(k) for k in ("街道", "地区", "镇", "乡")] == \
             [int(r["streets"]), int(r["area_offices"]), int(r["towns"]), int(r["townships"])]
     assert [s.kind for s in places.children("110105")].count("township") == 19  # 朝阳: 19 地区
+
+
+def test_csv_runs_identically_without_the_geo_packages(tmp_path):
+    """The CSV path imports no geo package: a run with geopandas and shapely blocked gives the
+    same summary as one in this process."""
+    script = (
+        "import sys\n"
+        "for m in ('geopandas', 'shapely', 'pyogrio', 'pyproj'): sys.modules[m] = None\n"
+        "from governance_sim import run\n"
+        f"r = run({str(SCENARIOS / 'example_street.yaml')!r}, days=20)\n"
+        f"r.summary.to_parquet({str(tmp_path / 's.parquet')!r})\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    import pandas as pd
+
+    here = run(SCENARIOS / "example_street.yaml", days=20).summary
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s.parquet"), here)
