@@ -321,6 +321,9 @@ def check_source(spec) -> PlaceData:
     unless ``territory.select`` picks one.
     """
     places = load_places(spec.source)
+    if isinstance(spec.streets, list):
+        raise PlaceDataError(places.path, "territory.streets lists streets while territory.source gives "
+                                          "them too; keep one of the two")
     if spec.select is not None:
         chosen = places.by_id.get(str(spec.select))
         if chosen is None or chosen.level != "district":

@@ -251,3 +251,9 @@ def test_csv_runs_identically_without_the_geo_packages(tmp_path):
 
     here = run(SCENARIOS / "example_street.yaml", days=20).summary
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "s.parquet"), here)
+
+
+def test_streets_listed_twice_are_refused(tiny, tmp_path):
+    sc = _scenario(tiny, tmp_path, GOOD, streets=[{"name": "甲", "communities": 2}])
+    with pytest.raises(ScenarioError, match="keep one of the two"):
+        load_scenario(sc)
