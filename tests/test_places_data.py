@@ -7,7 +7,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import SCENARIOS
+from conftest import SCENARIOS, TINY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +17,7 @@ from governance_sim.scenario import ScenarioError
 from governance_sim.territory import build_territory
 
 HEADER = "id,name,level,parent,population,households,lon,lat,adjacent\n"
+TINY_FOR_FILES = {k: v for k, v in TINY.items() if k != "territory"} | {"days": 5}
 GOOD = HEADER + (
     "D,示例区,district,,,,,,\n"
     "S1,甲街道,street,D,,,,,\n"
@@ -257,3 +258,53 @@ def test_streets_listed_twice_are_refused(tiny, tmp_path):
     sc = _scenario(tiny, tmp_path, GOOD, streets=[{"name": "甲", "communities": 2}])
     with pytest.raises(ScenarioError, match="keep one of the two"):
         load_scenario(sc)
+
+
+@st.composite
+def _place_files(draw):
+    """A valid file: one district, 1–4 streets, each with 0–4 communities (0: split from counts)."""
+    rows = [("D", "区", "district", "", "")]
+    for s in range(draw(st.integers(1, 4))):
+        n = draw(st.integers(0, 4))
+        rows.append((f"S{s}", f"街道{s}", draw(st.sampled_from(["street", "township", "街道", "镇"])), "D",
+                     str(draw(st.integers(10, 50_000))) if n == 0 else ""))
+        for k in range(n):
+            rows.append((f"S{s}C{k}", f"社区{s}{k}", draw(st.sampled_from(["community", "village", "村"])),
+                         f"S{s}", str(draw(st.integers(1, 30_000)))))
+    return rows
+
+
+def _csv(rows) -> str:
+    return "id,name,level,parent,population\n" + "".join(",".join(r) + "\n" for r in rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=_place_files(), per_street=st.integers(1, 3))
+def test_any_valid_file_gives_its_places_and_people(tmp_path_factory, rows, per_street):
+    path = tmp_path_factory.mktemp("ok") / "p.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    territory = {**TINY["territory"], "source": str(path), "communities_per_street": per_street}
+    sc = load_scenario({**TINY_FOR_FILES, "territory": territory})
+    t = build_territory(sc)
+    leaves = [r for r in rows if r[4]]
+    assert t.population == sum(int(r[4]) for r in leaves)
+    listed = sum(1 for r in rows if r[3].startswith("S"))
+    split = sum(1 for r in rows if r[3] == "D" and r[4])
+    assert len(t.communities) == listed + split * per_street
+    assert sorted(g for c in t.communities for g in c.grids) == list(range(len(t.grids)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=_place_files(), data=st.data())
+def test_any_corrupted_cell_is_named_by_row_and_column(tmp_path_factory, rows, data):
+    i = data.draw(st.integers(1, len(rows) - 1))  # not the district row
+    column, value = data.draw(st.sampled_from([("parent", "NOWHERE"), ("population", "-5"),
+                                               ("level", "hamlet"), ("id", rows[0][0])]))
+    col = ["id", "name", "level", "parent", "population"].index(column)
+    bad = [list(r) for r in rows]
+    bad[i][col] = value
+    path = tmp_path_factory.mktemp("bad") / "p.csv"
+    path.write_text(_csv(bad), encoding="utf-8")
+    with pytest.raises(PlaceDataError) as err:
+        load_places(path)
+    assert f"row {i + 1}" in str(err.value) and f"column '{column}'" in str(err.value), str(err.value)
