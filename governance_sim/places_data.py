@@ -43,6 +43,7 @@ OPTIONAL_COLUMNS = ("households", "lon", "lat", "adjacent")
 GEO_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".shp": "Shapefile"}
 CSV_SUFFIXES = {".csv", ".txt"}
 GEO_INSTALL = 'pip install -e ".[geo]"'
+SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg")
 
 
 class PlaceDataError(ScenarioError):
@@ -145,16 +146,24 @@ def load_places(path: str | Path) -> PlaceData:
     p = Path(path)
     if not p.is_file():
         raise PlaceDataError(p, "territory file not found")
-    stat = p.stat()
-    return _load_cached(str(p.resolve()), stat.st_mtime_ns, stat.st_size, str(path))
+    files = _files_of(p)
+    signature = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return _load_cached(str(p.resolve()), signature, str(path))
+
+
+def _files_of(p: Path) -> list[Path]:
+    """The file and, for a Shapefile, the companions that hold its attributes and encoding."""
+    if p.suffix.lower() != ".shp":
+        return [p]
+    return [p, *(f for ext in SHAPEFILE_PARTS for f in (p.with_suffix(ext),) if f.is_file())]
 
 
 @lru_cache(maxsize=16)
-def _load_cached(resolved: str, mtime_ns: int, size: int, shown: str) -> PlaceData:
+def _load_cached(resolved: str, signature: tuple, shown: str) -> PlaceData:
     p = Path(resolved)
     suffix = p.suffix.lower()
     data = p.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()[:16]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in _files_of(p))).hexdigest()[:16]
     if suffix in CSV_SUFFIXES or GEO_SUFFIXES.get(suffix) == "GeoJSON":
         _check_utf8(data, shown)
     if suffix in CSV_SUFFIXES:

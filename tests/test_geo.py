@@ -193,3 +193,16 @@ def test_non_utf8_geojson_names_the_line(tiny, tmp_path):
     tiny["territory"]["source"] = str(path)
     with pytest.raises(ScenarioError, match=r"p\.geojson: line \d+ is not UTF-8"):
         load_scenario(tiny)
+
+
+def test_a_shapefiles_attributes_count_in_its_digest(tmp_path):
+    from governance_sim.places_data import load_places
+
+    path = tmp_path / "p.shp"
+    gpd.GeoDataFrame(_features(), geometry="geometry", crs="EPSG:4326").to_file(path, encoding="utf-8")
+    before = load_places(path).digest
+    feats = _features()
+    feats[3]["population"] = 2101  # only the .dbf changes
+    gpd.GeoDataFrame(feats, geometry="geometry", crs="EPSG:4326").to_file(path, encoding="utf-8")
+    after = load_places(path)
+    assert after.digest != before and after.by_id["C0"].population == 2101
