@@ -68,13 +68,14 @@ def _panel(ax, frame, metric: str, lang: str, vmin=None, vmax=None, names=False)
 
 
 def run_map_figures(places: pd.DataFrame, data: PlaceData, title: str = "", lang: str = "zh") -> dict:
-    """One 2×2 figure per level (street, community): the four metrics of one run."""
+    """One 2×2 figure per level (street, community) with at least two places: the four metrics
+    of one run."""
     _use_lang(lang)
     L = MAP_LABELS[lang]
     figures = {}
     for level in LEVELS:
         frame = _frame(data, places, level)
-        if frame.empty:
+        if len(frame) < 2:  # one place has nothing to compare on a map
             continue
         fig, axes = plt.subplots(2, 2, figsize=(12, 10))
         for ax, metric in zip(axes.flat, METRICS, strict=True):
@@ -97,7 +98,7 @@ def compare_map_figures(places: pd.DataFrame, variants: list[str], data: PlaceDa
     figures = {}
     for level in LEVELS:
         frames = {v: _frame(data, means[means["variant"] == v], level) for v in variants}
-        if all(f.empty for f in frames.values()):
+        if all(len(f) < 2 for f in frames.values()):
             continue
         fig, axes = plt.subplots(len(METRICS), len(variants), squeeze=False,
                                  figsize=(4.2 * len(variants) + 1, 3.6 * len(METRICS)))
