@@ -74,4 +74,5 @@ def compare_command(
     if out is not None:
         console.print(f"wrote runs.parquet, comparison.parquet, comparison.csv, comparison.png → {out}")
         if result.places_source is not None:
-            console.print(f"wrote places.parquet, map_street.png, map_community.png (per variant) → {out}")
+            maps = sorted(p.name for p in Path(out).glob("map_*.png"))
+            console.print(f"wrote places.parquet{''.join(', ' + m for m in maps)} (per variant) → {out}")
