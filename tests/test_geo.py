@@ -206,3 +206,29 @@ def test_a_shapefiles_attributes_count_in_its_digest(tmp_path):
     gpd.GeoDataFrame(feats, geometry="geometry", crs="EPSG:4326").to_file(path, encoding="utf-8")
     after = load_places(path)
     assert after.digest != before and after.by_id["C0"].population == 2101
+
+
+def test_one_district_of_a_city_geojson(tiny, tmp_path):
+    """A city file is read whole; territory.select keeps one district's places, borders and maps."""
+    from governance_sim.analysis.maps import write_run_maps
+
+    east = _features()
+    west = [dict(f, id=f"W{f['id']}", parent=(f"W{f['parent']}" if f["parent"] else "BJ"),
+                 geometry=(shapely_geometry.box(*(b - 3 if i % 2 == 0 else b
+                                                  for i, b in enumerate(f["geometry"].bounds)))
+                           if f["geometry"] is not None else None))
+            for f in east]
+    east[0]["parent"] = "BJ"
+    city = [{"id": "BJ", "name": "市", "level": "city", "parent": None, "population": None,
+             "geometry": None}, *east, *west]
+    tiny["territory"]["source"] = str(_write_geojson(tmp_path / "city.geojson", city))
+    with pytest.raises(ScenarioError, match="2 districts"):
+        load_scenario(tiny)
+    tiny["territory"]["select"] = "WD"
+    tiny["days"] = 31
+    t = build_territory(load_scenario(tiny))
+    assert all(c.place_id.startswith("W") for c in t.communities)
+    assert _pairs(t) == {(f"W{a}", f"W{b}") for a, b in ROOK}  # C2 of the west touches C0 of the east
+    res = run(tiny)
+    assert set(res.places["place_id"]) == {"WD", "WS1", "WS2"} | {f"WC{k}" for k in range(9)}
+    assert len(write_run_maps(res, tmp_path / "maps")) == 2
