@@ -306,7 +306,10 @@ class Scenario(Strict):
     def scenario_hash(self) -> str:
         """Short content hash of everything that changes a run (not the variants table)."""
         payload = self.model_dump(mode="json", exclude={"variants", "variant", "description"})
-        if self.territory.source is not None:  # the file's content, wherever it sits
+        if self.territory.source is None:  # counts: the hash of scenarios from before territory files
+            for key in ("source", "select", "adjacency"):
+                payload["territory"].pop(key, None)
+        else:  # the file's content, wherever it sits
             from governance_sim.places_data import load_places
 
             payload["territory"]["source"] = load_places(self.territory.source).digest

@@ -308,3 +308,16 @@ def test_any_corrupted_cell_is_named_by_row_and_column(tmp_path_factory, rows, d
     with pytest.raises(PlaceDataError) as err:
         load_places(path)
     assert f"row {i + 1}" in str(err.value) and f"column '{column}'" in str(err.value), str(err.value)
+
+
+def test_scenarios_from_counts_keep_their_hash(tiny):
+    """The territory file's fields do not enter the hash of a scenario that does not use one."""
+    import hashlib
+    import json
+
+    sc = load_scenario(tiny)
+    payload = sc.model_dump(mode="json", exclude={"variants", "variant", "description"})
+    for key in ("source", "select", "adjacency"):
+        payload["territory"].pop(key)
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    assert sc.scenario_hash == hashlib.sha256(blob).hexdigest()[:12]
