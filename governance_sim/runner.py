@@ -1,4 +1,4 @@
-"""``run()``: one scenario, one seed → four DataFrames, optionally written as Parquet."""
+"""``run()``: one scenario, one seed → five DataFrames, optionally written as Parquet."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import pandas as pd
 
 from governance_sim import metrics
 from governance_sim.model import GovernanceModel
+from governance_sim.places import places_frame
 from governance_sim.scenario import Scenario, load_scenario
 
-TABLES = ("summary", "timeseries", "cases", "workers")
+TABLES = ("summary", "timeseries", "cases", "workers", "places")
 
 
 def package_version() -> str:
@@ -34,10 +35,11 @@ class RunResult:
     cases: pd.DataFrame
     workers: pd.DataFrame
     scenario: Scenario
+    places: pd.DataFrame | None = None  # one row per district, street and community (places.py)
 
     def write(self, out: str | Path) -> Path:
-        """Write the four tables as ``<table>.parquet`` into ``out``, atomically per file."""
-        return write_tables({t: getattr(self, t) for t in TABLES}, out)
+        """Write the tables as ``<table>.parquet`` into ``out``, atomically per file."""
+        return write_tables({t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}, out)
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -65,14 +67,14 @@ def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
 def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
         days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
         out: str | Path | None = None, progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run one scenario and return (and optionally write) its four tables.
+    """Run one scenario and return (and optionally write) its tables.
 
     Args:
         scenario: YAML path, mapping or loaded :class:`Scenario`.
         variant: a name from the scenario's ``variants`` table.
         seed, days: override the scenario's values.
         overrides: dotted-path overrides (``{"arrangement.p_buckpass": 0.1}`` or ``["a.b=1"]``).
-        out: folder to write ``summary/timeseries/cases/workers.parquet`` into.
+        out: folder to write ``summary/timeseries/cases/workers/places.parquet`` into.
         progress: called with the day number after each simulated day.
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
@@ -108,6 +110,7 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
         cases=_tag(cases, ident),
         workers=_tag(workers, ident),
         scenario=model.scenario,
+        places=_tag(places_frame(model, cases, workers), ident),
     )
     if out is not None:
         result.write(out)

@@ -88,6 +88,18 @@ class TerritorySpec(Strict):
     zones_per_street: int = Field(default=0, ge=0, description="片区 per street (0 = none)")
     grids_per_lane: int = Field(default=0, ge=0, description="grids per 街巷 (0 = no lanes)")
     departments: list[DepartmentDef] = Field(default_factory=list)
+    source: str | None = Field(
+        default=None,
+        description="file of places (CSV, or GeoJSON/GeoPackage/Shapefile with the geo extra), "
+                    "relative to the scenario file; replaces streets and population",
+    )
+    select: str | int | None = Field(
+        default=None, description="id of one district of a source file that lists several (a city)")
+    adjacency: Literal["auto", "geometry", "column", "lattice"] = Field(
+        default="auto",
+        description="neighbouring communities of a source file: shared borders (geometry), the "
+                    "'adjacent' column, or a schematic lattice; auto = the first the file has",
+    )
 
     @model_validator(mode="after")
     def _unique_departments(self) -> TerritorySpec:
@@ -276,6 +288,13 @@ class Scenario(Strict):
                     )
         if not self.categories:
             raise _FieldError("categories", "at least one case category is required")
+        if self.territory.source is not None:
+            from governance_sim.territory import check_source
+
+            try:
+                check_source(self.territory)
+            except ScenarioError as exc:
+                raise _FieldError(exc.field, exc.message) from None
         # an arrangement's parameters may cross-check the rest of the scenario: (field, message) or None
         check = getattr(self.arrangement, "check_scenario", None)
         problem = check(self) if check is not None else None
@@ -287,6 +306,13 @@ class Scenario(Strict):
     def scenario_hash(self) -> str:
         """Short content hash of everything that changes a run (not the variants table)."""
         payload = self.model_dump(mode="json", exclude={"variants", "variant", "description"})
+        if self.territory.source is None:  # counts: the hash of scenarios from before territory files
+            for key in ("source", "select", "adjacency"):
+                payload["territory"].pop(key, None)
+        else:  # the file's content, wherever it sits
+            from governance_sim.places_data import load_places
+
+            payload["territory"]["source"] = load_places(self.territory.source).digest
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -459,6 +485,16 @@ def validate_scenario(raw: Any) -> Scenario:
         raise ScenarioError(_loc(err["loc"]), _describe(err)) from None
 
 
+def _resolve_source(raw: dict, base: Path) -> dict:
+    """A relative ``territory.source`` in a scenario file is relative to that file's folder."""
+    territory = raw.get("territory")
+    if isinstance(territory, dict) and isinstance(territory.get("source"), str):
+        source = Path(territory["source"])
+        if not source.is_absolute():
+            raw = {**raw, "territory": {**territory, "source": str((base / source).resolve())}}
+    return raw
+
+
 def load_scenario(
     source: str | Path | dict | Scenario,
     variant: str | None = None,
@@ -497,6 +533,8 @@ def load_scenario(
                 raise ScenarioError("variant", f"unknown variant {variant!r}; allowed: {sorted(variants)}")
             raw = apply_overrides(raw, variants[variant] or {})
             raw["variant"] = variant
+        if label:
+            raw = _resolve_source(raw, Path(label).parent)
         if overrides:
             raw = apply_overrides(raw, overrides)
         if seed is not None:

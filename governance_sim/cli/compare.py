@@ -73,3 +73,6 @@ def compare_command(
         console.print(f"[red]{len(result.failures)} runs failed[/]; first: {result.failures.iloc[0]['error']}")
     if out is not None:
         console.print(f"wrote runs.parquet, comparison.parquet, comparison.csv, comparison.png → {out}")
+        if result.places_source is not None:
+            maps = sorted(p.name for p in Path(out).glob("map_*.png"))
+            console.print(f"wrote places.parquet{''.join(', ' + m for m in maps)} (per variant) → {out}")

@@ -21,7 +21,8 @@ def run_command(
     seed: int = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
     days: int = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
     set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
-    out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers.parquet"),
+    out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers/places.parquet "
+                                                       "(and maps when the territory has polygons)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
@@ -37,4 +38,9 @@ def run_command(
     result = collect(model, out)
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     if out is not None:
-        console.print(f"wrote summary, timeseries, cases, workers → {out}/*.parquet")
+        from governance_sim.analysis.maps import write_run_maps
+
+        maps = write_run_maps(result, out)
+        console.print(f"wrote summary, timeseries, cases, workers, places → {out}/*.parquet")
+        if maps:
+            console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
