@@ -23,6 +23,7 @@ from governance_sim.cases import (
     RESOLVED,
     Case,
 )
+from governance_sim.demand import demand_profile
 from governance_sim.engine import HOURS_PER_DAY
 
 SEVERITY_EFFORT = (1.0, 1.6, 2.5)  # assumption: effort multiplier by severity 1–3
@@ -35,6 +36,8 @@ class CaseLifecycle:
         self.rng = model.rng  # numpy: vector draws
         self.random = model.random  # stdlib: fast scalar draws (both seeded from the run seed)
         self.cal = model.calendar
+        # seasons, weekdays, holidays, shocks: None when the scenario sets none (rates unchanged)
+        self.demand = demand_profile(model.scenario, [c.name for c in model.categories])
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -43,10 +46,14 @@ class CaseLifecycle:
         m = self.model
         rng = self.rng
         t0 = day * HOURS_PER_DAY
+        factors = self.demand.rates(day) if self.demand is not None else None
         for cat in m.categories:
             if not cat.active(day):
                 continue
-            n = rng.poisson(cat.rate_per_person_day * m.population_size)
+            mean = cat.rate_per_person_day * m.population_size
+            if factors is not None:
+                mean *= factors[cat.index]
+            n = rng.poisson(mean)
             if not n:
                 continue
             hids = rng.integers(0, m.n_households, n).tolist()  # lists: plain ints and floats

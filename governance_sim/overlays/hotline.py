@@ -172,7 +172,11 @@ class Hotline(Overlay):
         self._awaiting_call.add(case.id)
         share = self.params.consultation_share
         if share > 0:  # consultations come on top: share s of all calls → s/(1−s) per problem call
-            for _ in range(int(self.rng.poisson(share / (1.0 - share)))):
+            per_call = share / (1.0 - share)
+            demand = model.lifecycle.demand
+            if demand is not None:  # a shock (an epidemic) brings more questions per call
+                per_call *= demand.consultations(int(model.now // HOURS_PER_DAY))
+            for _ in range(int(self.rng.poisson(per_call))):
                 model.district_center.work_on(
                     None, self.params.consultation_minutes / 60.0, CALL_PRIORITY,
                     self._consultation_answered, "hotline_consultation", _no_response)
