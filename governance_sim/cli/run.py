@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from governance_sim import eventlog
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
@@ -23,11 +24,15 @@ def run_command(
     set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers.parquet"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    event_log: bool = typer.Option(False, "--event-log",
+                                   help="also write events.parquet and events.jsonocel (OCEL 2.0)"),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
     with user_errors():
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
+    if event_log:
+        eventlog.record(model)
     label = f"{sc.name} · {sc.variant} · seed {sc.seed}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
@@ -38,3 +43,5 @@ def run_command(
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     if out is not None:
         console.print(f"wrote summary, timeseries, cases, workers → {out}/*.parquet")
+        if event_log:
+            console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")

@@ -265,6 +265,10 @@ class Hotline(Overlay):
     def _audit(self, case, model) -> None:
         """回访核查: a case closed on paper is found out, counted against the street, reopened."""
         self.audited += 1
+        trail = model.lifecycle.trail
+        if trail is not None:
+            trail.append((case.id, model.now, "audited", ("district_center", 0),
+                          case.status == CLOSED_ON_PAPER))
         if case.status != CLOSED_ON_PAPER:
             return
         self.caught.append((case.id, model.now))
