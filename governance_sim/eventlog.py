@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.cases import FOUND_BY_RESIDENT
+from governance_sim.gc_pause import cyclic_gc_paused
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")  # model time is Beijing wall-clock time
 STATIC_TIME = "1970-01-01T00:00:00Z"  # OCEL 2.0: an attribute value that holds from the start
@@ -116,7 +117,8 @@ def events_frame(model) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows, columns=[
         "case_id", "activity", "t_h", "resource", "reason", "target", "value", "handoff",
         "household", "street", "category", "n_departments"])
-    df["level"] = [("resident" if r.startswith("household:") else _role(r)) for r in df["resource"]]
+    role = df["resource"].str.partition(":")[0]
+    df["level"] = role.where(role != "household", "resident")
     start = pd.Timestamp(model.scenario.start_date).tz_localize(CHINA_STANDARD_TIME)
     df["timestamp"] = (start + pd.to_timedelta(df["t_h"].to_numpy(dtype=float), unit="h")).astype(
         pd.DatetimeTZDtype("us", CHINA_STANDARD_TIME))
@@ -233,8 +235,8 @@ class EventLog:
         tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
         try:
             self.events.to_parquet(tmp / "events.parquet", index=False)
-            with open(tmp / "events.jsonocel", "w", encoding="utf-8") as fh:
-                json.dump(self.ocel, fh, ensure_ascii=False, separators=(",", ":"))
+            text = json.dumps(self.ocel, ensure_ascii=False, separators=(",", ":"))  # one shot: fast
+            (tmp / "events.jsonocel").write_text(text, encoding="utf-8")
             for name in ("events.parquet", "events.jsonocel"):
                 os.replace(tmp / name, out / name)
         finally:
@@ -244,9 +246,10 @@ class EventLog:
 
 def build(model) -> EventLog:
     """The event log of a run recorded with :func:`record`."""
-    events = events_frame(model)
-    return EventLog(events=events, ocel=ocel_document(model, events),
-                    start_date=model.scenario.start_date)
+    with cyclic_gc_paused():  # hundreds of thousands of small dicts and tuples, no cycles
+        events = events_frame(model)
+        return EventLog(events=events, ocel=ocel_document(model, events),
+                        start_date=model.scenario.start_date)
 
 
 def variants(events: pd.DataFrame, top: int = 10) -> pd.DataFrame:
