@@ -152,7 +152,7 @@ def test_shipped_holiday_calendar_is_consistent():
     ({"demand.seasonal.sanitation": [1] * 11}, "demand.seasonal.sanitation"),
     ({"demand.shocks": [{"start": 3, "categories": ["nope"]}]}, "demand.shocks.0.categories"),
     ({"demand.shocks": [{"start": "2023-12-01"}]}, "demand.shocks.0.start"),
-    ({"demand.holidays": "cn", "days": 400}, "demand.holidays"),
+    ({"demand.holidays": "cn", "days": 800}, "demand.holidays"),
 ])
 def test_bad_demand_names_the_field(tiny, override, field):
     with pytest.raises(ScenarioError) as err:
