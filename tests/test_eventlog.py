@@ -230,3 +230,19 @@ def test_variants_table(runs):
     assert table["cases"].is_monotonic_decreasing and len(table) == 5
     assert all(p.startswith("created") for p in table["path"])
     assert not math.isnan(table["throughput_median_h"].iloc[0])
+
+
+@pytest.mark.parametrize("scenario, variant", [
+    ("xi_town", "zone_line"), ("tongguanshan", "direct_district"), ("longgang", "direct_district_zones"),
+])
+def test_every_arrangement_logs_its_handoffs_and_first_responses(scenario, variant):
+    from conftest import SCENARIOS
+
+    res = run(SCENARIOS / f"{scenario}.yaml", variant, days=8, event_log=True)
+    ev, cases = res.event_log.events, res.cases.set_index("case_id")
+    assert (ev[ev["handoff"]].groupby("case_id").size().reindex(cases.index, fill_value=0)
+            == cases["handoffs"]).all()
+    started = _first(ev, cases, ["work_started", "arrived_on_site"])
+    pd.testing.assert_series_equal(started, cases["t_first_response"], check_names=False)
+    ids = {o["id"] for o in res.event_log.ocel["objects"]}
+    assert all(r["objectId"] in ids for e in res.event_log.ocel["events"] for r in e["relationships"])
