@@ -171,3 +171,26 @@ def test_day_of_week_bounds(values):
         assert ok
     except ScenarioError as err:
         assert not ok and err.field.startswith("demand.day_of_week")
+
+
+def test_demand_survives_a_round_trip_through_json(tiny):
+    shock = {"start": "2024-02-01", "end": 40, "categories": ["dispute"], "multiplier": 2.0}
+    sc = load_scenario(dict(tiny, demand={"shocks": [shock], "holidays": "cn"}))
+    again = load_scenario(sc.model_dump(mode="json"))
+    assert again == sc and again.scenario_hash == sc.scenario_hash
+
+
+def test_cli_bad_demand_exits_2_and_writes_nothing(tiny, tmp_path):
+    import subprocess
+    import sys
+
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(tiny, allow_unicode=True))
+    proc = subprocess.run([sys.executable, "-m", "governance_sim.cli", "run", str(path), "--set",
+                           "demand.holidays=us", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "demand.holidays" in proc.stderr and "['cn']" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
