@@ -194,3 +194,27 @@ def test_cli_bad_demand_exits_2_and_writes_nothing(tiny, tmp_path):
     assert proc.returncode == 2
     assert "demand.holidays" in proc.stderr and "['cn']" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+_mult = st.floats(min_value=0, max_value=10, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(season=st.lists(_mult, min_size=12, max_size=12), week=st.lists(_mult, min_size=7, max_size=7),
+       holiday=_mult, shock=st.floats(min_value=0, max_value=50), first=st.integers(0, 400),
+       length=st.integers(0, 60), day=st.integers(0, 700))
+def test_one_multiplier_per_category_per_day(season, week, holiday, shock, first, length, day):
+    from governance_sim.demand import DemandProfile, DemandSpec
+
+    spec = DemandSpec(seasonal={"b": season}, day_of_week=week, holidays="cn",
+                      holiday_multiplier=holiday,
+                      shocks=[{"start": first, "end": first + length, "categories": ["a"],
+                               "multiplier": shock}])
+    start = date(2020, 1, 6)
+    rates = DemandProfile(spec, start, ["a", "b"]).rates(day)
+    d = start + timedelta(days=day)
+    off, makeup = CALENDARS["cn"].get(d.year, (frozenset(), frozenset()))
+    factor = holiday if d in off else float(np.mean(week[:5])) if d in makeup else week[d.weekday()]
+    in_shock = first <= day <= first + length
+    assert rates[0] == pytest.approx(factor * (shock if in_shock else 1.0))
+    assert rates[1] == pytest.approx(season[d.month - 1] * factor)
