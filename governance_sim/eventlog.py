@@ -42,6 +42,9 @@ ORDER = {"created": 0, "erupted": 1, "discovered": 2, "reported": 3, "petitioned
          "returned": 9, "escalated": 9, "work_started": 10, "arrived_on_site": 10,
          "resolved": 11, "closed_on_paper": 11, "rated": 12}
 ACTIVITIES = tuple(ORDER)
+DTYPES = {"case_id": "int64", "activity": "str", "t_h": "float64", "resource": "str",
+          "reason": "str", "target": "str", "value": "float64", "handoff": "bool",
+          "household": "int64", "street": "int64", "category": "str", "n_departments": "int64"}
 EVENT_COLUMNS = ["case_id", "activity", "timestamp", "t_h", "resource", "level", "reason", "target",
                  "value", "handoff", "household", "street", "category", "n_departments"]
 
@@ -65,17 +68,17 @@ def _role(unit: str) -> str:
 
 
 def _case_rows(case, trail_rows, category: str) -> list[tuple]:
-    """The events of one case as (t, order, seq, activity, resource, reason, target, value, handoff)."""
+    """The events of one case, in time order, as rows of :func:`events_frame`."""
     hh = f"household:{case.household}"
     rows: list[tuple] = [(case.t_created, "created", hh, "", "", math.nan, False)]
     if case.eruption:
         rows.append((case.t_erupt, "erupted", "", "", "", math.nan, False))
     accepted_by = next((r[3] for r in trail_rows if r[2] == "accepted"), None)
     if case.t_discovered == case.t_discovered:
+        # the household, the patrol, or the unit an eruption reaches
         finder = hh if case.found_by == FOUND_BY_RESIDENT else _unit(accepted_by or "")
         rows.append((case.t_discovered, "discovered", finder, case.found_by, "", math.nan, False))
-        reporter = finder  # the household, the patrol, or the unit an eruption reaches
-        rows.append((case.t_reported, "reported", reporter, case.channel, "", math.nan, False))
+        rows.append((case.t_reported, "reported", finder, case.channel, "", math.nan, False))
         if case.petition:
             rows.append((case.t_reported, "petitioned", hh, "petition", "", math.nan, False))
     for src, dst, t, reason in case.handoffs:
@@ -83,18 +86,15 @@ def _case_rows(case, trail_rows, category: str) -> list[tuple]:
                      dst, math.nan, True))
     for _, t, activity, key, detail in trail_rows:
         resource = _unit(key)
-        if activity == "accepted":
-            rows.append((t, "accepted", resource, detail or "", "", math.nan, False))
-        elif activity in ("acted", "rated"):
+        if activity in ("acted", "rated"):
             rows.append((t, activity, resource, "", "", float(detail), False))
         elif activity == "audited":
             rows.append((t, "audited", resource, "caught" if detail else "clean", "", math.nan, False))
         elif activity == "arrived_on_site":
             rows.append((t, activity, resource, "", f"department:{detail}", math.nan, False))
-        elif activity in ("resolved", "closed_on_paper"):
+        else:  # accepted, work_started, reopened (by an eruption), resolved, closed_on_paper
             rows.append((t, activity, resource, detail or "", "", math.nan, False))
-        else:  # work_started, reopened (by an eruption)
-            rows.append((t, activity, resource, detail or "", "", math.nan, False))
+    # time first; at the same instant, the order in which the lifecycle takes the steps
     keyed = sorted(((r[0], ORDER[r[1]], i, *r[1:]) for i, r in enumerate(rows)),
                    key=lambda r: r[:3])
     return [(case.id, a, t, res, reason, target, value, handoff, case.household, case.street,
@@ -114,11 +114,9 @@ def events_frame(model) -> pd.DataFrame:
     rows = []
     for case in model.cases:
         rows.extend(_case_rows(case, by_case.get(case.id, ()), cats[case.category]))
-    df = pd.DataFrame.from_records(rows, columns=[
-        "case_id", "activity", "t_h", "resource", "reason", "target", "value", "handoff",
-        "household", "street", "category", "n_departments"])
-    role = df["resource"].str.partition(":")[0]
-    df["level"] = role.where(role != "household", "resident")
+    df = pd.DataFrame.from_records(rows, columns=list(DTYPES)).astype(DTYPES)
+    role = df["resource"].str.split(":", n=1).str[0]
+    df["level"] = role.where(role != "household", "resident").astype("str")
     start = pd.Timestamp(model.scenario.start_date).tz_localize(CHINA_STANDARD_TIME)
     df["timestamp"] = (start + pd.to_timedelta(df["t_h"].to_numpy(dtype=float), unit="h")).astype(
         pd.DatetimeTZDtype("us", CHINA_STANDARD_TIME))

@@ -246,3 +246,12 @@ def test_every_arrangement_logs_its_handoffs_and_first_responses(scenario, varia
     pd.testing.assert_series_equal(started, cases["t_first_response"], check_names=False)
     ids = {o["id"] for o in res.event_log.ocel["objects"]}
     assert all(r["objectId"] in ids for e in res.event_log.ocel["events"] for r in e["relationships"])
+
+
+def test_a_run_without_cases_writes_an_empty_log(tiny, tmp_path):
+    for cat in tiny["categories"].values():
+        cat["rate"] = 0
+    res = run(tiny, days=3, event_log=True, out=tmp_path)
+    flat = pd.read_parquet(tmp_path / "events.parquet")
+    assert flat.empty and list(flat.columns) == IDENTITY + eventlog.EVENT_COLUMNS
+    assert res.event_log.ocel["events"] == [] and len(res.event_log.ocel["eventTypes"]) == len(eventlog.ACTIVITIES)
