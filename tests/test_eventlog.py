@@ -222,6 +222,8 @@ def test_cli_event_log_flag(tiny, tmp_path):
     assert (tmp_path / "a" / "events.parquet").exists() and (tmp_path / "a" / "events.jsonocel").exists()
     res = runner.invoke(app, ["run", str(path), "--days", "10", "--out", str(tmp_path / "b"), "-q"])
     assert res.exit_code == 0 and not (tmp_path / "b" / "events.parquet").exists()
+    res = runner.invoke(app, ["run", str(path), "--days", "10", "-q", "--event-log"])
+    assert res.exit_code == 2 and "--out" in res.output
 
 
 def test_variants_table(runs):

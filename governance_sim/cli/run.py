@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from governance_sim import eventlog
-from governance_sim.cli.app import app, console, user_errors
+from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
 from governance_sim.runner import collect
@@ -28,6 +28,9 @@ def run_command(
                                    help="also write events.parquet and events.jsonocel (OCEL 2.0)"),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
+    if event_log and out is None:
+        err_console.print("[bold red]error:[/] --event-log writes files: give --out DIR", highlight=False)
+        raise typer.Exit(2)
     with user_errors():
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
