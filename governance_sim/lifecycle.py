@@ -23,6 +23,7 @@ from governance_sim.cases import (
     RESOLVED,
     Case,
 )
+from governance_sim.demand import demand_profile
 from governance_sim.engine import HOURS_PER_DAY
 
 SEVERITY_EFFORT = (1.0, 1.6, 2.5)  # assumption: effort multiplier by severity 1–3
@@ -35,6 +36,11 @@ class CaseLifecycle:
         self.rng = model.rng  # numpy: vector draws
         self.random = model.random  # stdlib: fast scalar draws (both seeded from the run seed)
         self.cal = model.calendar
+        # seasons, weekdays, holidays, shocks: None when the scenario sets none (rates unchanged)
+        self.demand = demand_profile(model.scenario, [c.name for c in model.categories])
+        # steps the case record does not time, as (case id, t, activity, unit key, detail);
+        # a list only when an event log is asked for (eventlog.record), else nothing is kept
+        self.trail: list | None = None
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -43,10 +49,14 @@ class CaseLifecycle:
         m = self.model
         rng = self.rng
         t0 = day * HOURS_PER_DAY
+        factors = self.demand.rates(day) if self.demand is not None else None
         for cat in m.categories:
             if not cat.active(day):
                 continue
-            n = rng.poisson(cat.rate_per_person_day * m.population_size)
+            mean = cat.rate_per_person_day * m.population_size
+            if factors is not None:
+                mean *= factors[cat.index]
+            n = rng.poisson(mean)
             if not n:
                 continue
             hids = rng.integers(0, m.n_households, n).tolist()  # lists: plain ints and floats
@@ -123,6 +133,8 @@ class CaseLifecycle:
         case.channel = unit_key[0]
         case.in_process = True
         self.model.counters["reported"] += 1
+        if self.trail is not None:
+            self.trail.append((case.id, t, "accepted", unit_key, "patrol"))
         self.arrive(case, unit_key, "patrol")
 
     def erupt(self, case: Case) -> None:
@@ -137,18 +149,24 @@ class CaseLifecycle:
             case.priority_boost += 1.0
             return
         now = self.events.now
+        coordinator = m.arrangement.coordinator(case, m)
+        trail = self.trail
         if case.t_discovered != case.t_discovered:
             case.t_discovered = case.t_reported = case.t_accepted = now
             case.found_by = FOUND_BY_ERUPTION
             m.counters["reported"] += 1
+            if trail is not None:
+                trail.append((case.id, now, "accepted", coordinator, "eruption"))
         if case.status == CLOSED_ON_PAPER:  # a covered-up hazard comes back
             m.counters["closed_on_paper"] -= 1
+            if trail is not None:
+                trail.append((case.id, now, "reopened", coordinator, "eruption"))
         case.status = "open"
         case.t_closed = math.nan
         case.priority_boost += 1.0
         case.in_process = True
         case.escalations += 1
-        self.arrive(case, m.arrangement.coordinator(case, m), "eruption")
+        self.arrive(case, coordinator, "eruption")
 
     # ------------------------------------------------------------ 3. intake
     def submit(self, case: Case, channel: str) -> None:
@@ -170,6 +188,8 @@ class CaseLifecycle:
 
     def accept(self, case: Case, unit_key) -> None:
         case.t_accepted = self.events.now
+        if self.trail is not None:
+            self.trail.append((case.id, case.t_accepted, "accepted", unit_key, case.channel))
         self.arrive(case, unit_key, None)
 
     # ------------------------------------------------------------ 4. routing
@@ -236,6 +256,8 @@ class CaseLifecycle:
         case = task.case
         if case is not None and case.t_first_response != case.t_first_response:
             case.t_first_response = now
+        if self.trail is not None and case is not None:
+            self.trail.append((case.id, now, "work_started", task.unit.key, None))
 
     def handle(self, case: Case, unit_key, effort_factor: float = 1.0) -> None:
         m = self.model
@@ -264,15 +286,21 @@ class CaseLifecycle:
     def _volunteer_start(self, case: Case, end: float, effort: float) -> None:
         if case.t_first_response != case.t_first_response:
             case.t_first_response = self.events.now
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "work_started", ("party_branch", case.community), None))
         self.events.schedule(end, self._volunteer_done, case, effort)
 
     def _volunteer_done(self, case: Case, effort: float) -> None:
         case.staff_hours += effort
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "acted", ("party_branch", case.community), effort))
         self.close(case, resolved=self.random.random() < self.model.office_p_fix)
 
     def _handled(self, task) -> None:
         case = task.case
         case.staff_hours += task.effort
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "acted", task.unit.key, task.effort))
         self.close(case, resolved=self.random.random() < self.model.office_p_fix)
 
     def department_receives(self, case: Case, d: int, joint: bool, effort_factor: float = 1.0) -> None:
@@ -302,12 +330,18 @@ class CaseLifecycle:
 
     def _department_arrives(self, task, now: float) -> None:
         """The department's staff start on the case: on site (到场), the first response if first."""
-        task.case.arrivals.setdefault(task.unit.department_index, now)
-        self.on_work_started(task, now)
+        case = task.case
+        case.arrivals.setdefault(task.unit.department_index, now)
+        if case.t_first_response != case.t_first_response:
+            case.t_first_response = now
+        if self.trail is not None:
+            self.trail.append((case.id, now, "arrived_on_site", task.unit.key, task.unit.department_index))
 
     def _department_done_task(self, task) -> None:
         case = task.case
         case.staff_hours += task.effort
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "acted", task.unit.key, task.effort))
         self.department_done(case, self.model.departments[task.unit.department_index])
 
     def department_done(self, case: Case, dept) -> None:
@@ -348,10 +382,16 @@ class CaseLifecycle:
         else:
             case.status = CLOSED_ON_PAPER
             m.counters["closed_on_paper"] += 1
+        trail = self.trail
+        if trail is not None:
+            trail.append((case.id, now, case.status, case.holder, case.level))
         for overlay in m.overlays:
             overlay.on_close(case, m)
         if case.found_by == FOUND_BY_RESIDENT:
+            rated = m.counters["rated"]
             self.resident_reacts(case)
+            if trail is not None and m.counters["rated"] > rated:
+                trail.append((case.id, now, "rated", ("household", case.household), case.satisfaction))
 
     def resident_reacts(self, case: Case) -> None:
         m = self.model

@@ -11,12 +11,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from governance_sim.demand import DEFAULT_START_DATE, DemandSpec, check_demand
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
 
 
@@ -272,6 +274,10 @@ class Scenario(Strict):
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     roles: RolesSpec = Field(default_factory=RolesSpec)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+    start_date: date = Field(default=DEFAULT_START_DATE,
+                             description="date of day 0 (a Monday): dates of events, months, holidays")
+    demand: DemandSpec = Field(default_factory=DemandSpec,
+                               description="seasons, days of the week, holidays, shocks (see demand.py)")
     arrangement: Any
     overlays: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -295,6 +301,9 @@ class Scenario(Strict):
                 check_source(self.territory)
             except ScenarioError as exc:
                 raise _FieldError(exc.field, exc.message) from None
+        problem = check_demand(self)
+        if problem:
+            raise _FieldError(*problem)
         # an arrangement's parameters may cross-check the rest of the scenario: (field, message) or None
         check = getattr(self.arrangement, "check_scenario", None)
         problem = check(self) if check is not None else None
@@ -313,6 +322,11 @@ class Scenario(Strict):
             from governance_sim.places_data import load_places
 
             payload["territory"]["source"] = load_places(self.territory.source).digest
+        # fields added later count only when set, so the hashes of older scenarios hold
+        if self.start_date == DEFAULT_START_DATE:
+            del payload["start_date"]
+        if self.demand.is_default:
+            del payload["demand"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from governance_sim.cli.app import app, console, user_errors
+from governance_sim import eventlog
+from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
 from governance_sim.runner import collect
@@ -24,11 +25,18 @@ def run_command(
     out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers/places.parquet "
                                                        "(and maps when the territory has polygons)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    event_log: bool = typer.Option(False, "--event-log",
+                                   help="also write events.parquet and events.jsonocel (OCEL 2.0)"),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
+    if event_log and out is None:
+        err_console.print("[bold red]error:[/] --event-log writes files: give --out DIR", highlight=False)
+        raise typer.Exit(2)
     with user_errors():
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
+    if event_log:
+        eventlog.record(model)
     label = f"{sc.name} · {sc.variant} · seed {sc.seed}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
@@ -44,3 +52,5 @@ def run_command(
         console.print(f"wrote summary, timeseries, cases, workers, places → {out}/*.parquet")
         if maps:
             console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
+        if event_log:
+            console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")

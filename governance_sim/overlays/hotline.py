@@ -172,7 +172,11 @@ class Hotline(Overlay):
         self._awaiting_call.add(case.id)
         share = self.params.consultation_share
         if share > 0:  # consultations come on top: share s of all calls → s/(1−s) per problem call
-            for _ in range(int(self.rng.poisson(share / (1.0 - share)))):
+            per_call = share / (1.0 - share)
+            demand = model.lifecycle.demand
+            if demand is not None:  # a shock (an epidemic) brings more questions per call
+                per_call *= demand.consultations(int(model.now // HOURS_PER_DAY))
+            for _ in range(int(self.rng.poisson(per_call))):
                 model.district_center.work_on(
                     None, self.params.consultation_minutes / 60.0, CALL_PRIORITY,
                     self._consultation_answered, "hotline_consultation", _no_response)
@@ -261,6 +265,10 @@ class Hotline(Overlay):
     def _audit(self, case, model) -> None:
         """回访核查: a case closed on paper is found out, counted against the street, reopened."""
         self.audited += 1
+        trail = model.lifecycle.trail
+        if trail is not None:
+            trail.append((case.id, model.now, "audited", ("district_center", 0),
+                          case.status == CLOSED_ON_PAPER))
         if case.status != CLOSED_ON_PAPER:
             return
         self.caught.append((case.id, model.now))
