@@ -158,9 +158,22 @@ class ResidentSpec(Strict):
     trust_sd: float = Field(default=0.15, ge=0, description="spread of initial trust")
     trust_lr: float = Field(default=0.3, ge=0, le=1, description="step of trust toward a rating")
     patience_h: float = Field(default=120.0, gt=0, description="mean hours a household waits calmly")
-    report_base: float = Field(default=0.55, ge=0, le=1, description="P(report) at trust 0.5, severity 1")
-    report_trust_weight: float = Field(default=0.6, description="added to P(report) per unit of trust above 0.5")
-    report_severity_weight: float = Field(default=0.12, description="added per severity step")
+    severity_value: tuple[float, float, float] = Field(
+        default=(0.6, 0.9, 1.2),
+        description="worth to a household of having a severity 1, 2, 3 problem dealt with, in units of "
+                    "channel cost (assumption: at trust 0.5 through the community office it gives "
+                    "P(report) 0.55 / 0.69 / 0.80, the model's earlier reporting shares)")
+    channel_costs: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
+        default_factory=lambda: {
+            "hotline": 0.15, "grid_worker": 0.2, "community": 0.25, "street": 0.4, "petition": 0.6,
+        },
+        description="cost to a household of reporting through each channel (assumption, ordered by "
+                    "effort: a phone call < telling the grid worker < a visit to the community office "
+                    "< a trip to the street office < a petition)")
+    report_noise: float = Field(
+        default=0.25, gt=0,
+        description="spread (logistic scale) of households' own reporting costs: P(report) = "
+                    "1 / (1 + exp(−(trust·value − cost) / report_noise)) (assumption)")
     report_delay_h: float = Field(default=24.0, ge=0, description="mean hours before a household reports")
     channels: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
         default_factory=lambda: {
@@ -252,7 +265,11 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    days: int = Field(default=365, ge=1, le=3650)
+    days: int = Field(default=365, ge=1, le=3650, description="days counted after the warm-up")
+    warmup_days: int = Field(
+        default=30, ge=0, le=3650,
+        description="days simulated before the counted ones (queues fill, trust moves); cases created "
+                    "in them are left out of the summary (assumption: one monthly appraisal round)")
     seed: int = Field(default=0, ge=0)
     variant: str = Field(default="default", description="name of the applied variant")
     territory: TerritorySpec = Field(default_factory=TerritorySpec)
