@@ -54,11 +54,12 @@ def workers_frame(model) -> pd.DataFrame:
     counted from the end of the warm-up (work done in the warm-up is left out)."""
     start = min(model.day, model.warmup_days) * 24.0
     workdays = model.calendar.workdays_between(start, model.day * 24.0)
+    all_workdays = model.calendar.workdays_between(0.0, model.day * 24.0)
     cal = model.calendar
     before = model.at_warmup_end.get("units", {})
     rows = []
     for (role, index), unit in model.units.items():
-        hours = unit.hours_by_activity(workdays)
+        hours = unit.hours_by_activity(all_workdays)  # the whole run, less the warm-up's
         hours0, overtime0, completed0 = before.get((role, index), ({}, 0.0, 0))
         for activity, h in hours0.items():
             hours[activity] = hours.get(activity, 0.0) - h

@@ -231,7 +231,8 @@ class GovernanceModel(mesa.Model):
     def _end_warmup(self) -> None:
         """Note the counters and every unit's hours where the warm-up ends: the summary counts
         from here (``metrics.summary_row``, ``metrics.workers_frame``)."""
-        units = {key: (dict(u.workforce.hours), u.workforce.overtime_h, u.workforce.completed)
+        workdays = self.calendar.workdays_between(0.0, self.day * HOURS_PER_DAY)
+        units = {key: (u.hours_by_activity(workdays), u.workforce.overtime_h, u.workforce.completed)
                  for key, u in self.units.items()}
         # work is booked when a task is done: a task under way now started in the warm-up and
         # is booked to it, so that the counted period holds only work started in it
