@@ -20,19 +20,22 @@ def run_command(
     variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
     seed: int = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
     days: int = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
+    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: the scenario's warmup_days)"),
     set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers.parquet"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
     with user_errors():
+        if warmup_days is not None:
+            set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
     label = f"{sc.name} · {sc.variant} · seed {sc.seed}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
                   disable=quiet, transient=True) as bar:
-        task = bar.add_task(label, total=sc.days)
+        task = bar.add_task(label, total=model.days)  # the warm-up, then the counted days
         model.run_model(lambda day: bar.update(task, completed=day))
     result = collect(model, out)
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
