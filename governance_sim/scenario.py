@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
 
@@ -151,6 +151,10 @@ class CalendarSpec(Strict):
         return self
 
 
+DEFAULT_CHANNEL_COSTS = {"hotline": 0.15, "grid_worker": 0.2, "community": 0.25, "street": 0.4,
+                         "petition": 0.6}  # assumption: ordered by the effort a report takes
+
+
 class ResidentSpec(Strict):
     """居民 (households): trust, patience, reporting and channel choice."""
 
@@ -164,12 +168,10 @@ class ResidentSpec(Strict):
                     "channel cost (assumption: at trust 0.5 through the community office it gives "
                     "P(report) 0.55 / 0.69 / 0.80, the model's earlier reporting shares)")
     channel_costs: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
-        default_factory=lambda: {
-            "hotline": 0.15, "grid_worker": 0.2, "community": 0.25, "street": 0.4, "petition": 0.6,
-        },
+        default_factory=lambda: dict(DEFAULT_CHANNEL_COSTS),
         description="cost to a household of reporting through each channel (assumption, ordered by "
                     "effort: a phone call < telling the grid worker < a visit to the community office "
-                    "< a trip to the street office < a petition)")
+                    "< a trip to the street office < a petition); channels not named keep their default")
     report_noise: float = Field(
         default=0.25, gt=0,
         description="spread (logistic scale) of households' own reporting costs: P(report) = "
@@ -182,6 +184,21 @@ class ResidentSpec(Strict):
         description="relative channel weights; hotline needs the hotline overlay",
     )
     p_rate: float = Field(default=0.8, ge=0, le=1, description="P(a reporting household rates)")
+
+    @field_validator("channel_costs")
+    @classmethod
+    def _costs_complete(cls, costs: dict) -> dict:
+        bad = {k: v for k, v in costs.items() if not v >= 0}
+        if bad:
+            raise ValueError(f"channel costs must be ≥ 0, got {bad}")
+        return {**DEFAULT_CHANNEL_COSTS, **costs}
+
+    @field_validator("severity_value")
+    @classmethod
+    def _values_nonnegative(cls, values: tuple) -> tuple:
+        if not all(v >= 0 for v in values):
+            raise ValueError(f"must be three values ≥ 0 (worth of severity 1, 2, 3), got {list(values)}")
+        return values
     satisfied_threshold: float = Field(default=0.6, ge=0, le=1, description="rating ≥ this counts as 满意")
     p_repeat: float = Field(default=0.5, ge=0, le=1, description="P(re-report) when left unresolved")
     p_petition: float = Field(default=0.1, ge=0, le=1, description="P(petition 信访) when left unresolved")

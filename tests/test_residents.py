@@ -9,10 +9,13 @@ import copy
 import numpy as np
 import pytest
 from helpers import inject, quiet_model, run_days
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from governance_sim import GovernanceModel, run
 from governance_sim.agents.residents import Resident, report_probabilities
 from governance_sim.cases import CHANNELS
+from governance_sim.scenario import ScenarioError, load_scenario
 
 NO_PATROLS = {"detection_prob": 0.0, "latent_detection_prob": 0.0}
 
@@ -40,6 +43,35 @@ def test_the_decision_weighs_worth_times_trust_against_the_channel_cost(tiny):
     assert (report_probabilities(pop, hids, sev, hotline) > (low, high)).all()  # a cheaper channel
     by_severity = [Resident.report_probability(pop, 0, s) for s in (1, 2, 3)]
     assert by_severity == sorted(by_severity) and by_severity[0] < by_severity[2]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(trust=st.lists(st.floats(0, 1), min_size=2, max_size=2),
+       costs=st.lists(st.floats(0, 5), min_size=5, max_size=5),
+       noise=st.floats(0.01, 5), severity=st.integers(1, 3))
+def test_report_probability_is_a_probability_rising_with_trust_falling_with_cost(tiny, trust, costs,
+                                                                                  noise, severity):
+    sc = load_scenario(tiny, overrides={"roles.resident.report_noise": noise,
+                                        "roles.resident.channel_costs": dict(zip(CHANNELS, costs))})
+    m = GovernanceModel(sc)
+    pop = m.population
+    pop.trust[:2] = sorted(trust)
+    for k in range(len(CHANNELS)):
+        p = report_probabilities(pop, np.array([0, 1]), np.array([severity] * 2), np.array([k, k]))
+        assert ((0 <= p) & (p <= 1)).all() and p[0] <= p[1]
+    by_cost = np.argsort(costs, kind="stable")
+    p = report_probabilities(pop, np.zeros(5, dtype=int), np.full(5, severity), by_cost)
+    assert (np.diff(p) <= 1e-12).all()  # dearer channel, fewer reports
+
+
+def test_bad_reporting_parameters_name_the_field(tiny):
+    for override, field in (({"roles.resident.channel_costs.hotline": -1}, "channel_costs"),
+                            ({"roles.resident.report_noise": 0}, "report_noise"),
+                            ({"roles.resident.severity_value": [1, -2, 3]}, "severity_value")):
+        with pytest.raises(ScenarioError, match=field):
+            load_scenario(tiny, overrides=override)
+    partial = load_scenario(tiny, overrides={"roles.resident.channel_costs": {"hotline": 0.05}})
+    assert partial.roles.resident.channel_costs["community"] == 0.25  # the rest keep their defaults
 
 
 def test_raising_trust_raises_the_reports_of_low_severity_problems(tiny):
