@@ -52,13 +52,13 @@ def test_the_decision_weighs_worth_times_trust_against_the_channel_cost(tiny):
 def test_report_probability_is_a_probability_rising_with_trust_falling_with_cost(tiny, trust, costs,
                                                                                   noise, severity):
     sc = load_scenario(tiny, overrides={"roles.resident.report_noise": noise,
-                                        "roles.resident.channel_costs": dict(zip(CHANNELS, costs))})
+                                        "roles.resident.channel_costs": dict(zip(CHANNELS, costs, strict=True))})
     m = GovernanceModel(sc)
     pop = m.population
     pop.trust[:2] = sorted(trust)
     for k in range(len(CHANNELS)):
         p = report_probabilities(pop, np.array([0, 1]), np.array([severity] * 2), np.array([k, k]))
-        assert ((0 <= p) & (p <= 1)).all() and p[0] <= p[1]
+        assert ((p >= 0) & (p <= 1)).all() and p[0] <= p[1]
     by_cost = np.argsort(costs, kind="stable")
     p = report_probabilities(pop, np.zeros(5, dtype=int), np.full(5, severity), by_cost)
     assert (np.diff(p) <= 1e-12).all()  # dearer channel, fewer reports
