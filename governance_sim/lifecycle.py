@@ -397,8 +397,8 @@ class CaseLifecycle:
         pop = m.population
         rating = Resident.rate(pop, case.household, case, m.scenario.metrics.fast_response_h)
         Resident.update_trust(pop, case.household, rating)
-        if case.t_overdue != case.t_overdue:  # one rating per request
-            self._record_rating(case, rating)
+        if case.t_overdue != case.t_overdue and case.satisfaction != case.satisfaction:
+            self._record_rating(case, rating)  # at most one rating per request, even if reopened
         if case.status == RESOLVED:
             return
         self._follow_up(case)
