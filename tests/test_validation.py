@@ -277,3 +277,15 @@ def test_cli_prints_the_table_and_writes_it(tmp_path):
     assert "8a" in result.output and "pinggu" in result.output
     assert "1 PASS" in result.output or "1 FAIL" in result.output  # the count line under the table
     assert (tmp_path / "validation.csv").exists()
+
+
+def test_cli_scan_writes_the_flip_points(tmp_path):
+    result = CliRunner().invoke(app, ["validate", "--claims", "10b", "--reps", "2", "--days", "10",
+                                      "--warmup-days", "0", "--scan", "--scan-points", "2",
+                                      "--workers", "1", "--out", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Scan of each claim's behavioural parameter" in result.output
+    flips = pd.read_parquet(tmp_path / "flips.parquet")
+    assert list(flips["claim"]) == ["10b"] and flips.loc[0, "values"] == "0.1, 1"
+    table = pd.read_csv(tmp_path / "validation.csv")
+    assert set(table["condition"]) == {"shipped", "scan@0.1", "scan@1"}
