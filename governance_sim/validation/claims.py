@@ -1,11 +1,14 @@
 """The claims of MODEL.md §7 as declared experiments on the shipped scenarios.
 
 Each :class:`~governance_sim.validation.spec.Claim` names its arms, metric,
-per-seed estimand, expected direction, test and the counterfactual change
-that should overturn it.  Numbers in the arms (a doubled detection
-probability, an hour of ledgers a day, a margin of 10 % for "barely") are
-part of the experiment's design, fixed before running it, and documented in
-``docs/validation.md``; none is tuned to make a claim pass.
+per-seed estimand, expected direction, test and the behavioural parameter it
+depends on: a parameter acting through the claimed mechanism, with a
+documented range and the value in it that should overturn the claim (never
+the variant itself, never zero).  Numbers in the arms (a doubled detection
+probability, an hour of ledgers a day, a margin of 10 % for "barely") and the
+parameters' ranges are part of the experiment's design, fixed before running
+it, and documented in ``docs/validation.md``; none is tuned to make a claim
+pass or fail.
 
 Readings of vague words, stated once here:
 
