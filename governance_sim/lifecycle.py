@@ -13,13 +13,15 @@ import math
 
 import numpy as np
 
-from governance_sim.agents.residents import Resident
+from governance_sim.agents.residents import Resident, channel_indices, report_probabilities
 from governance_sim.arrangements.base import Coordinate, CoverUp, Handle, Refer, Summon, Wait
 from governance_sim.cases import (
+    CHANNELS,
     CLOSED_ON_PAPER,
     FOUND_BY_ERUPTION,
     FOUND_BY_PATROL,
     FOUND_BY_RESIDENT,
+    OPEN,
     RESOLVED,
     Case,
 )
@@ -59,18 +61,45 @@ class CaseLifecycle:
             n = rng.poisson(mean)
             if not n:
                 continue
-            hids = rng.integers(0, m.n_households, n).tolist()  # lists: plain ints and floats
+            hids_a = rng.integers(0, m.n_households, n)
             times = (t0 + np.sort(rng.random(n)) * HOURS_PER_DAY).tolist()
-            sev = (np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1).tolist()
-            emerge = self.emerge
+            sev_a = np.minimum(np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1, 3)
+            hids, sev = hids_a.tolist(), sev_a.tolist()  # lists: plain ints and floats
+            emerge = self.emerge_case
+            if cat.latent:  # nobody sees it; only 党员连心 pairing may surface it
+                for k in range(n):
+                    emerge(cat, hids[k], times[k], sev[k])
+                continue
+            channels, reports = self.decide_reports(hids_a, sev_a)
+            m.counters["tolerated"] += n - sum(reports)
             for k in range(n):
-                emerge(cat, hids[k], times[k], min(sev[k], 3))
+                emerge(cat, hids[k], times[k], sev[k], reports[k], channels[k])
+
+    def decide_reports(self, hids: np.ndarray, severities: np.ndarray) -> tuple[list[str], list[bool]]:
+        """Each household's channel and whether the problem is worth reporting through it
+        (induced demand, :func:`~governance_sim.agents.residents.report_probabilities`)."""
+        m = self.model
+        pop = m.population
+        u = self.rng.random(len(hids))
+        channels = None
+        for overlay in m.overlays:  # e.g. hotline use that follows trust
+            channels = overlay.choose_channels(hids, u, m)
+            if channels is not None:
+                break
+        if channels is None:
+            channels = channel_indices(pop, u)
+        p = report_probabilities(pop, hids, severities, channels)
+        reports = (self.rng.random(len(hids)) < p).tolist()
+        return [CHANNELS[k] for k in channels.tolist()], reports
 
     def emerge(self, cat, hid: int, t: float, severity: int) -> Case:
         """A problem arises for household ``hid``; the household decides whether to report."""
         return self.emerge_case(cat, hid, t, severity, report=True)
 
-    def emerge_case(self, cat, hid: int, t: float, severity: int, report: bool = True) -> Case:
+    def emerge_case(self, cat, hid: int, t: float, severity: int, report: bool = True,
+                    channel: str | None = None) -> Case:
+        """Record a new problem.  ``report=False``: nobody reports it; ``channel`` given: the
+        household has decided to report through it; otherwise the household decides now."""
         m = self.model
         grid = int(m.population.grid[hid])
         community = m.community_of_grid[grid]
@@ -89,13 +118,26 @@ class CaseLifecycle:
                 # only a household paired with a party member (党员连心) may surface a hidden hazard
                 will_report = (m.population.paired[hid]
                                and rng.random() < m.scenario.roles.party_branch.hidden_report_boost)
+            elif channel is not None:
+                will_report = True
             else:
-                will_report = rng.random() < Resident.report_probability(m.population, hid, severity)
+                channel = self._choose_channel(case, rng.random())
+                will_report = rng.random() < Resident.report_probability(
+                    m.population, hid, severity, channel)
+                m.counters["tolerated"] += not will_report
             if will_report:
-                self.events.schedule(t + self.report_delay(), self.resident_report, case, None)
+                self.events.schedule(t + self.report_delay(), self.resident_report, case, channel)
         if cat.patrol_visible or cat.latent:
             m.undiscovered.setdefault(grid, []).append(case)
         return case
+
+    def _choose_channel(self, case: Case, u: float) -> str:
+        m = self.model
+        for overlay in m.overlays:  # e.g. hotline use that follows trust
+            channel = overlay.choose_channel(case, u, m)
+            if channel is not None:
+                return channel
+        return Resident.choose_channel(m.population, u)
 
     def report_delay(self) -> float:
         mean = self.model.resident_spec.report_delay_h
@@ -109,15 +151,10 @@ class CaseLifecycle:
         now = self.events.now
         case.t_discovered = case.t_reported = now
         case.found_by = FOUND_BY_RESIDENT
-        if channel is None:
-            u = self.random.random()
-            for overlay in m.overlays:  # e.g. hotline use that follows trust
-                channel = overlay.choose_channel(case, u, m)
-                if channel is not None:
-                    break
-            else:
-                channel = Resident.choose_channel(m.population, u)
+        if channel is None:  # a repeat report: the household has already decided
+            channel = self._choose_channel(case, self.random.random())
         m.population.reports[case.household] += 1
+        self.events.schedule(now + m.population.patience[case.household], self.patience_runs_out, case)
         self.submit(case, channel)
 
     def patrol_found(self, case: Case, t: float, unit_key) -> None:
@@ -394,25 +431,55 @@ class CaseLifecycle:
                 trail.append((case.id, now, "rated", ("household", case.household), case.satisfaction))
 
     def resident_reacts(self, case: Case) -> None:
+        """The household sees its request closed: trust moves toward its rating; it rates the
+        request unless it did so when its patience ran out; unresolved, it may follow up."""
         m = self.model
         pop = m.population
-        rng = self.random
-        spec = m.resident_spec
         rating = Resident.rate(pop, case.household, case, m.scenario.metrics.fast_response_h)
         Resident.update_trust(pop, case.household, rating)
-        if rng.random() < spec.p_rate:
+        if case.t_overdue != case.t_overdue and case.satisfaction != case.satisfaction:
+            self._record_rating(case, rating)  # at most one rating per request, even if reopened
+        if case.status == RESOLVED:
+            return
+        self._follow_up(case)
+
+    def patience_runs_out(self, case: Case) -> None:
+        """满意率 as a hotline counts it: a request still open past the household's patience
+        is rated now (as unresolved, by the time waited), and the household may follow up."""
+        if case.status != OPEN or case.t_overdue == case.t_overdue:
+            return
+        m = self.model
+        pop = m.population
+        case.t_overdue = self.events.now
+        m.counters["overdue"] += 1
+        rating = Resident.rate(pop, case.household, case, m.scenario.metrics.fast_response_h,
+                               now=self.events.now)
+        Resident.update_trust(pop, case.household, rating)
+        self._record_rating(case, rating)
+        self._follow_up(case)
+
+    def _record_rating(self, case: Case, rating: float) -> None:
+        m = self.model
+        spec = m.resident_spec
+        if self.random.random() < spec.p_rate:
             case.satisfaction = rating
             m.counters["rated"] += 1
             m.counters["satisfied"] += rating >= spec.satisfied_threshold
-        if case.status == RESOLVED:
-            return
-        u = rng.random()
+            for overlay in m.overlays:
+                overlay.on_rated(case, m)
+
+    def _follow_up(self, case: Case) -> None:
+        """Left unresolved (or waiting too long): petition (信访, a new case), or call again."""
+        m = self.model
+        spec = m.resident_spec
+        u = self.random.random()
         if u < spec.p_petition:
             m.counters["petitions"] += 1
             self.repeat(case, "petition")
         elif u < spec.p_petition + spec.p_repeat:
             m.counters["repeat_reports"] += 1
-            self.repeat(case, None)
+            if case.status != OPEN:  # a request still open is chased (催办), not filed again
+                self.repeat(case, None)
 
     def reopen(self, case: Case, unit_key, reason: str = "reopened") -> bool:
         """A case closed on paper is found out (e.g. by an audit): it is open again and

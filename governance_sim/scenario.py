@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from governance_sim.demand import DEFAULT_START_DATE, DemandSpec, check_demand
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
@@ -165,6 +165,10 @@ class CalendarSpec(Strict):
         return self
 
 
+DEFAULT_CHANNEL_COSTS = {"hotline": 0.15, "grid_worker": 0.2, "community": 0.25, "street": 0.4,
+                         "petition": 0.6}  # assumption: ordered by the effort a report takes
+
+
 class ResidentSpec(Strict):
     """居民 (households): trust, patience, reporting and channel choice."""
 
@@ -172,9 +176,20 @@ class ResidentSpec(Strict):
     trust_sd: float = Field(default=0.15, ge=0, description="spread of initial trust")
     trust_lr: float = Field(default=0.3, ge=0, le=1, description="step of trust toward a rating")
     patience_h: float = Field(default=120.0, gt=0, description="mean hours a household waits calmly")
-    report_base: float = Field(default=0.55, ge=0, le=1, description="P(report) at trust 0.5, severity 1")
-    report_trust_weight: float = Field(default=0.6, description="added to P(report) per unit of trust above 0.5")
-    report_severity_weight: float = Field(default=0.12, description="added per severity step")
+    severity_value: tuple[float, float, float] = Field(
+        default=(0.6, 0.9, 1.2),
+        description="worth to a household of having a severity 1, 2, 3 problem dealt with, in units of "
+                    "channel cost (assumption: at trust 0.5 through the community office it gives "
+                    "P(report) 0.55 / 0.69 / 0.80, the model's earlier reporting shares)")
+    channel_costs: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
+        default_factory=lambda: dict(DEFAULT_CHANNEL_COSTS),
+        description="cost to a household of reporting through each channel (assumption, ordered by "
+                    "effort: a phone call < telling the grid worker < a visit to the community office "
+                    "< a trip to the street office < a petition); channels not named keep their default")
+    report_noise: float = Field(
+        default=0.25, gt=0,
+        description="spread (logistic scale) of households' own reporting costs: P(report) = "
+                    "1 / (1 + exp(−(trust·value − cost) / report_noise)) (assumption)")
     report_delay_h: float = Field(default=24.0, ge=0, description="mean hours before a household reports")
     channels: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
         default_factory=lambda: {
@@ -183,6 +198,21 @@ class ResidentSpec(Strict):
         description="relative channel weights; hotline needs the hotline overlay",
     )
     p_rate: float = Field(default=0.8, ge=0, le=1, description="P(a reporting household rates)")
+
+    @field_validator("channel_costs")
+    @classmethod
+    def _costs_complete(cls, costs: dict) -> dict:
+        bad = {k: v for k, v in costs.items() if not v >= 0}
+        if bad:
+            raise ValueError(f"channel costs must be ≥ 0, got {bad}")
+        return {**DEFAULT_CHANNEL_COSTS, **costs}
+
+    @field_validator("severity_value")
+    @classmethod
+    def _values_nonnegative(cls, values: tuple) -> tuple:
+        if not all(v >= 0 for v in values):
+            raise ValueError(f"must be three values ≥ 0 (worth of severity 1, 2, 3), got {list(values)}")
+        return values
     satisfied_threshold: float = Field(default=0.6, ge=0, le=1, description="rating ≥ this counts as 满意")
     p_repeat: float = Field(default=0.5, ge=0, le=1, description="P(re-report) when left unresolved")
     p_petition: float = Field(default=0.1, ge=0, le=1, description="P(petition 信访) when left unresolved")
@@ -266,7 +296,11 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    days: int = Field(default=365, ge=1, le=3650)
+    days: int = Field(default=365, ge=1, le=3650, description="days counted after the warm-up")
+    warmup_days: int = Field(
+        default=30, ge=0, le=3650,
+        description="days simulated before the counted ones (queues fill, trust moves); cases created "
+                    "in them are left out of the summary (assumption: one monthly appraisal round)")
     seed: int = Field(default=0, ge=0)
     variant: str = Field(default="default", description="name of the applied variant")
     territory: TerritorySpec = Field(default_factory=TerritorySpec)

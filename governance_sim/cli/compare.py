@@ -37,10 +37,13 @@ def compare_command(
     workers: int = typer.Option(None, "--workers", help="local worker processes (default: all cores)"),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
     seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
+    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: the scenario's warmup_days)"),
     set_: list[str] = typer.Option(None, "--set", help="override a field in every variant: dotted.path=value"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for runs.parquet, comparison.parquet/.csv, comparison.png"),
 ) -> None:
     """Compare variants: mean and 95 % CI per variant, and the difference to the first."""
+    if warmup_days is not None:
+        set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
     with user_errors():
         plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None)
         executor = make_executor(workers, scheduler)

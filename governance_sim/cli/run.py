@@ -21,6 +21,7 @@ def run_command(
     variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
     seed: int = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
     days: int = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
+    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: the scenario's warmup_days)"),
     set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers/places.parquet "
                                                        "(and maps when the territory has polygons)"),
@@ -33,6 +34,8 @@ def run_command(
         err_console.print("[bold red]error:[/] --event-log writes files: give --out DIR", highlight=False)
         raise typer.Exit(2)
     with user_errors():
+        if warmup_days is not None:
+            set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
     if event_log:
@@ -41,7 +44,7 @@ def run_command(
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
                   disable=quiet, transient=True) as bar:
-        task = bar.add_task(label, total=sc.days)
+        task = bar.add_task(label, total=model.days)  # the warm-up, then the counted days
         model.run_model(lambda day: bar.update(task, completed=day))
     result = collect(model, out)
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
