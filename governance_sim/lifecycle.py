@@ -425,10 +425,7 @@ class CaseLifecycle:
         for overlay in m.overlays:
             overlay.on_close(case, m)
         if case.found_by == FOUND_BY_RESIDENT:
-            rated = m.counters["rated"]
             self.resident_reacts(case)
-            if trail is not None and m.counters["rated"] > rated:
-                trail.append((case.id, now, "rated", ("household", case.household), case.satisfaction))
 
     def resident_reacts(self, case: Case) -> None:
         """The household sees its request closed: trust moves toward its rating; it rates the
@@ -465,6 +462,8 @@ class CaseLifecycle:
             case.satisfaction = rating
             m.counters["rated"] += 1
             m.counters["satisfied"] += rating >= spec.satisfied_threshold
+            if self.trail is not None:
+                self.trail.append((case.id, self.events.now, "rated", ("household", case.household), rating))
             for overlay in m.overlays:
                 overlay.on_rated(case, m)
 
