@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.cases import CLOSED_ON_PAPER, OPEN, RESOLVED
+from governance_sim.metrics import counted_days
 from governance_sim.model import MONTH_DAYS
 from governance_sim.territory import Territory, build_territory
 
@@ -128,14 +129,16 @@ def _rates(t: dict, i: int) -> dict[str, float]:
 
 
 def place_months_frame(model, cases: pd.DataFrame) -> pd.DataFrame:
-    """Each street's 三率 and rank for each full month of the run (rank 1 = best score)."""
+    """Each street's 三率 and rank for each full month counted after the warm-up (rank 1 = best score)."""
     base = layout_territory(model)
+    cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
     arr = _CaseArrays(base, cases, model.day * 24.0, model.scenario.metrics.response_deadline_h,
                       model.resident_spec.satisfied_threshold)
-    return _months(base, arr, model.day // MONTH_DAYS)
+    return _months(base, arr, counted_days(model) // MONTH_DAYS, min(model.day, model.warmup_days) * 24.0)
 
 
-def _months(base: Territory, arr: _CaseArrays, n_months: int) -> pd.DataFrame:
+def _months(base: Territory, arr: _CaseArrays, n_months: int, offset_h: float = 0.0) -> pd.DataFrame:
+    """The street ranking of each full month counted after the warm-up (``offset_h``)."""
     n = len(base.streets)
     if n == 0:  # no street layer to rank
         return pd.DataFrame(columns=MONTH_COLUMNS)
@@ -144,7 +147,7 @@ def _months(base: Territory, arr: _CaseArrays, n_months: int) -> pd.DataFrame:
     rows = []
     with np.errstate(invalid="ignore"):
         for month in range(1, n_months + 1):
-            start, end = (month - 1) * month_h, month * month_h
+            start, end = offset_h + (month - 1) * month_h, offset_h + month * month_h
             sub = arr.reported & (arr.t_reported >= start) & (arr.t_reported < end)
             due = sub & (arr.t_reported <= end - d)
             in_time = due & (arr.response_h <= d)
@@ -173,14 +176,16 @@ def _months(base: Territory, arr: _CaseArrays, n_months: int) -> pd.DataFrame:
 def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFrame:
     """One row per district, street and community of the run: see the module docstring."""
     base = layout_territory(model)
-    weeks = model.day / 7.0
+    weeks = counted_days(model) / 7.0
+    warmup_h = model.warmup_days * 24.0
+    cases = cases[cases["t_created"] >= warmup_h]  # as the summary: cases of the counted days only
     arr = _CaseArrays(base, cases, model.day * 24.0, model.scenario.metrics.response_deadline_h,
                       model.resident_spec.satisfied_threshold)
     n_comm, n_street = len(base.communities), len(base.streets)
     by_comm = arr.sums(arr.community, n_comm)
     by_street = arr.sums(arr.street, n_street) if n_street else None
     everything = arr.sums(np.zeros(len(cases), dtype=np.int64), 1)
-    months = _months(base, arr, model.day // MONTH_DAYS)
+    months = _months(base, arr, counted_days(model) // MONTH_DAYS, min(model.day, model.warmup_days) * 24.0)
 
     staff_of, hours_of, avail_of = _local_workload(model, base, workers)
     comm_of_grid = [g.community for g in base.grids]
