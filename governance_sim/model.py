@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ class GovernanceModel(mesa.Model):
         self.scenario = sc
         self.days = sc.days
         self.day = 0
-        self.events = EventQueue()
+        self.events = EventQueue(sc.limits.max_events)
         self.calendar = _calendar_of(sc)
         self.resident_spec = sc.roles.resident
         self.territory = self.arrangement.transform(build_territory(sc), sc)
@@ -221,12 +222,22 @@ class GovernanceModel(mesa.Model):
                 self.lifecycle.patrol_found(case, seen_at, chief.key)
 
     def run_model(self, progress=None) -> None:
-        """Run every remaining day; ``progress(day)`` is called after each day."""
-        with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
-            while self.running:
-                self.step()
-                if progress is not None:
-                    progress(self.day)
+        """Run every remaining day; ``progress(day)`` is called after each day.
+
+        A run that goes past ``limits.max_wall_s`` seconds or ``limits.max_events`` events
+        stops with :class:`~governance_sim.errors.BudgetExceeded`."""
+        budget = self.scenario.limits.max_wall_s
+        self.events.deadline = (time.perf_counter() + budget, budget)
+        try:
+            with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
+                while self.running:
+                    self.step()
+                    if progress is not None:
+                        progress(self.day)
+                    if time.perf_counter() > self.events.deadline[0]:
+                        self.events.check_budget()
+        finally:
+            self.events.deadline = None
 
     # ------------------------------------------------------------------ reporters
     def open_cases(self) -> int:
