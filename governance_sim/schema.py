@@ -27,6 +27,15 @@ MAX_MAGNITUDE = 1e9  # larger values are typos or attacks: no field of the model
 SEED_LIMIT = 2**63  # seeds are stored as signed 64-bit integers: 0 ≤ seed < 2**63
 
 
+def check_seed(seed: int, field: str = "--seed") -> int:
+    """A seed must satisfy 0 ≤ seed < 2**63 (it is stored as a signed 64-bit integer)."""
+    from governance_sim.errors import ScenarioError
+
+    if not 0 <= int(seed) < SEED_LIMIT:
+        raise ScenarioError(field, f"a seed must satisfy 0 ≤ seed < 2**63 = {SEED_LIMIT:,} (got {seed})")
+    return int(seed)
+
+
 def check_weights(value: Any) -> Any:
     """Weights: a list or mapping of numbers, each ≥ 0, with a positive sum."""
     items = value.values() if isinstance(value, dict) else value

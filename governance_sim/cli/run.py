@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
+from governance_sim.outdir import check_out_dir
 from governance_sim.runner import collect
 from governance_sim.scenario import load_scenario
 
@@ -26,6 +27,7 @@ def run_command(
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
     with user_errors():
+        check_out_dir(out)
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
     label = f"{sc.name} · {sc.variant} · seed {sc.seed}"

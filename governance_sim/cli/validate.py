@@ -9,7 +9,9 @@ from rich.table import Table
 
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.experiments.executors import make_executor
+from governance_sim.outdir import check_out_dir
 from governance_sim.scenario import ScenarioError
+from governance_sim.schema import check_seed
 from governance_sim.validation.claims import claims_by_id
 from governance_sim.validation.execute import plan
 from governance_sim.validation.report import wide
@@ -43,6 +45,8 @@ def validate_command(
             raise ScenarioError("--reps", f"a test needs at least 2 replications (got {reps})")
         if days is not None and days < 1:
             raise ScenarioError("--days", f"must be at least 1 (got {days})")
+        check_out_dir(out)
+        check_seed(seed)
         chosen = claims_by_id(claims)
         plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual)
         executor = make_executor(workers, scheduler)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.experiments.designs import (
+    MAX_RUNS,
     Param,
     SpecError,
     check_samples,
@@ -38,6 +39,7 @@ from governance_sim.experiments.seeds import run_seeds
 from governance_sim.experiments.store import ResultStore, StoreError
 from governance_sim.experiments.tasks import RunOutcome, RunTask, error_outcome, execute_run
 from governance_sim.scenario import Scenario, ScenarioError, load_scenario
+from governance_sim.schema import check_seed
 
 
 def _native(value: Any) -> Any:
@@ -127,8 +129,9 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
     params = parse_params(params)
     if int(reps) < 1:
         raise SpecError("--reps", f"must be at least 1 (got {reps})")
-    if int(seed) < 0:
-        raise SpecError("--seed", f"must be 0 or more (got {seed})")
+    check_seed(seed)
+    if int(reps) > MAX_RUNS:
+        raise SpecError("--reps", f"at most {MAX_RUNS:,} runs per sweep (got {reps} replicates)")
     sc = load_scenario(scenario, variant, days=days)
     base = sc.model_dump(mode="json")
     params = [p.as_integer() if isinstance(_value_at(base, p.path), int)
@@ -141,6 +144,8 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
         if frame[col].dtype == object and len({type(v) for v in frame[col]}) > 1:
             frame[col] = frame[col].astype(str)
     n_points = len(points)
+    if n_points * int(reps) > MAX_RUNS:
+        raise SpecError("--reps", f"{n_points:,} points × {reps} replicates exceeds {MAX_RUNS:,} runs per sweep")
     run_ids = np.arange(n_points * reps)
     runs = pd.DataFrame({"run_id": run_ids, "point": run_ids // reps, "rep": run_ids % reps,
                          "seed": run_seeds(seed, run_ids % reps if common_seeds else run_ids)})
