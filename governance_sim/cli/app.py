@@ -57,7 +57,8 @@ def reported_failures():
     """One line and exit 2 for a user's error, exit 1 with a request to report for a bug."""
     try:
         yield
-    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
+            SystemExit):
         raise
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]", highlight=False)
