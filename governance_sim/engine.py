@@ -24,6 +24,7 @@ HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0
 CHECK_EVERY = 100_000  # events between two checks of the budget
 DAY_BY_DAY = 64  # workdays walked one by one before the rest of a long piece of work is skipped in bulk
+MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
 
 
 class EventQueue:
@@ -143,8 +144,8 @@ class Calendar:
             walked += 1
             if walked > DAY_BY_DAY:
                 per_day = self.hours + cap - reserved_h  # what a whole workday after the first takes
-                if per_day <= 0:
-                    return math.inf, overtime  # routine duties fill every working hour
+                if per_day <= 0 or remaining / per_day > MAX_WORKDAYS:
+                    return math.inf, overtime  # routine duties fill every working hour, or endless work
                 skip = int(remaining // per_day) - 1
                 if skip > 0:
                     remaining -= skip * per_day
@@ -191,6 +192,8 @@ class Calendar:
         while True:
             walked += 1
             if walked > DAY_BY_DAY:
+                if remaining / self.hours > MAX_WORKDAYS:
+                    return math.inf
                 skip = int(remaining // self.hours) - 1
                 if skip > 0:
                     remaining -= skip * self.hours

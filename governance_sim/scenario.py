@@ -546,7 +546,7 @@ def validate_scenario(raw: Any) -> Scenario:
     if not isinstance(arr_raw, dict) or "name" not in arr_raw:
         raise ScenarioError("arrangement.name", f"required; allowed: {sorted(ARRANGEMENTS)}")
     arr_name = arr_raw["name"]
-    if arr_name not in ARRANGEMENTS:
+    if not isinstance(arr_name, str) or arr_name not in ARRANGEMENTS:
         raise ScenarioError(
             "arrangement.name", f"unknown arrangement {arr_name!r}; allowed: {sorted(ARRANGEMENTS)}"
         )
@@ -557,7 +557,7 @@ def validate_scenario(raw: Any) -> Scenario:
         raise ScenarioError("overlays", f"must be a mapping of overlay name → parameters; allowed: {sorted(OVERLAYS)}")
     overlays = {}
     for oname, params in overlays_raw.items():
-        if oname not in OVERLAYS:
+        if not isinstance(oname, str) or oname not in OVERLAYS:
             raise ScenarioError(f"overlays.{oname}", f"unknown overlay; allowed: {sorted(OVERLAYS)}")
         if params is False or params is None:
             continue  # `hotline: null` switches an overlay off in a variant
