@@ -106,7 +106,14 @@ class Param:
                 lo, hi = int(self.low), int(self.high)
                 return [int(v) for v in np.minimum(np.floor(lo + u * (hi - lo + 1)), hi)]
             return [float(v) for v in self.low + u * (self.high - self.low)]
-        x = _ppf(self.dist, self.args, np.clip(u, _EPS, 1 - _EPS))
+        try:
+            with np.errstate(all="ignore"):
+                x = np.asarray(_ppf(self.dist, self.args, np.clip(u, _EPS, 1 - _EPS)), dtype=float)
+        except (OverflowError, ValueError):
+            x = np.array([math.inf])
+        if not np.all(np.isfinite(x)):
+            raise SpecError(self.path, f"'{self.spec}' gives values that are not finite numbers; "
+                                       "choose smaller arguments")
         if self.integer:
             return [int(round(v)) for v in x]
         return [float(v) for v in x]
