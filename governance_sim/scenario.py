@@ -57,7 +57,7 @@ class DepartmentDef(Strict):
     label: str = Field(default="", description="Chinese name, e.g. 城管执法局")
     staff: int = Field(default=10, ge=1, le=100_000, description="staff serving this territory")
     vertical_tasks_per_day: float = Field(
-        default=2.0, ge=0, description="line-ministry work items per workday (条条任务)"
+        default=2.0, ge=0, le=10_000, description="line-ministry work items per workday (条条任务)"
     )
     vertical_effort_h: float = Field(default=3.0, gt=0, description="mean hours per vertical item")
     enforcement: bool = Field(default=True, description="holds enforcement power (执法权)")
@@ -321,8 +321,8 @@ class _FieldError(ValueError):
 
 
 def _check_routine_hours(sc: Scenario) -> None:
-    """Routine duties per workday (paperwork, patrol, admin) must fit in the working day."""
-    day = sc.calendar.workday_hours
+    """Routine duties per workday (paperwork, patrol, admin) must fit in the working day and its overtime."""
+    day = sc.calendar.workday_hours + sc.calendar.overtime_cap_h
     roles = sc.roles
     routine = {
         "roles.grid_worker.patrol_hours + paperwork_h": roles.grid_worker.patrol_hours + roles.grid_worker.paperwork_h,
@@ -334,8 +334,8 @@ def _check_routine_hours(sc: Scenario) -> None:
         routine[f"roles.{office}.paperwork_h + admin_load_h"] = o.paperwork_h + o.admin_load_h
     for field, hours in routine.items():
         if hours > day:
-            raise _FieldError(field.split(" ")[0], f"{field} = {hours:g} h exceeds the working day "
-                                                   f"(calendar.workday_hours = {day:g})")
+            raise _FieldError(field.split(" ")[0], f"{field} = {hours:g} h exceeds the working day and its "
+                                                   f"overtime (calendar.workday_hours + overtime_cap_h = {day:g})")
     chief = roles.street_chief
     if chief.patrol_hours > chief.hours_per_day:
         raise _FieldError("roles.street_chief.patrol_hours",

@@ -66,51 +66,83 @@ def _is_probability(name: str) -> bool:
     return name.startswith("p_") or name.endswith(("_prob", "_share"))
 
 
+class _Spec:
+    """What the shared rules need to know of one annotation, worked out once."""
+
+    __slots__ = ("anything", "numeric", "floats", "bools", "text", "sequences", "mappings")
+
+    def __init__(self, ann: Any):
+        leaves = _leaves(ann)
+        self.anything = Any in leaves
+        self.numeric = any(leaf in (int, float) for leaf in leaves)
+        self.floats = float in leaves
+        self.bools = bool in leaves
+        self.text = str in leaves or any(typing.get_origin(x) is Literal for x in leaves)
+        self.sequences: list[list[Any]] = []  # item annotations of list/tuple alternatives
+        self.mappings: list[Any] = []  # value annotations of dict alternatives
+        for leaf in leaves:
+            origin, args = typing.get_origin(leaf), typing.get_args(leaf)
+            if origin in (list, tuple) and args:
+                self.sequences.append([a for a in args if a is not Ellipsis])
+            elif origin is dict and len(args) == 2:
+                self.mappings.append(args[1])
+
+
+_SPECS: dict[int, tuple[Any, _Spec]] = {}
+
+
+def _spec(ann: Any) -> _Spec:
+    hit = _SPECS.get(id(ann))
+    if hit is None or hit[0] is not ann:
+        hit = _SPECS[id(ann)] = (ann, _Spec(ann))  # the annotation is kept alive with its spec
+    return hit[1]
+
+
 def _check(ann: Any, value: Any, name: str, bounded: bool = False) -> str | None:
     """A message if ``value`` cannot be what ``ann`` describes under the shared rules, else None.
 
     ``bounded``: the field declares its own upper bound, so the generic size cap does not apply."""
-    leaves = _leaves(ann)
-    if Any in leaves:
+    spec = _spec(ann)
+    if spec.anything:
         return None
-    numeric = [leaf for leaf in leaves if leaf in (int, float)]
-    if isinstance(value, bool):
-        if numeric and bool not in leaves:
+    kind = type(value)
+    if kind is bool:
+        if spec.numeric and not spec.bools:
             return f"a number is required, not {str(value).lower()}"
         return None
-    if isinstance(value, str) and numeric and str not in leaves:
-        if any(typing.get_origin(x) is Literal for x in leaves):
+    if kind is str:
+        if not spec.numeric or spec.text:
             return None
         try:  # pydantic reads numbers written as text: apply the same rules to what it will read
             value = float(value.strip())
         except ValueError:
             return None  # pydantic reports it
-    if isinstance(value, int | float):
-        if not numeric:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not spec.numeric:
             return None
         if isinstance(value, float) and not math.isfinite(value):
             return "must be a finite number (not .nan or .inf)"
-        if abs(value) > MAX_MAGNITUDE and not bounded:
+        if not bounded and abs(value) > MAX_MAGNITUDE:
             return f"must be at most {MAX_MAGNITUDE:g} in size"
-        if float in numeric and _is_probability(name) and not bounded and not 0 <= value <= 1:
+        if spec.floats and not bounded and _is_probability(name) and not 0 <= value <= 1:
             return "a probability must be between 0 and 1"
         return None
-    if isinstance(value, list | tuple | dict):
-        for leaf in leaves:
-            origin = typing.get_origin(leaf)
-            args = typing.get_args(leaf)
-            if origin in (list, tuple) and isinstance(value, list | tuple) and args:
-                inner = [a for a in args if a is not Ellipsis]
-                for i, item in enumerate(value):
-                    problem = _check(inner[min(i, len(inner) - 1)], item, "")
-                    if problem:
-                        return f"item {i}: {problem}"
-            elif origin is dict and isinstance(value, dict) and len(args) == 2:
-                for key, item in value.items():
-                    problem = _check(args[1], item, "")
-                    if problem:
-                        return f"'{key}': {problem}"
+    if isinstance(value, list | tuple):
+        for inner in spec.sequences:
+            for i, item in enumerate(value):
+                problem = _check(inner[min(i, len(inner) - 1)], item, "")
+                if problem:
+                    return f"item {i}: {problem}"
+    elif isinstance(value, dict):
+        for inner in spec.mappings:
+            for key, item in value.items():
+                problem = _check(inner, item, "")
+                if problem:
+                    return f"'{key}': {problem}"
     return None
+
+
+_FIELD_PLANS: dict[tuple[type, str], tuple[Any, bool, bool] | None] = {}
 
 
 class ParamModel(BaseModel):
@@ -121,14 +153,21 @@ class ParamModel(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _shared_rules(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name)
-        if field is None or value is None:
+        if value is None:
             return value
-        bounded = any(hasattr(m, "le") or hasattr(m, "lt") for m in field.metadata)
-        problem = _check(field.annotation, value, info.field_name, bounded)
+        key = (cls, info.field_name)
+        plan = _FIELD_PLANS.get(key)
+        if plan is None:
+            field = cls.model_fields.get(info.field_name)
+            if field is None:
+                return value
+            bounded = any(hasattr(m, "le") or hasattr(m, "lt") for m in field.metadata)
+            plan = _FIELD_PLANS[key] = (field.annotation, bounded, info.field_name.endswith("weights"))
+        annotation, bounded, weights = plan
+        problem = _check(annotation, value, info.field_name, bounded)
         if problem:
             raise ValueError(problem)
-        if info.field_name.endswith("weights") and isinstance(value, list | tuple | dict):
+        if weights and isinstance(value, list | tuple | dict):
             check_weights(value)
         return value
 
