@@ -133,26 +133,12 @@ class Calendar:
         """When work of ``effort`` hours begun at ``start`` (inside office hours) ends,
         and how many of those hours fell after closing time (overtime)."""
         cap, workdays = self.overtime, self.workdays
-        if not effort < math.inf:  # inf or nan: never finishes
-            return math.inf, 0.0
         t = start
         remaining = effort
         overtime = 0.0
         day = int(t // HOURS_PER_DAY)
         walked = 0
         while True:
-            walked += 1
-            if walked > DAY_BY_DAY:
-                per_day = self.hours + cap - reserved_h  # what a whole workday after the first takes
-                if per_day <= 0 or remaining / per_day > MAX_WORKDAYS:
-                    return math.inf, overtime  # routine duties fill every working hour, or endless work
-                skip = int(remaining // per_day) - 1
-                if skip > 0:
-                    remaining -= skip * per_day
-                    overtime += skip * min(cap, per_day)
-                    day = self._after_workdays(day, skip)
-                    t = day * HOURS_PER_DAY + self.start + reserved_h
-                walked = 0
             close = day * HOURS_PER_DAY + self.start + self.hours
             available = close + cap - t
             if remaining <= available:
@@ -167,6 +153,18 @@ class Calendar:
             while day % 7 >= workdays:
                 day += 1
             t = day * HOURS_PER_DAY + self.start + reserved_h
+            walked += 1  # only work that spills into another day gets here
+            if walked > DAY_BY_DAY:
+                per_day = self.hours + cap - reserved_h  # what a whole workday after the first takes
+                if per_day <= 0 or not remaining / per_day <= MAX_WORKDAYS:
+                    return math.inf, overtime  # routine fills every hour, or endless (inf, nan) work
+                skip = int(remaining // per_day) - 1
+                if skip > 0:
+                    remaining -= skip * per_day
+                    overtime += skip * min(cap, per_day)
+                    day = self._after_workdays(day, skip)
+                    t = day * HOURS_PER_DAY + self.start + reserved_h
+                walked = 0
 
     def add_working_hours(self, t: float, hours: float) -> float:
         """A delay counted in office hours (no overtime), e.g. a formal referral."""
@@ -187,19 +185,7 @@ class Calendar:
         day = int(t // HOURS_PER_DAY)
         remaining = hours
         walked = 0
-        if not hours < math.inf:
-            return math.inf
         while True:
-            walked += 1
-            if walked > DAY_BY_DAY:
-                if remaining / self.hours > MAX_WORKDAYS:
-                    return math.inf
-                skip = int(remaining // self.hours) - 1
-                if skip > 0:
-                    remaining -= skip * self.hours
-                    day = self._after_workdays(day, skip)
-                    t = day * HOURS_PER_DAY + start
-                walked = 0
             available = day * HOURS_PER_DAY + start + self.hours - t
             if remaining <= available:
                 return t + remaining
@@ -208,6 +194,16 @@ class Calendar:
             while day % 7 >= workdays:
                 day += 1
             t = day * HOURS_PER_DAY + start
+            walked += 1  # only delays that span another day get here
+            if walked > DAY_BY_DAY:
+                if not remaining / self.hours <= MAX_WORKDAYS:
+                    return math.inf  # endless (inf, nan) delay
+                skip = int(remaining // self.hours) - 1
+                if skip > 0:
+                    remaining -= skip * self.hours
+                    day = self._after_workdays(day, skip)
+                    t = day * HOURS_PER_DAY + start
+                walked = 0
 
     def _after_workdays(self, day: int, n: int) -> int:
         """The workday ``n`` workdays after workday ``day``."""
