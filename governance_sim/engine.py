@@ -5,8 +5,9 @@ The queue is a binary heap of ``(time, sequence, callback, args)``; the
 sequence number makes ties resolve in scheduling order so runs are
 deterministic.  Kept deliberately tiny, in the spirit of SimPy's core.
 
-No loop here runs longer because a parameter is large: work spanning many days
-is advanced in whole weeks at once (:meth:`Calendar.finish_time`), and
+No loop here runs longer because a parameter is large: work spanning more than
+:data:`DAY_BY_DAY` workdays is advanced in whole days at once
+(:meth:`Calendar.finish_time`), and
 :meth:`EventQueue.run_until` stops a run that goes past its event or
 wall-time budget (the scenario's ``limits:``) with :class:`BudgetExceeded`.
 """
@@ -23,7 +24,10 @@ from governance_sim.errors import BudgetExceeded
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0
 CHECK_EVERY = 100_000  # events between two checks of the budget
-DAY_BY_DAY = 64  # workdays walked one by one before the rest of a long piece of work is skipped in bulk
+# Workdays walked one by one before the rest of a long piece of work is skipped in bulk.  More
+# than the workdays of the longest run (3,650 days), so whatever ends inside a run is computed
+# day by day, bit-identical to the step-by-step definition; only what ends beyond it is not.
+DAY_BY_DAY = 4096
 MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
 
 

@@ -96,7 +96,7 @@ class CategorySpec(Strict):
     rate: float = Field(ge=0, le=100_000, description="problems per 1,000 people per year")
     effort_h: float = Field(default=3.0, gt=0, le=10_000, description="median hours of work per department")
     effort_sigma: float = Field(default=0.5, ge=0, le=3,
-                                description="lognormal sigma of effort (≤ 3: the top 0.1 % stays within "
+                                description="lognormal sigma of effort (≤ 3: the top 0.1 % stays within about "
                                             "10,000 × the median)")
     departments: list[str] = Field(
         default_factory=list, description="departments whose action is required"
