@@ -68,7 +68,7 @@ def sweep_command(
         raise interrupted(out, plan.n_runs) from None
     elapsed = time.perf_counter() - start
     for note in store.notes:  # what a resume found damaged and repaired
-        err_console.print(f"[yellow]repaired:[/] {note}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]store:[/] {note}", highlight=False, soft_wrap=True)
     status = store.status()
     failed = sorted(r for r, s in status.items() if s != "ok")
     console.print(f"{len(status) - len(failed)} runs ok, {len(failed)} failed of {plan.n_runs} "
