@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ class GovernanceModel(mesa.Model):
         self.warmup_days = sc.warmup_days
         self.days = sc.warmup_days + sc.days  # the warm-up runs first, then the counted days
         self.day = 0
-        self.events = EventQueue()
+        self.events = EventQueue(sc.limits.max_events)
         self.calendar = _calendar_of(sc)
         self.resident_spec = sc.roles.resident
         self.territory = self.arrangement.transform(build_territory(sc), sc)
@@ -255,12 +256,22 @@ class GovernanceModel(mesa.Model):
         return self.day <= self.warmup_days and self.warmup_days > 0
 
     def run_model(self, progress=None) -> None:
-        """Run every remaining day; ``progress(day)`` is called after each day."""
-        with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
-            while self.running:
-                self.step()
-                if progress is not None:
-                    progress(self.day)
+        """Run every remaining day; ``progress(day)`` is called after each day.
+
+        A run that goes past ``limits.max_wall_s`` seconds or ``limits.max_events`` events
+        stops with :class:`~governance_sim.errors.BudgetExceeded`."""
+        budget = self.scenario.limits.max_wall_s
+        self.events.deadline = (time.perf_counter() + budget, budget)
+        try:
+            with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
+                while self.running:
+                    self.step()
+                    if progress is not None:
+                        progress(self.day)
+                    if time.perf_counter() > self.events.deadline[0]:
+                        self.events.check_budget()
+        finally:
+            self.events.deadline = None
 
     # ------------------------------------------------------------------ reporters
     def open_cases(self) -> int:

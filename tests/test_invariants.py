@@ -20,7 +20,7 @@ params = st.fixed_dictionaries({
     "arrangement.referral_delay_days": st.floats(0, 5),
     "roles.grid_worker.detection_prob": st.floats(0, 1),
     "roles.community_office.staff": st.integers(1, 6),
-    "roles.community_office.paperwork_h": st.floats(0, 9),
+    "roles.community_office.paperwork_h": st.floats(0, 8),  # routine duties must fit in the working day
     "calendar.overtime_cap_h": st.floats(0, 4),
     "territory.departments.urban.staff": st.integers(1, 5),
     "roles.department.local_priority": st.floats(0, 2),

@@ -24,7 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from governance_sim.schema import ParamModel
 
 # ------------------------------------------------------------------ decisions
 
@@ -87,7 +89,7 @@ Decision = Handle | Refer | Summon | Coordinate | CoverUp | Wait
 # ------------------------------------------------------------------ parameters
 
 
-class ArrangementParams(BaseModel):
+class ArrangementParams(ParamModel):
     """Parameters every arrangement shares (assumptions unless a seed is cited)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
