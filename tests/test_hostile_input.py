@@ -242,7 +242,7 @@ def test_yaml_tricks_are_refused(tmp_path, text, words):
 
 @pytest.mark.parametrize("override, field, words", [
     ("arrangement.p_buckpass=true", "arrangement.p_buckpass", "a number is required"),
-    ("roles.resident.report_trust_weight=.nan", "report_trust_weight", "finite"),
+    ("roles.resident.report_noise=.nan", "report_noise", "finite"),
     ("categories.sanitation.rate=.inf", "categories.sanitation.rate", "finite"),
     ("categories.sanitation.rate=1e12", "categories.sanitation.rate", "less than or equal"),
     ("categories.sanitation.effort_sigma=1e12", "effort_sigma", "less than or equal to 3"),
