@@ -688,7 +688,7 @@ def load_scenario(
         raise ScenarioError("(top)", "a scenario must be a YAML mapping of fields", label)
     try:
         if label is not None:
-            check_variants(raw)
+            check_variants(raw, Path(label).parent)
         if variant is not None and variant != raw.get("variant", "default"):
             variants = raw.get("variants") or {}
             if not isinstance(variants, dict) or variant not in variants:
@@ -721,8 +721,9 @@ def _checked_overrides(overrides: dict[str, Any] | list[str]) -> dict[str, Any]:
     return pairs
 
 
-def check_variants(raw: dict) -> None:
-    """Validate every named variant of a raw scenario now, not when it runs."""
+def check_variants(raw: dict, folder: Path | None = None) -> None:
+    """Validate every named variant of a raw scenario now, not when it runs (``folder``: the
+    scenario file's, against which a relative territory file is found)."""
     variants = raw.get("variants")
     if variants is None:
         return
@@ -737,6 +738,9 @@ def check_variants(raw: dict) -> None:
         try:
             if "variant" in (changes or {}):
                 raise ScenarioError("variant", "a variant's label is its name; remove this key")
-            validate_scenario({**apply_overrides(base, changes or {}), "variant": name})
+            changed = apply_overrides(base, changes or {})
+            if folder is not None:
+                changed = _resolve_source(changed, folder)
+            validate_scenario({**changed, "variant": name})
         except ScenarioError as exc:
             raise ScenarioError(f"variants.{name} → {exc.field}", exc.message) from None
