@@ -33,9 +33,10 @@ class StreetChief(UnitAgent):
         self.scorecard = None  # set by the model's Appraisal
 
     def set_patrol_hours(self, hours: float) -> None:
-        """Patrol ``hours`` a day (at most his hours as 街巷长); more patrol, more problems seen:
-        each hour is another look with the base detection odds."""
-        hours = min(max(hours, 0.0), self.hours_per_day)
+        """Patrol ``hours`` a day — at most his hours as 街巷长 plus the overtime cap (a chief rated
+        low patrols into his evenings); more patrol, more problems seen: each base patrol's
+        worth of hours is another look with the base detection odds."""
+        hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
         self.routine_h["patrol"] = hours
         self.workforce.reserved_h = min(sum(self.routine_h.values()),
                                         self.hours_per_day + self.model.calendar.overtime)

@@ -123,8 +123,8 @@ CLAIMS: tuple[Claim, ...] = (
         metric=MULTI, direction="less",
         note="relative changes, so that longer cross-department times do not favour the claim",
         counterfactual=Counterfactual(
-            "the street never whistles and has no three lists (whistle_when = [], duty_clarity = 0)",
-            arm_overrides={"whistle": {"arrangement.whistle_when": [], "arrangement.duty_clarity": 0.0}}),
+            "the street never whistles and has no three lists (whistle_when = [], duty_lists = false)",
+            arm_overrides={"whistle": {"arrangement.whistle_when": [], "arrangement.duty_lists": False}}),
     ),
     Claim(
         id="3a", scenario="beijing_street",
@@ -136,9 +136,9 @@ CLAIMS: tuple[Claim, ...] = (
         note="(whistle at weight 0.5 − baseline) − (whistle at weight 0 − baseline); negative = "
              "a larger cut in time at the higher weight",
         counterfactual=Counterfactual(
-            "ratings do not move departments' priorities (priority_step = 0)",
-            arm_overrides={"whistle": {"arrangement.priority_step": 0.0},
-                           "whistle_w0": {"arrangement.priority_step": 0.0}}),
+            "appraisal does not move departments' priorities (attention_sensitivity = 0)",
+            arm_overrides={"whistle": {"roles.department.attention_sensitivity": 0.0},
+                           "whistle_w0": {"roles.department.attention_sensitivity": 0.0}}),
     ),
     Claim(
         id="3b", scenario="beijing_street",
@@ -150,9 +150,9 @@ CLAIMS: tuple[Claim, ...] = (
         note="(w0 − baseline) − ½ (w0.5 − baseline) > 0 ⇔ the gain at weight 0 is less than half "
              "the gain at weight 0.5",
         counterfactual=Counterfactual(
-            "ratings do not move departments' priorities (priority_step = 0)",
-            arm_overrides={"whistle": {"arrangement.priority_step": 0.0},
-                           "whistle_w0": {"arrangement.priority_step": 0.0}}),
+            "appraisal does not move departments' priorities (attention_sensitivity = 0)",
+            arm_overrides={"whistle": {"roles.department.attention_sensitivity": 0.0},
+                           "whistle_w0": {"roles.department.attention_sensitivity": 0.0}}),
     ),
     Claim(
         id="4a", scenario="beijing_street",
@@ -265,7 +265,7 @@ CLAIMS: tuple[Claim, ...] = (
         id="8a", scenario="pinggu_township",
         text="Cover-up (不出事 logic) → more eruptions of latent problems.",
         text_zh="捂盖子 (不出事逻辑) → 隐患爆发更多",
-        arms=(Arm("no_coverup", "baseline", {"arrangement.p_coverup": 0.0}), PG_BASE),
+        arms=(Arm("no_coverup", "baseline", {"roles.street_office.veto_weight": 0.0}), PG_BASE),
         contrast=Diff("no_coverup", "baseline"), metric="eruptions", direction="greater",
         test="bootstrap",
         counterfactual=Counterfactual(
