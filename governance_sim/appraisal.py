@@ -285,7 +285,7 @@ class Appraisal:
     def resident_reported(self, case) -> None:
         """A resident reported a visible problem in a chief's lanes before any patrol saw it."""
         chief = self.chief_of_grid.get(case.grid)
-        if chief is not None and not case.latent:
+        if chief is not None and not case.latent and self.model.categories[case.category].patrol_visible:
             chief.missed += 1
 
     def department_served(self, case, department: int, now: float) -> None:

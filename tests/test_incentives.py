@@ -77,6 +77,21 @@ def test_a_summons_is_on_time_when_the_department_is_free(tiny):
     assert m.appraisal.summons_summary() == {"summons_on_time_share": 1.0, "summons_no_shows": 0}
 
 
+def test_repeated_misses_of_one_summons_go_to_district_supervision(tiny):
+    m = quiet_model(tiny, **WHISTLE, **{"arrangement.p_buckpass": 0.0,
+                                         "territory.departments.housing.staff": 1})
+    housing = m.departments[1]
+    # the whole department is out on line work for a week: it cannot answer the summons
+    m.events.schedule(24 * 7 + 9, housing.work_on, None, 40.0, 10.0, None, "vertical")
+    case = inject(m, "construction", channel="street", t=24 * 7 + 10)
+    run_days(m, 20)
+    c = m.appraisal.counters
+    assert c["summons_missed"] == 2 and c["supervision_orders"] == 1   # two misses, then 督办
+    assert housing.scorecard.shortfall("supervision", ("local", 0)) == 1.0
+    assert any(r == 0.0 for _, _, r in housing.ratings)                 # each miss rated 0
+    assert c["summons_late"] == 1 and case.status == "resolved"         # it came, late
+
+
 def test_reverse_assessment_weight_and_appraisal_weights_change_outcomes(tiny):
     over = {**WHISTLE, **BUSY}
     keys = ["resolution_time_mean_h", "summons_on_time_share", "buckpass_events"]
