@@ -17,7 +17,8 @@ to its base.  The appraisers:
 * ``reverse_assessment`` — the street rates each action, return and no-show
   (反向考核, seed 001), and 街巷长 rate the departments serving their lanes (seed 000);
 * ``supervision`` — district 督办 of a summons missed ``summons_misses_to_supervision`` times;
-* ``veto`` — 一票否决: an eruption in the unit's field;
+* ``veto`` — 一票否决: an eruption in the unit's field, or a petition (信访) about a
+  case it was needed for;
 * ``street_rating`` — the street's and residents' monthly rating of a 街巷长 (seed 000);
 * the 12345 三率 ranking of the street's units is the hotline overlay's own
   appraisal (``overlays.hotline.appraisal_weight``, docs/overlays.md).
@@ -163,7 +164,7 @@ class Appraisal:
                    "supervision": dept_spec.supervision_weight, "veto": dept_spec.veto_weight}
         n_streets = max(len(model.territory.streets), 1)
         for dept in model.departments:
-            base = {"vertical": dept.vertical_priority, "hazard": 0.0}
+            base = {"vertical": dept.vertical_priority, "hazard": 0.0, "petition": 0.0}
             base.update({("local", s): 0.0 for s in range(n_streets)})
             dept.scorecard = Scorecard(weights, base, self.sensitivity)
             dept.return_cost = dept.scorecard.share("reverse_assessment")
@@ -278,6 +279,17 @@ class Appraisal:
             unit.vetoes = getattr(unit, "vetoes", 0) + 1
             self.counters["vetoes"] += 1
 
+    def petitioned(self, case) -> None:
+        """A petition (信访) goes over the street's head: a veto item for the departments the
+        case needs (their petition priority rises) and for the office coordinating it."""
+        m = self.model
+        for d in case.departments:
+            m.departments[d].scorecard.mark("veto", "petition", 0.0)
+            self.counters["vetoes"] += 1
+        unit = m.unit(m.arrangement.coordinator(case, m))
+        unit.vetoes = getattr(unit, "vetoes", 0) + 1
+        self.counters["vetoes"] += 1
+
     # -------------------------------------------------------------- 街巷长
     def chief_saw(self, case, chief) -> None:
         chief.found += 1
@@ -349,11 +361,13 @@ def _shift_of(deltas: dict):
     """The change of a waiting task's priority, given the streams' changes."""
     vertical = deltas.get("vertical", 0.0)
     hazard = deltas.get("hazard", 0.0)
+    petition = deltas.get("petition", 0.0)
 
     def shift(task) -> float:
         case = task.case
         if case is None:
             return vertical if task.activity == "vertical" else 0.0
         street = case.street if case.street >= 0 else 0
-        return deltas.get(("local", street), 0.0) + (hazard if case.latent else 0.0)
+        return (deltas.get(("local", street), 0.0) + (hazard if case.latent else 0.0)
+                + (petition if case.petition else 0.0))
     return shift

@@ -190,8 +190,11 @@ class CaseLifecycle:
         m = self.model
         if case.latent and not case.eruption:
             self.grow(case)
-        if reason is None and m.appraisal.chief_of_grid:
-            m.appraisal.resident_reported(case)
+        if reason is None:  # a report just accepted at intake
+            if case.petition:
+                m.appraisal.petitioned(case)
+            if m.appraisal.chief_of_grid:
+                m.appraisal.resident_reported(case)
         if unit_key[0] == "department":
             self.department_receives(case, unit_key[1], joint=False)
             return

@@ -209,6 +209,21 @@ def test_a_traced_cover_up_puts_the_veto_on_the_unit_that_hid_it(tiny):
     assert m.street_offices[0].vetoes == 1 and m.appraisal.counters["coverups_traced"] == 1
 
 
+def test_a_petition_is_a_veto_item_and_petitioned_cases_move_up(tiny):
+    m = quiet_model(tiny)
+    case = inject(m, "construction", channel="petition")
+    run_days(m, 1)
+    assert case.petition
+    for d in case.departments:
+        assert m.departments[d].scorecard.shortfall("veto", "petition") == 1.0
+    assert m.street_offices[0].vetoes == 1
+    run_days(m, 29)                                   # the month's appraisal
+    urban = m.departments[0]
+    assert urban.petition_weight > 0.0
+    plain = inject(m, "construction", channel="street", t=m.now)
+    assert urban.priority_for(case) - case.priority_boost > urban.priority_for(plain) - plain.priority_boost
+
+
 # ------------------------------------------------------------------ 5. 街巷长
 
 

@@ -10,7 +10,8 @@ class Department(UnitAgent):
 
     Priority of a local case = ``local_priority`` + the street-specific weight
     its scorecard gives that street (``street_weight``) + for a latent hazard
-    the weight of the hazard stream (``hazard_weight``) + any boost the case
+    the weight of the hazard stream (``hazard_weight``) + for a petitioned case
+    that of the petition stream (``petition_weight``) + any boost the case
     carries (an eruption, a petition).  Vertical tasks are queued at
     ``vertical_priority``.  Each month the scorecard (:mod:`governance_sim.appraisal`)
     re-weights these toward what the department's appraisers reward; with the
@@ -31,6 +32,7 @@ class Department(UnitAgent):
         self.p_fix = role_spec.p_fix
         self.street_weight = [0.0] * max(n_streets, 1)
         self.hazard_weight = 0.0
+        self.petition_weight = 0.0
         self.ratings: list[tuple[int, float, float]] = []  # (street, time, rating)
         self.buckpass_count = 0
         self.vertical_deadline_h = role_spec.vertical_deadline_days * 24.0
@@ -46,7 +48,11 @@ class Department(UnitAgent):
     def priority_for(self, case) -> float:
         street = case.street if case.street >= 0 else 0
         p = self.local_priority + self.street_weight[street] + case.priority_boost
-        return p + self.hazard_weight if case.latent else p
+        if case.latent:
+            p += self.hazard_weight
+        if case.petition:
+            p += self.petition_weight
+        return p
 
     def receive_rating(self, street: int, t: float, rating: float) -> None:
         """A rating from the street (反向考核): a mark on that street's stream of work."""
@@ -67,6 +73,7 @@ class Department(UnitAgent):
         prio = self.scorecard.priority
         self.vertical_priority = prio["vertical"]
         self.hazard_weight = prio["hazard"]
+        self.petition_weight = prio["petition"]
         for s in range(len(self.street_weight)):
             self.street_weight[s] = prio[("local", s)]
 
