@@ -156,6 +156,8 @@ class Appraisal:
         self.inertia = dept_spec.attention_inertia
         self.sensitivity = dept_spec.attention_sensitivity
         self.misses_to_supervision = getattr(sc.arrangement, "summons_misses_to_supervision", 0)
+        # the deadline a chief rates departments' arrivals against (the street's, where it has one)
+        self.arrival_deadline_h = getattr(sc.arrangement, "report_deadline_hours", 24.0)
         self.counters = dict.fromkeys(
             ("summons", "summons_on_time", "summons_late", "summons_missed", "supervision_orders",
              "vetoes", "coverups_traced"), 0)
@@ -245,8 +247,8 @@ class Appraisal:
         if case.t_dispatched != case.t_dispatched or not case.departments or case.hidden_by:
             return
         m = self.model
-        unit = m.unit(m.arrangement.coordinator(case, m))
-        rate = getattr(unit, "fix_time_learning", 0.0)
+        unit = m.units[m.arrangement.coordinator(case, m)]
+        rate = unit.fix_time_learning
         if rate <= 0.0:
             return
         days = ((case.t_closed - case.t_dispatched) / HOURS_PER_DAY if case.status == "resolved"
@@ -304,9 +306,9 @@ class Appraisal:
         chief = self.chief_of_grid.get(case.grid)
         if chief is None:
             return
-        deadline = getattr(self.model.arrangement.params, "report_deadline_hours", 24.0)
-        late = max(0.0, now - case.received.get(department, now) - deadline)
-        chief.served.append((department, max(0.0, 1.0 - late / (RATING_SPAN * deadline))))
+        deadline = self.arrival_deadline_h
+        late = now - case.received.get(department, now) - deadline
+        chief.served.append((department, 1.0 if late <= 0.0 else max(0.0, 1.0 - late / (RATING_SPAN * deadline))))
 
     def chief_closed(self, case) -> None:
         chief = self.chief_of_grid.get(case.grid)
