@@ -176,11 +176,11 @@ class Appraisal:
         commanded = model.arrangement.summoning_power
         for pool in getattr(model.arrangement, "seconded", {}).values():
             if commanded:
-                card = Scorecard({**weights, "line_ministry": 0.0,
-                                  "reverse_assessment": w_rev + weights["line_ministry"]}, {}, 0.0)
-                pool.return_cost = card.share("reverse_assessment")
+                pool.scorecard = Scorecard({**weights, "line_ministry": 0.0,
+                                            "reverse_assessment": w_rev + weights["line_ministry"]}, {}, 0.0)
             else:
-                pool.return_cost = pool.home.return_cost
+                pool.scorecard = pool.home.scorecard
+            pool.return_cost = pool.scorecard.share("reverse_assessment")
         # 街巷长: who covers which grid, and their own scorecards (patrol effort)
         self.chief_of_grid: dict[int, object] = {}
         chief_spec = sc.roles.street_chief
