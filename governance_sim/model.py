@@ -22,6 +22,7 @@ from governance_sim.agents import (
     StreetOffice,
 )
 from governance_sim.agents.workforce import Workforce
+from governance_sim.appraisal import Appraisal, ambiguity_of
 from governance_sim.cases import Case, Category
 from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
@@ -96,6 +97,7 @@ class GovernanceModel(mesa.Model):
         self.arrangement.setup(self)
         for overlay in self.overlays:
             overlay.setup(self)
+        self.appraisal = Appraisal(self)  # scorecards of the units built above (考核)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.running = True
         self.at_warmup_end: dict[str, Any] = {}
@@ -202,6 +204,7 @@ class GovernanceModel(mesa.Model):
         self.events.run_until((day + 1) * HOURS_PER_DAY)
         if (day + 1) % MONTH_DAYS == 0:
             month = (day + 1) // MONTH_DAYS
+            self.appraisal.on_month(month)
             self.arrangement.on_month(self, month)
             for overlay in self.overlays:
                 overlay.on_month(self, month)
@@ -314,6 +317,7 @@ def _calendar_of(sc: Scenario) -> Calendar:
 
 def _compile_categories(sc: Scenario, territory) -> list[Category]:
     dept_index = {name: i for i, name in enumerate(territory.departments)}
+    lists = sc.arrangement.duty_lists
     out = []
     for i, (name, c) in enumerate(sc.categories.items()):
         w = np.asarray(c.severity_weights, dtype=float)
@@ -327,5 +331,7 @@ def _compile_categories(sc: Scenario, territory) -> list[Category]:
             patrol_visible=c.patrol_visible, community_authority=c.community_authority,
             street_authority=c.street_authority, mediation=c.mediation, severity_cdf=cdf,
             start_day=c.start_day, end_day=c.end_day,
+            ambiguity=ambiguity_of(c.departments, c.duty_holders, lists),
+            severity_growth_days=c.severity_growth_days, eruption_trust_loss=c.eruption_trust_loss,
         ))
     return out

@@ -136,6 +136,18 @@ class CategorySpec(Strict):
     office: str | None = Field(
         default=None, description="三定 office that owns it in a township (None = no office: a new task type)"
     )
+    duty_holders: list[str] | None = Field(
+        default=None,
+        description="units the 权责清单 names responsible (department names, 'street', 'community'); two or "
+                    "more = overlapping duties (职责交叉, seed 001); None = not on the list. Read only where "
+                    "the arrangement has published the lists (arrangement.duty_lists)",
+    )
+    severity_growth_days: float = Field(
+        default=60.0, gt=0, description="a latent hazard grows one severity step per this many days until "
+                                         "found or erupted (assumption)")
+    eruption_trust_loss: float = Field(
+        default=0.05, ge=0, le=1, description="share of its trust each household of the community loses when "
+                                              "a hazard erupts there (assumption)")
 
 
 # --------------------------------------------------------------------------- roles
@@ -232,6 +244,11 @@ class OfficeSpec(Strict):
     admin_load_h: float = Field(default=0.0, ge=0, description="hours/workday of tasks from above per staff")
     effort_factor: float = Field(default=1.0, gt=0, description="multiplies effort of tasks handled here")
     p_fix: float = Field(default=0.9, ge=0, le=1, description="P(handling here really fixes the problem)")
+    veto_weight: float = Field(default=1.0, ge=0, le=5, description="weight of 一票否决 items (an eruption "
+                               "traced to the office) in its appraisal; 0 = no veto, nothing to hide from (assumption: "
+                               "a veto costs the whole year's appraisal)")
+    fix_time_learning: float = Field(default=0.1, ge=0, le=1, description="step by which the office's expected "
+                                     "time for departments to fix a case moves toward each case it sees fixed (assumption)")
 
 
 class DepartmentRoleSpec(Strict):
@@ -241,6 +258,20 @@ class DepartmentRoleSpec(Strict):
     vertical_priority: float = Field(default=1.0, description="priority of line-ministry tasks")
     local_priority: float = Field(default=0.4, description="priority of local referrals")
     p_fix: float = Field(default=0.95, ge=0, le=1, description="P(an action really fixes its part)")
+    line_ministry_weight: float = Field(default=1.0, ge=0, le=5, description="weight of the line ministry's "
+                                        "appraisal (vertical tasks done on time) in the scorecard (assumption; seed 004: "
+                                        "考核 as 指挥棒)")
+    supervision_weight: float = Field(default=0.3, ge=0, le=5, description="weight of district supervision "
+                                      "(督办: summonses escalated after missed deadlines) (assumption)")
+    veto_weight: float = Field(default=1.0, ge=0, le=5, description="weight of 一票否决 items (an eruption in the "
+                               "department's field) (assumption)")
+    vertical_deadline_days: float = Field(default=7.0, gt=0, description="days within which the line ministry "
+                                          "counts a vertical task as on time (assumption: one week)")
+    attention_sensitivity: float = Field(default=1.0, ge=0, le=10, description="priority per unit of weighted "
+                                         "appraisal shortfall, for every appraised unit (assumption: a whole "
+                                         "appraisal's shortfall is worth vertical_priority)")
+    attention_inertia: float = Field(default=0.5, ge=0, le=1, description="share of last month's priority a "
+                                     "unit keeps when it re-weights its work (assumption)")
 
 
 class StreetChiefSpec(Strict):
@@ -252,6 +283,9 @@ class StreetChiefSpec(Strict):
     fix_effort_h: float = Field(default=0.5, gt=0)
     hours_per_day: float = Field(default=2.0, gt=0, le=24,
                                  description="hours a day spent as 街巷长 (a part-time post)")
+    rating_weight: float = Field(default=1.0, ge=0, le=5, description="weight of the monthly rating by the "
+                                 "street and residents in a chief's appraisal (seed 000: 每月对街巷长进行考核 … "
+                                 "年终考核和提拔使用的重要依据; value assumption)")
 
 
 class PartyBranchSpec(Strict):
@@ -355,6 +389,12 @@ class Scenario(Strict):
             raise _FieldError(*problem)
         _check_routine_hours(self)
         _check_limits(self)
+        holders = known | {"street", "community"}
+        for cname, cat in self.categories.items():
+            for d in cat.duty_holders or ():
+                if d not in holders:
+                    raise _FieldError(f"categories.{cname}.duty_holders",
+                                      f"unknown unit '{d}'; allowed: {sorted(holders)}")
         # an arrangement's parameters may cross-check the rest of the scenario: (field, message) or None
         check = getattr(self.arrangement, "check_scenario", None)
         problem = check(self) if check is not None else None

@@ -15,6 +15,12 @@ class UnitAgent(mesa.Agent):
     """
 
     role = "unit"
+    # appraisal (governance_sim.appraisal): what a return costs the unit, its weight of 一票否决,
+    # and the fix time it expects of departments (None until it has seen one)
+    return_cost = 0.0
+    veto_weight = 0.0
+    fix_time_learning = 0.0
+    fix_days: float | None = None
 
     def __init__(self, model, name: str, staff: int, routine_h: dict[str, float] | None = None,
                  hours_per_day: float | None = None):
