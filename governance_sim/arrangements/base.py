@@ -27,9 +27,8 @@ from typing import ClassVar
 
 from pydantic import ConfigDict, Field
 
-from governance_sim.schema import ParamModel
-
 from governance_sim.appraisal import hide_probability, return_probability
+from governance_sim.schema import ParamModel
 
 # ------------------------------------------------------------------ decisions
 
