@@ -38,8 +38,7 @@ class StreetChief(UnitAgent):
         worth of hours is another look with the base detection odds."""
         hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
         self.routine_h["patrol"] = hours
-        self.workforce.reserved_h = min(sum(self.routine_h.values()),
-                                        self.hours_per_day + self.model.calendar.overtime)
+        self.reserve_routine()
         base = self.base_patrol_h
         self.patrol_detection = (1.0 - (1.0 - self.detection_prob) ** (hours / base)) if base > 0 else 0.0
 
