@@ -200,13 +200,17 @@ def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
 # ------------------------------------------------------------------ end to end
 
 
+# patrols off, so that the share of problems reported is the households' own choice
+NO_PATROLS = {"roles.grid_worker.detection_prob": 0.0, "roles.grid_worker.latent_detection_prob": 0.0}
+
+
 def _trust_claim(tiny: dict) -> Claim:
     """On the tiny scenario: households that trust more report clearly more (claim 10b's
     mechanism, with a margin of 5 points so that a weaker mechanism can fail it)."""
     return Claim(
         id="t10b", text="trust raises reporting", scenario=tiny,
-        arms=(Arm("low", None, {"roles.resident.trust0": 0.2}),
-              Arm("high", None, {"roles.resident.trust0": 0.8})),
+        arms=(Arm("low", None, {"roles.resident.trust0": 0.2, **NO_PATROLS}),
+              Arm("high", None, {"roles.resident.trust0": 0.8, **NO_PATROLS})),
         contrast=Diff("low", "high"), metric="reported_share", direction="greater", threshold=0.05,
         counterfactual=Counterfactual("roles.resident.report_noise", 0.1, 5.0, 5.0,
                                       "households' own costs swamp trust", scale="log"))
