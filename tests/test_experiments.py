@@ -253,6 +253,30 @@ def test_sequential_and_local_executors_give_identical_results(tiny):
     assert seq["cases_created"].nunique() > 1  # the runs differ from one another
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_spawned_workers_give_the_same_results_as_forked_ones(tiny, method):
+    """Windows has no fork and macOS forbids it after threads: the other start methods agree."""
+    kw = dict(params={"arrangement.p_buckpass": "0:0.6"}, design="grid", samples=2, reps=1, days=5,
+              seed=4, progress=False)
+    forked = sweep(tiny, **kw, executor=LocalExecutor(2, method="fork"))
+    other = sweep(tiny, **kw, executor=LocalExecutor(2, method=method))
+    same_results(forked, other)
+
+
+def test_start_method_is_fork_only_where_it_is_safe(monkeypatch):
+    from governance_sim.experiments import executors
+
+    monkeypatch.delenv(executors.START_METHOD_ENV, raising=False)
+    monkeypatch.setattr(executors.sys, "platform", "darwin")
+    assert executors.start_method() == "spawn"
+    monkeypatch.setattr(executors.sys, "platform", "win32")
+    assert executors.start_method() == "spawn"
+    monkeypatch.setattr(executors.sys, "platform", "linux")
+    assert executors.start_method() == "fork"
+    monkeypatch.setenv(executors.START_METHOD_ENV, "forkserver")
+    assert executors.start_method() == "forkserver"
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tiny, tmp_path):
     tiny["calendar"] = {"workday_start_h": 6.0}
     # each value is valid alone; only 6 + 16 + 4 > 24 h breaks the calendar, at one point of four

@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 
-from governance_sim.fonts import use_cjk_font  # noqa: E402
+from governance_sim.fonts import figure_lang  # noqa: E402
 
 LABELS = {
     "zh": {
@@ -35,12 +35,9 @@ ROLE_NAMES = {
 }
 
 
-def labels(lang: str) -> dict[str, str]:
-    if lang not in LABELS:
-        raise ValueError(f"lang must be 'zh' or 'en' (got {lang!r})")
-    if lang == "zh":
-        use_cjk_font()
-    return LABELS[lang]
+def labels(lang: str | None) -> dict[str, str]:
+    """The figure texts in ``lang`` (English when no CJK font can be had; see :func:`figure_lang`)."""
+    return LABELS[figure_lang(lang)]
 
 
 def comparison_figure(cmp, lang: str = "zh"):

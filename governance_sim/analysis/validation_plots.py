@@ -12,8 +12,7 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from governance_sim.analysis.plots import labels  # noqa: E402
-from governance_sim.fonts import use_cjk_font  # noqa: E402
+from governance_sim.fonts import figure_lang, use_cjk_font  # noqa: E402
 
 TEXT = {
     "zh": {"forest_x": "标准化效应 (d_z, 主张方向为正) 及 95% 置信区间",
@@ -29,7 +28,6 @@ COLOURS = {"PASS": "#2a9d4b", "FAIL": "#c0392b", "N/A": "#888888"}
 
 
 def _text(lang: str) -> dict[str, str]:
-    labels(lang)  # checks lang
     use_cjk_font()  # English claim texts name Chinese terms too (因事设岗, 吹哨报到 …)
     return TEXT[lang]
 
@@ -52,6 +50,7 @@ def standardised(row, values) -> tuple[float, float, float]:
 
 def forest_figure(validation, lang: str = "zh"):
     """Each claim's estimate against its threshold; right of the line = the claim holds."""
+    lang = figure_lang(lang)
     T = _text(lang)
     table, contrasts = validation.table, validation.contrasts
     claims = list(dict.fromkeys(table["claim"]))
@@ -86,6 +85,7 @@ def forest_figure(validation, lang: str = "zh"):
 
 def contrasts_figure(validation, lang: str = "zh", columns: int = 4):
     """One panel per claim: per-seed estimates (dots), mean and 95 % CI, the threshold (dashed)."""
+    lang = figure_lang(lang)
     T = _text(lang)
     table, contrasts = validation.table, validation.contrasts
     by_id = {c.id: c for c in validation.claims}
