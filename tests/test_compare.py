@@ -66,7 +66,7 @@ def test_intervals_of_counts_and_rates_stay_inside_their_range():
     assert m == 23 and 0 <= lo < m < hi
     rate = pd.Series([1.0] * 9 + [0.2])
     _, lo, hi, _ = mean_ci(rate)
-    assert 0 <= lo and hi <= 1
+    assert lo >= 0 and hi <= 1
     _, lo, hi, _ = mean_ci(pd.Series([-3.0, 1.0, 2.0, 4.0]))  # not bounded: the t interval
     assert lo < -3 or hi > 4
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from governance_sim.analysis.stats import FAIL, NOT_TESTABLE, PASS, TestResult
 from governance_sim.cli import app
 from governance_sim.experiments.executors import SequentialExecutor
 from governance_sim.scenario import ScenarioError
@@ -33,7 +34,6 @@ from governance_sim.validation import (
     welch,
 )
 from governance_sim.validation.execute import plan
-from governance_sim.analysis.stats import FAIL, NOT_TESTABLE, PASS, TestResult
 
 # ------------------------------------------------------------------ statistics on synthetic data
 

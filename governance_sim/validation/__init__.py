@@ -11,6 +11,7 @@ bootstrap, Welch; PASS / FAIL), ``execute`` (shared runs on an executor),
 ``validate`` (the function), ``report`` (Markdown and files).
 """
 
+from governance_sim.analysis.stats import bootstrap, paired_t, verdict, welch
 from governance_sim.validation.claims import CLAIMS, METRICS, claims_by_id
 from governance_sim.validation.spec import (
     Arm,
@@ -21,7 +22,6 @@ from governance_sim.validation.spec import (
     Metric,
     RelChange,
 )
-from governance_sim.analysis.stats import bootstrap, paired_t, verdict, welch
 from governance_sim.validation.validate import Validation, run_validation, validate
 
 __all__ = [
