@@ -298,7 +298,7 @@ def served_app(tmp_path, tiny):
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "governance_sim.cli", "viz", str(path), "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--lang", "zh"],
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     try:
         _wait_until_served(url, proc, timeout_s=90)

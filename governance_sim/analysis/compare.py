@@ -46,12 +46,14 @@ class Comparison:
         """``variant → mean`` for one metric."""
         return self.metric(name).set_index("variant")["mean"]
 
-    def figure(self, lang: str = "zh"):
+    def figure(self, lang: str | None = None):
+        """The comparison figure (see :func:`~governance_sim.analysis.plots.comparison_figure`);
+        ``lang`` ``zh``/``en``, default from the locale."""
         from governance_sim.analysis.plots import comparison_figure
 
         return comparison_figure(self, lang=lang)
 
-    def write(self, out: str | Path) -> Path:
+    def write(self, out: str | Path, lang: str | None = None) -> Path:
         from governance_sim.runner import write_tables
 
         out = Path(out)
@@ -59,7 +61,7 @@ class Comparison:
         tmp = out / ".comparison.csv.partial"
         self.table.to_csv(tmp, index=False)
         os.replace(tmp, out / "comparison.csv")
-        fig = self.figure()
+        fig = self.figure(lang)
         tmp_png = out / ".comparison.partial.png"
         fig.savefig(tmp_png, dpi=120, bbox_inches="tight")
         os.replace(tmp_png, out / "comparison.png")
@@ -99,7 +101,8 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
             reps: int = 30, days: int | None = None, seed: int = 0, workers: int | None = None,
             scheduler: str | None = None, executor: Executor | None = None,
             overrides: dict[str, Any] | list[str] | None = None, out: str | Path | None = None,
-            progress: bool | Callable | None = False, level: float = 0.95) -> Comparison:
+            progress: bool | Callable | None = False, level: float = 0.95,
+            lang: str | None = None) -> Comparison:
     """Run every variant over the same seeds and compare their summaries.
 
     Args:
@@ -114,6 +117,7 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
         overrides: dotted-path overrides applied to every variant.
         out: folder for ``runs.parquet``, ``comparison.parquet``/``.csv`` and ``comparison.png``.
         progress: ``True`` for a progress bar, or a callable ``fn(done, total, failed)``.
+        lang: language of ``comparison.png`` (``zh``/``en``; default from the locale).
     """
     tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
@@ -135,7 +139,7 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     result = Comparison(runs=runs, table=comparison_table(runs, names, level), variants=names,
                         scenario_name=str(runs["scenario"].iloc[0]), failures=pd.DataFrame(failures))
     if out is not None:
-        result.write(out)
+        result.write(out, lang)
     return result
 
 

@@ -50,7 +50,11 @@ PARAM_LABELS = {
            "arrangement.p_buckpass": "推诿概率", "arrangement.referral_delay_days": "转办时长 (工作日)",
            "roles.department.local_priority": "部门对属地案件的优先级",
            "roles.grid_worker.detection_prob": "网格员巡查发现概率"},
-    "en": {},
+    "en": {"arrangement.reverse_assessment_weight": "reverse assessment weight",
+           "arrangement.duty_clarity": "clarity of duties", "arrangement.p_buckpass": "buck-passing probability",
+           "arrangement.referral_delay_days": "referral delay (working days)",
+           "roles.department.local_priority": "department priority for local cases",
+           "roles.grid_worker.detection_prob": "grid worker detection probability"},
 }
 LEVEL_NAMES = {
     "zh": {**ROLE_NAMES["zh"], "party_branch": "党支部", "": "未办结"},
@@ -63,7 +67,15 @@ def metric_label(name: str, lang: str = "zh") -> str:
 
 
 def param_label(path: str, lang: str = "zh") -> str:
-    return PARAM_LABELS[lang].get(path, path)
+    """A readable name for a dotted parameter path: a known label, else
+    ``roles.grid_worker.detection_prob`` → ``detection prob (grid worker)``."""
+    known = PARAM_LABELS.get(lang, {}).get(path)
+    if known:
+        return known
+    *parents, leaf = path.split(".")
+    owner = parents[-1] if parents and parents[-1] not in ("arrangement", "roles", "overlays") else ""
+    text = leaf.replace("_", " ")
+    return f"{text} ({owner.replace('_', ' ')})" if owner else text
 
 
 def metric_bars(runs: pd.DataFrame, metrics: list[str], lang: str = "zh", by: str = "variant",

@@ -18,7 +18,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# piped or redirected output is not cut to 80 columns: tables keep every cell whole
+console = Console(width=None if sys.stdout.isatty() else 10_000)
 err_console = Console(stderr=True)
 
 
@@ -32,6 +33,18 @@ def user_errors():
         sys.exit(2)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from governance_sim import __version__
+
+        console.print(f"govsim {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
-    """governance_sim — simulate base-level governance reforms (基层治理体制机制创新)."""
+def main(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="print the version and exit")) -> None:
+    """governance_sim — simulate base-level governance reforms (基层治理体制机制创新).
+
+    Example: govsim run scenarios/beijing_street.yaml
+    """

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
@@ -17,18 +18,22 @@ from governance_sim.scenario import load_scenario
 @app.command("run")
 def run_command(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
-    seed: int = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
-    days: int = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
-    set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
-    out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers.parquet"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    variant: str = opt.variant(),
+    seed: int = opt.seed(None, "random seed (default: the scenario's)"),
+    days: int = opt.days("days to simulate (default: the scenario's)"),
+    set_: list[str] = opt.overrides(),
+    out: Path = opt.out("folder for summary/timeseries/cases/workers.parquet"),
+    quiet: bool = opt.quiet(),
 ) -> None:
-    """Run one scenario and print its summary (三率, times, workload, coordination)."""
+    """Run one scenario and print its summary (三率, times, workload, coordination).
+
+    Example: govsim run scenarios/beijing_street.yaml -v whistle -s 1 -o results/one
+    """
     with user_errors():
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
-    label = f"{sc.name} · {sc.variant} · seed {sc.seed}"
+    shown = "as written (no --variant)" if sc.variant == "default" else f"variant {sc.variant}"
+    label = f"{sc.name} · {shown} · seed {sc.seed}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
                   disable=quiet, transient=True) as bar:
@@ -36,5 +41,5 @@ def run_command(
         model.run_model(lambda day: bar.update(task, completed=day))
     result = collect(model, out)
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
-    if out is not None:
+    if out is not None and not quiet:
         console.print(f"wrote summary, timeseries, cases, workers → {out}/*.parquet")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.experiments.executors import make_executor
 from governance_sim.scenario import ScenarioError
@@ -25,20 +26,23 @@ def _styled(result: str) -> str:
 
 @app.command("validate")
 def validate_command(
-    reps: int = typer.Option(30, "--reps", help="replications per arm (same seeds in every arm)"),
-    workers: int = typer.Option(None, "--workers", help="local worker processes (default: all cores)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
-    days: int = typer.Option(None, "--days", help="days per run (default: each scenario's own)"),
-    claims: str = typer.Option(None, "--claims", help="claims to test, e.g. 1,2,5c (default: all)"),
+    reps: int = opt.reps(30, "replications per arm (same seeds in every arm)"),
+    workers: int = opt.workers(),
+    scheduler: str = opt.scheduler(),
+    days: int = opt.days("days per run (default: each scenario's own)"),
+    claims: str = typer.Option(None, "--claims", "-c", help="claims to test, e.g. 1,2,5c (default: all)"),
     counterfactual: bool = typer.Option(False, "--counterfactual", help="also run each claim's overturning change; the claim should then FAIL"),
-    seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
-    out: Path = typer.Option(None, "--out", "-o", help="folder for validation.parquet/.csv/.md, runs and figures"),
-    lang: str = typer.Option("zh", "--lang", help="language of the figures: zh or en"),
+    seed: int = opt.seed(),
+    out: Path = opt.out("folder for validation.parquet/.csv/.md, runs and figures"),
+    lang: str = opt.lang(),
+    quiet: bool = opt.quiet(),
 ) -> None:
-    """Test each claim of MODEL.md §7: effect with 95 % CI, p and PASS/FAIL."""
+    """Test each claim of MODEL.md §7: effect with 95 % CI, p and PASS/FAIL.
+
+    Example: govsim validate -c 1,2 -r 10 -d 120 -o results/validation -l en
+    """
     with user_errors():  # every bad option or override is one line and exit 2, before any run
-        if lang not in ("zh", "en"):
-            raise ScenarioError("--lang", f"must be zh or en (got {lang!r})")
+        lang = opt.checked_lang(lang)
         if reps < 2:
             raise ScenarioError("--reps", f"a test needs at least 2 replications (got {reps})")
         if days is not None and days < 1:
@@ -47,7 +51,7 @@ def validate_command(
         plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual)
         executor = make_executor(workers, scheduler)
     v = run_validation(reps, days=days, counterfactual=counterfactual, claims=chosen, seed=seed,
-                       executor=executor, progress=True)
+                       executor=executor, progress=not quiet)
     table = Table(title=f"Stylised facts (MODEL.md §7): {reps} replications per arm, common seeds",
                   caption="effect = the claim's estimand per seed, mean [95% CI]; PASS = the whole "
                           "interval lies on the expected side", header_style="bold")
@@ -73,4 +77,5 @@ def validate_command(
         console.print(f"[red]{len(v.failures)} runs failed[/]; first: {v.failures.iloc[0]['error']}")
     if out is not None:
         v.write(out, lang)
-        console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet and figures → {out}")
+        if not quiet:
+            console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet and figures → {out}")

@@ -185,7 +185,9 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, scheduler: str, timeout: float = 10.0):
-        from distributed import Client
+        from governance_sim.extras import require
+
+        Client = require("distributed", "dask", "--scheduler (a Dask cluster)").Client
 
         if "://" not in scheduler or not scheduler.rsplit(":", 1)[-1].isdigit():
             raise ScenarioError("--scheduler", f"expected an address like tcp://HOST:PORT (got {scheduler!r})")

@@ -19,6 +19,7 @@ import time
 import solara
 import solara.lab
 
+from governance_sim.fonts import default_lang
 from governance_sim.scenario import ScenarioError, load_scenario
 from governance_sim.viz import charts
 from governance_sim.viz.labels import tr
@@ -167,7 +168,7 @@ def ParamInput(c: ParamControl, values: solara.Reactive[dict], lang: str):
 def Page():
     source = solara.use_memo(scenario_source, [])
     variants = solara.use_memo(lambda: variant_names(source), [source])
-    lang = solara.use_reactive("zh")
+    lang = solara.use_reactive(default_lang())  # `govsim viz --lang`, else the locale
     variant = solara.use_reactive(initial_variant() or variants[0])
     base = solara.use_memo(lambda: load_scenario(source, variant.value), [source, variant.value])
     controls = solara.use_memo(lambda: scenario_controls(base), [base])
