@@ -21,6 +21,7 @@ from governance_sim.agents import (
     StreetOffice,
 )
 from governance_sim.cases import Case, Category
+from governance_sim.collector import SummaryDataCollector
 from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.lifecycle import CaseLifecycle
@@ -92,7 +93,7 @@ class GovernanceModel(mesa.Model):
         self.arrangement.setup(self)
         for overlay in self.overlays:
             overlay.setup(self)
-        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.datacollector = SummaryDataCollector(model_reporters=MODEL_REPORTERS)  # + summary at the end
         self.running = True
 
     # ------------------------------------------------------------------ build
