@@ -366,6 +366,9 @@ def test_page_draws_network_and_charts_steps_plays_and_switches(served_app):
                                    timeout=30_000)
             n_charts = page.evaluate(f"() => [...document.querySelectorAll('img.govsim-chart')].filter({drawn}).length")
             assert n_charts == 4
+            # the page's Chinese has a font even on a machine without CJK fonts: the package serves its own
+            faces = page.evaluate("async () => (await document.fonts.load('14px \"Govsim Noto Sans SC\"', '网格员')).length")
+            assert faces >= 1
 
             _choose_days_per_step(page, "30")
             before = _text(page, ".govsim-kpi-open .govsim-kpi-value")
@@ -404,3 +407,58 @@ def test_page_draws_network_and_charts_steps_plays_and_switches(served_app):
         finally:
             browser.close()
     assert (ARTIFACTS / "viz.png").stat().st_size > 10_000
+
+
+def _mesa_viz_unusable() -> bool:
+    import importlib.metadata
+
+    try:
+        major = int(importlib.metadata.version("ipyvuetify").split(".")[0])
+    except importlib.metadata.PackageNotFoundError:
+        return True
+    return major >= 3 or _browser_missing()  # Mesa 3.3's SolaraViz is written for ipyvuetify 1.x/2.x
+
+
+@pytest.mark.skipif(_mesa_viz_unusable(),
+                    reason="needs the [viz] extra (ipyvuetify < 3), Debian's chromium and Solara's front-end packages")
+def test_mesa_solara_viz_serves_the_model_and_steps(tmp_path, tiny):
+    """Mesa's own SolaraViz page on GovernanceModel: it loads, names the model, and Step advances it."""
+    from playwright.sync_api import sync_playwright
+
+    from governance_sim.viz.assets import ensure_frontend_assets
+    from governance_sim.viz.session import SCENARIO_ENV
+
+    ensure_frontend_assets()
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(tiny, allow_unicode=True), encoding="utf-8")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "solara", "run", "governance_sim.viz.mesa_page:page", "--host", "127.0.0.1",
+         "--port", str(port), "--production", "--no-open"],
+        env={**os.environ, SCENARIO_ENV: str(path)}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        start_new_session=True)
+    try:
+        _wait_until_served(url, proc, timeout_s=90)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1300, "height": 900})
+                page.goto(url, timeout=60_000)
+                page.wait_for_selector("text=GovernanceModel", timeout=60_000)
+                page.wait_for_selector("text=Step: 0", timeout=30_000)
+                page.get_by_role("button", name="Step").click()
+                page.wait_for_selector("text=Step: 1", timeout=30_000)
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "mesa_solara_viz.png"))
+            finally:
+                browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()

@@ -1,8 +1,8 @@
 """Page style: calm, dense, readable (kept in Python so it ships with the package)."""
 
 CSS = """
-/* Chinese without system fonts: the package's GB2312 subset of Noto Sans CJK SC (OFL), fetched only
-   for CJK characters (unicode-range), after any installed CJK font */
+/* Chinese without system fonts: the package's GB2312 subset of Noto Sans CJK SC (OFL), served by Solara
+   from governance_sim/public/, fetched only for CJK characters (unicode-range), after any installed CJK font */
 @font-face {
   font-family: "Govsim Noto Sans SC";
   src: local("Noto Sans CJK SC"), local("Noto Sans SC"), local("Source Han Sans SC"),
