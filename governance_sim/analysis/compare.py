@@ -101,7 +101,7 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
             reps: int = 30, days: int | None = None, seed: int = 0, workers: int | None = None,
             scheduler: str | None = None, executor: Executor | None = None,
             overrides: dict[str, Any] | list[str] | None = None, out: str | Path | None = None,
-            progress: bool | Callable | None = False, level: float = 0.95,
+            progress: bool | str | Callable | None = False, level: float = 0.95,
             lang: str | None = None) -> Comparison:
     """Run every variant over the same seeds and compare their summaries.
 
@@ -116,7 +116,8 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
             when ``scheduler`` is an address; see :mod:`governance_sim.experiments.executors`).
         overrides: dotted-path overrides applied to every variant.
         out: folder for ``runs.parquet``, ``comparison.parquet``/``.csv`` and ``comparison.png``.
-        progress: ``True`` for a progress bar, or a callable ``fn(done, total, failed)``.
+        progress: ``True`` for a progress bar, ``"tqdm"`` for a notebook bar, or a callable
+            ``fn(done, total, failed)``.
         lang: language of ``comparison.png`` (``zh``/``en``; default from the locale).
     """
     tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides)

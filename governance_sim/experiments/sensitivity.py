@@ -148,7 +148,7 @@ def sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: 
                 workers: int | None = None, scheduler: str | None = None,
                 out: str | Path | None = None, resume: bool = False, seed: int = 0,
                 conf_level: float = 0.95, num_levels: int = 4, common_seeds: bool = True,
-                progress: bool | Callable[[int, int, int], None] | SweepProgress = True,
+                progress: bool | str | Callable[[int, int, int], None] | SweepProgress = True,
                 executor: Executor | None = None) -> pd.DataFrame:
     """Sensitivity indices of summary ``outputs`` to ``params``, with confidence intervals.
 
