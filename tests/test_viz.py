@@ -190,6 +190,17 @@ def test_only_changed_values_become_overrides():
 
 
 @pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
+def test_every_control_has_a_label_in_both_languages(kind, registry):
+    for name, cls in registry.items():
+        try:
+            params = cls.Params(name=name) if kind == "arrangement" else cls.Params()
+        except Exception:  # noqa: BLE001 - a policy whose Params need explicit values
+            continue
+        unlabelled = [c.name for c in controls_of(params, kind, name) if c.name not in LABELS]
+        assert not unlabelled, (name, unlabelled)
+
+
+@pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
 def test_every_registered_policy_gets_controls_holding_its_defaults(kind, registry):
     for name, cls in registry.items():
         try:
