@@ -332,7 +332,14 @@ def test_cli_sweep_then_query(tiny_path, tmp_path):
     rows = open_store(out).query("SELECT arrangement__p_buckpass p, sum(buckpass_events) bp FROM runs "
                                  "GROUP BY 1 ORDER BY 1")
     assert rows["bp"].iloc[0] == 0  # no buck-passing without its probability
-    assert "2 rows" in res.output and f"{rows['bp'].iloc[1]:g}" in res.output
+    # piped (as here), the result is CSV: nothing cut to a terminal's width
+    assert res.output.splitlines()[0] == "p,n,bp" and len(res.output.splitlines()) == 3
+    assert f"{rows['bp'].iloc[1]:g}" in res.output
+    # the dotted name works in double quotes; --schema lists views and columns
+    res = cli.invoke(app, ["query", str(out), 'SELECT DISTINCT "arrangement.p_buckpass" AS p FROM runs ORDER BY 1'])
+    assert res.exit_code == 0 and res.output.split() == ["p", "0.0", "0.6"], res.output
+    res = cli.invoke(app, ["query", str(out), "--schema"])
+    assert res.exit_code == 0 and "runs (" in res.output and '(or "arrangement.p_buckpass")' in res.output
     res = cli.invoke(app, ["query", str(out), "SELECT nope FROM runs"])
     assert res.exit_code == 2 and "nope" in res.output and "Traceback" not in res.output
     res = cli.invoke(app, ["query", str(tmp_path), "SELECT 1"])
@@ -340,6 +347,20 @@ def test_cli_sweep_then_query(tiny_path, tmp_path):
     res = cli.invoke(app, ["sweep", str(tiny_path), "--param", "arrangement.p_buckpass=[0.0,0.6]",
                            "--days", "8", "--out", str(out)])
     assert res.exit_code == 2 and "--resume" in res.output
+
+
+def test_wide_query_results_print_one_record_per_row():
+    import pandas as pd
+
+    from governance_sim.cli.app import console
+    from governance_sim.cli.query import print_vertical, undot
+
+    df = pd.DataFrame([{f"col_{i}": i for i in range(20)}])
+    with console.capture() as cap:
+        print_vertical(df, 5)
+    lines = cap.get().splitlines()
+    assert "record 1" in lines[0] and lines[1].split() == ["col_0", "0"] and len(lines) == 21
+    assert undot('SELECT "a.b" FROM runs WHERE "x.y" = 1', {"a__b"}) == 'SELECT "a__b" FROM runs WHERE "x.y" = 1'
 
 
 # --------------------------------------------------------------------------- sensitivity

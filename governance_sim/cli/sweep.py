@@ -82,5 +82,5 @@ def sweep_command(
             table.add_row(str(row["run_id"]), str(row["error"]))
         console.print(table)
     if not quiet:
-        console.print(f'query it: govsim query {out} "{suggested_query(plan)}"   (tables and columns: --schema)',
+        console.print(f"query it: govsim query {out} '{suggested_query(plan)}'   (tables and columns: --schema)",
                       highlight=False, soft_wrap=True)
