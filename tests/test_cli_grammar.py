@@ -65,3 +65,26 @@ def test_version():
 def test_a_bad_lang_is_one_line_and_status_2(tmp_path):
     res = CliRunner().invoke(app, ["validate", "--lang", "fr", "-c", "1"])
     assert res.exit_code == 2 and "--lang" in res.output and "Traceback" not in res.output
+
+
+def test_a_missing_extra_is_one_line_naming_its_pip_install(tmp_path, monkeypatch):
+    import builtins
+
+    from governance_sim.extras import MissingExtra, require
+
+    real_import = builtins.__import__
+
+    def no_solara(name, *args, **kwargs):
+        if name == "solara" or name.startswith("solara."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_solara)
+    monkeypatch.delitem(__import__("sys").modules, "solara", raising=False)
+    with pytest.raises(MissingExtra) as err:
+        require("solara", "viz", "govsim viz")
+    assert str(err.value) == ('govsim viz needs the optional [viz] extra (solara): '
+                              'pip install "governance_sim[viz]"')
+    res = CliRunner().invoke(app, ["viz", "scenarios/beijing_street.yaml"])
+    assert res.exit_code == 2 and 'pip install "governance_sim[viz]"' in res.output
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
