@@ -13,7 +13,8 @@ from governance_sim.scenario import ScenarioError
 
 app = typer.Typer(
     name="govsim",
-    help="governance_sim — simulate base-level governance reforms (基层治理体制机制创新).",
+    help="governance_sim — simulate base-level governance reforms (基层治理体制机制创新).\n\n"
+         "Example: govsim run scenarios/beijing_street.yaml (then: govsim COMMAND --help)",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
