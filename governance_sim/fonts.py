@@ -3,7 +3,7 @@
 ``use_cjk_font()`` puts a CJK family in front of matplotlib's sans-serif list:
 an installed system family when there is one (it usually matches the desktop),
 otherwise the font that ships inside the package — a GB2312 subset of Noto Sans
-CJK SC (SIL Open Font License 1.1, see ``fonts_data/OFL.txt``; built by
+CJK SC (SIL Open Font License 1.1, see ``public/OFL.txt``; built by
 ``tools/make_cjk_subset.py``).  A plain ``pip install`` therefore draws Chinese.
 
 If neither can be had (the font file was stripped from an install),
@@ -24,7 +24,8 @@ from matplotlib import font_manager
 
 LANGS = ("zh", "en")
 LANG_ENV = "GOVSIM_LANG"
-BUNDLED_FONT = Path(__file__).with_name("fonts_data") / "GovsimNotoSansSC-Regular.otf"
+# in public/, where Solara serves it to the app's pages too (one copy for matplotlib and the browser)
+BUNDLED_FONT = Path(__file__).with_name("public") / "GovsimNotoSansSC-Regular.otf"
 BUNDLED_FAMILY = "Govsim Noto Sans SC"
 CJK_FAMILIES = (
     "Noto Sans CJK SC",

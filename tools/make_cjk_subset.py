@@ -22,7 +22,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGET = ROOT / "governance_sim" / "fonts_data" / "GovsimNotoSansSC-Regular.otf"
+TARGET = ROOT / "governance_sim" / "public" / "GovsimNotoSansSC-Regular.otf"
 FAMILY = "Govsim Noto Sans SC"
 
 
