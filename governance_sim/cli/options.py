@@ -12,6 +12,7 @@ short     long             meaning
 ``-p``    ``--param``      a parameter to vary, PATH=SPEC
 ``-n``    ``--samples``    points of a design
 ``-m``    ``--method``     sensitivity method
+``-c``    ``--claims``     claims to test
 ``-l``    ``--lang``       language of figures: zh | en
 ``-q``    ``--quiet``      no progress bar, no notes
 ``-a``    ``--all``        every metric, not just the headline set
@@ -28,7 +29,7 @@ from governance_sim.fonts import LANGS, check_lang, figure_lang
 from governance_sim.scenario import ScenarioError
 
 SHORT = {"--variant": "-v", "--reps": "-r", "--days": "-d", "--seed": "-s", "--workers": "-w",
-         "--out": "-o", "--param": "-p", "--samples": "-n", "--method": "-m", "--lang": "-l",
+         "--out": "-o", "--param": "-p", "--samples": "-n", "--method": "-m", "--claims": "-c", "--lang": "-l",
          "--quiet": "-q", "--all": "-a"}
 
 
