@@ -149,18 +149,18 @@ def ParamInput(c: ParamControl, values: solara.Reactive[dict], lang: str):
 
     current = values.value.get(c.path, c.value)
     label = tr(c.name, lang)
-    if c.kind != "bool":  # the range in the label, the value on the thumb
-        label = f"{label} [{c.min:g}–{c.max:g}]"
+    if c.kind != "bool":  # the value and the range in the label (thumb balloons would overlap the row above)
+        label = f"{label}: {float(current):g}  [{c.min:g}–{c.max:g}]"
     with (solara.Tooltip(c.description or c.name),
           solara.Column(gap="0px", classes=["govsim-param"])):
         if c.kind == "bool":
             solara.Checkbox(label=label, value=bool(current), on_value=on_value)
         elif c.kind == "int":
             solara.SliderInt(label, value=int(current), min=int(c.min), max=int(c.max),
-                             step=int(c.step or 1), on_value=on_value, thumb_label="always")
+                             step=int(c.step or 1), on_value=on_value, thumb_label=True)
         else:
             solara.SliderFloat(label, value=float(current), min=c.min, max=c.max, step=c.step,
-                               on_value=on_value, thumb_label="always")
+                               on_value=on_value, thumb_label=True)
 
 
 # --------------------------------------------------------------------------- page
