@@ -446,7 +446,7 @@ def test_mesa_solara_viz_serves_the_model_and_steps(tmp_path, tiny):
     url = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", "governance_sim.viz.mesa_page:page", "--host", "127.0.0.1",
+        [sys.executable, "-m", "solara", "run", "governance_sim.viz.mesa_page:Page", "--host", "127.0.0.1",
          "--port", str(port), "--production", "--no-open"],
         env={**os.environ, SCENARIO_ENV: str(path)}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         start_new_session=True)
@@ -461,6 +461,10 @@ def test_mesa_solara_viz_serves_the_model_and_steps(tmp_path, tiny):
                 page.wait_for_selector("text=Step: 0", timeout=30_000)
                 page.get_by_role("button", name="Step").click()
                 page.wait_for_selector("text=Step: 1", timeout=30_000)
+                # Mesa's plot components draw the daily reporters
+                page.wait_for_function("() => [...document.querySelectorAll('img')]"
+                                       ".filter(i => i.complete && i.naturalWidth > 200).length >= 2",
+                                       timeout=30_000)
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "mesa_solara_viz.png"))
             finally:

@@ -4,7 +4,7 @@ The project's app (``govsim viz``) is the full exploration page; this one is
 Mesa's standard page — step, play, reset, sliders for a few parameters and
 live plots of the daily reporters — for users who know Mesa::
 
-    solara run governance_sim.viz.mesa_page:page
+    solara run governance_sim.viz.mesa_page:Page
 
 It needs the ``[viz]`` extra (Solara, altair and ipyvuetify < 3, which Mesa
 3.3's SolaraViz is written against).  ``$GOVSIM_SCENARIO`` picks the scenario.
@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 
+import solara
 from mesa.visualization import SolaraViz, make_plot_component
 
 from governance_sim.model import DEFAULT_SCENARIO, GovernanceModel
 from governance_sim.viz.session import SCENARIO_ENV
+from governance_sim.viz.style import CJK_FONT_CSS
 
 SCENARIO = os.environ.get(SCENARIO_ENV) or str(DEFAULT_SCENARIO)
 
@@ -29,15 +31,17 @@ MODEL_PARAMS = {
 }
 
 
-def make_page(scenario: str = SCENARIO):
-    """The SolaraViz page of ``scenario``: open cases and backlogs, 三率 so far, mean trust."""
-    model = GovernanceModel(scenario, seed=1)
-    components = [
-        make_plot_component(["open_cases", "backlog_departments", "backlog_community"]),
-        make_plot_component(["satisfaction_rate", "mean_trust"]),
-    ]
-    return SolaraViz(model, components=components, model_params={**MODEL_PARAMS, "scenario": scenario},
-                     name="governance_sim · GovernanceModel")
+COMPONENTS = [
+    make_plot_component(["open_cases", "backlog_departments", "backlog_community"]),
+    make_plot_component(["satisfaction_rate", "mean_trust"]),
+]
 
 
-page = make_page()
+@solara.component
+def Page():
+    """Mesa's SolaraViz of the scenario in ``$GOVSIM_VIZ_SCENARIO``: open cases and backlogs,
+    satisfaction so far and mean trust; Chinese labels use the package's font when the browser
+    has none."""
+    solara.Style(CJK_FONT_CSS)
+    model = solara.use_memo(lambda: GovernanceModel(SCENARIO, seed=1), [])
+    SolaraViz(model, components=COMPONENTS, model_params=MODEL_PARAMS, name="governance_sim · GovernanceModel")
