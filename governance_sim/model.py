@@ -24,6 +24,7 @@ from governance_sim.agents import (
 from governance_sim.agents.workforce import Workforce
 from governance_sim.appraisal import Appraisal, ambiguity_of
 from governance_sim.cases import Case, Category
+from governance_sim.collector import SummaryDataCollector
 from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.lifecycle import CaseLifecycle
@@ -98,7 +99,7 @@ class GovernanceModel(mesa.Model):
         for overlay in self.overlays:
             overlay.setup(self)
         self.appraisal = Appraisal(self)  # scorecards of the units built above (考核)
-        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
+        self.datacollector = SummaryDataCollector(model_reporters=MODEL_REPORTERS)  # + summary at the end
         self.running = True
         self.at_warmup_end: dict[str, Any] = {}
         if not self.warmup_days:

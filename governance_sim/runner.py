@@ -110,9 +110,14 @@ def release(model: GovernanceModel) -> None:
 def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
     """Turn a finished (or paused) model into a :class:`RunResult`."""
     ident = identity(model.scenario)
-    cases = metrics.cases_frame(model)
-    workers = metrics.workers_frame(model)
-    summary = pd.DataFrame([metrics.summary_row(model, cases, workers)])
+    end = getattr(model.datacollector, "end_tables", None)
+    if end is not None and end["day"] == model.day:  # built on the last day (see collector.py)
+        cases, workers, row = end["cases"].copy(), end["workers"].copy(), dict(end["summary"])
+    else:
+        cases = metrics.cases_frame(model)
+        workers = metrics.workers_frame(model)
+        row = metrics.summary_row(model, cases, workers)
+    summary = pd.DataFrame([row])
     log = eventlog.build(model) if eventlog.is_recording(model) else None
     if log is not None:
         log.events = _tag(log.events, ident)

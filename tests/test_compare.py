@@ -27,7 +27,8 @@ def test_variants_share_seeds_and_differences_are_paired(two_variants, tmp_path)
     seeds = {v: sorted(runs.loc[runs["variant"] == v, "seed"]) for v in cmp.variants}
     assert seeds["baseline"] == seeds["same"] == seeds["whistle"] and len(set(seeds["baseline"])) == 4
     same = cmp.metric("resolution_time_mean_h").set_index("variant").loc["same"]
-    assert same["diff"] == 0.0 and same["p_value"] == 1.0      # identical runs, paired
+    assert same["diff"] == 0.0 and same["degenerate"]          # identical runs, paired: no p value
+    assert np.isnan(same["p_value"])
     w = cmp.metric("whistles").set_index("variant")
     assert w.loc["baseline", "mean"] == 0 and w.loc["whistle", "mean"] > 0
     saved = pd.read_parquet(tmp_path / "runs.parquet")
@@ -57,6 +58,17 @@ def test_intervals_cover_a_known_mean_and_detect_a_known_shift():
     assert covered >= 180            # ~95 % coverage
     assert detected >= 190           # a shift of one sd of the pair noise is found
     assert false_alarm <= 20         # ~5 % false alarms
+
+
+def test_intervals_of_counts_and_rates_stay_inside_their_range():
+    petitions = pd.Series([0, 0, 0, 0, 0, 0, 0, 0, 0, 230.0])  # skewed count: the t interval goes below 0
+    m, lo, hi, _ = mean_ci(petitions)
+    assert m == 23 and 0 <= lo < m < hi
+    rate = pd.Series([1.0] * 9 + [0.2])
+    _, lo, hi, _ = mean_ci(rate)
+    assert lo >= 0 and hi <= 1
+    _, lo, hi, _ = mean_ci(pd.Series([-3.0, 1.0, 2.0, 4.0]))  # not bounded: the t interval
+    assert lo < -3 or hi > 4
 
 
 def test_bad_variants_are_refused_before_anything_runs(two_variants, tmp_path):

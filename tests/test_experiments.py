@@ -253,6 +253,30 @@ def test_sequential_and_local_executors_give_identical_results(tiny):
     assert seq["cases_created"].nunique() > 1  # the runs differ from one another
 
 
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_spawned_workers_give_the_same_results_as_forked_ones(tiny, method):
+    """Windows has no fork and macOS forbids it after threads: the other start methods agree."""
+    kw = dict(params={"arrangement.p_buckpass": "0:0.6"}, design="grid", samples=2, reps=1, days=5,
+              seed=4, progress=False)
+    forked = sweep(tiny, **kw, executor=LocalExecutor(2, method="fork"))
+    other = sweep(tiny, **kw, executor=LocalExecutor(2, method=method))
+    same_results(forked, other)
+
+
+def test_start_method_is_fork_only_where_it_is_safe(monkeypatch):
+    from governance_sim.experiments import executors
+
+    monkeypatch.delenv(executors.START_METHOD_ENV, raising=False)
+    monkeypatch.setattr(executors.sys, "platform", "darwin")
+    assert executors.start_method() == "spawn"
+    monkeypatch.setattr(executors.sys, "platform", "win32")
+    assert executors.start_method() == "spawn"
+    monkeypatch.setattr(executors.sys, "platform", "linux")
+    assert executors.start_method() == "fork"
+    monkeypatch.setenv(executors.START_METHOD_ENV, "forkserver")
+    assert executors.start_method() == "forkserver"
+
+
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tiny, tmp_path):
     tiny["calendar"] = {"workday_start_h": 6.0}
     # each value is valid alone; only 6 + 16 + 4 > 24 h breaks the calendar, at one point of four
@@ -308,7 +332,14 @@ def test_cli_sweep_then_query(tiny_path, tmp_path):
     rows = open_store(out).query("SELECT arrangement__p_buckpass p, sum(buckpass_events) bp FROM runs "
                                  "GROUP BY 1 ORDER BY 1")
     assert rows["bp"].iloc[0] == 0  # no buck-passing without its probability
-    assert "2 rows" in res.output and f"{rows['bp'].iloc[1]:g}" in res.output
+    # piped (as here), the result is CSV: nothing cut to a terminal's width
+    assert res.output.splitlines()[0] == "p,n,bp" and len(res.output.splitlines()) == 3
+    assert f"{rows['bp'].iloc[1]:g}" in res.output
+    # the dotted name works in double quotes; --schema lists views and columns
+    res = cli.invoke(app, ["query", str(out), 'SELECT DISTINCT "arrangement.p_buckpass" AS p FROM runs ORDER BY 1'])
+    assert res.exit_code == 0 and res.output.split() == ["p", "0.0", "0.6"], res.output
+    res = cli.invoke(app, ["query", str(out), "--schema"])
+    assert res.exit_code == 0 and "runs (" in res.output and '(or "arrangement.p_buckpass")' in res.output
     res = cli.invoke(app, ["query", str(out), "SELECT nope FROM runs"])
     assert res.exit_code == 2 and "nope" in res.output and "Traceback" not in res.output
     res = cli.invoke(app, ["query", str(tmp_path), "SELECT 1"])
@@ -316,6 +347,20 @@ def test_cli_sweep_then_query(tiny_path, tmp_path):
     res = cli.invoke(app, ["sweep", str(tiny_path), "--param", "arrangement.p_buckpass=[0.0,0.6]",
                            "--days", "8", "--out", str(out)])
     assert res.exit_code == 2 and "--resume" in res.output
+
+
+def test_wide_query_results_print_one_record_per_row():
+    import pandas as pd
+
+    from governance_sim.cli.app import console
+    from governance_sim.cli.query import print_vertical, undot
+
+    df = pd.DataFrame([{f"col_{i}": i for i in range(20)}])
+    with console.capture() as cap:
+        print_vertical(df, 5)
+    lines = cap.get().splitlines()
+    assert "record 1" in lines[0] and lines[1].split() == ["col_0", "0"] and len(lines) == 21
+    assert undot('SELECT "a.b" FROM runs WHERE "x.y" = 1', {"a__b"}) == 'SELECT "a__b" FROM runs WHERE "x.y" = 1'
 
 
 # --------------------------------------------------------------------------- sensitivity

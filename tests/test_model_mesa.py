@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import yaml
 
 from governance_sim import GovernanceModel
 from governance_sim.agents import Department, GridWorker, PartyBranch, Resident
@@ -45,6 +46,29 @@ def test_batch_run_with_scenario_path_and_seeds(beijing):
     for r in results:
         assert r["day"] >= 10 and r["cases_created"] > 0 and "mean_trust" in r
     assert results[0]["cases_created"] != results[1]["cases_created"]
+
+
+def test_batch_run_rows_carry_the_summary_at_the_end_of_the_run(tiny, tmp_path):
+    tiny_path = tmp_path / "tiny.yaml"
+    tiny_path.write_text(yaml.safe_dump(tiny, allow_unicode=True), encoding="utf-8")
+    results = mesa.batch_run(GovernanceModel, {"scenario": str(tiny_path), "seed": [1], "days": 6},
+                             max_steps=50, display_progress=False, number_processes=1)
+    assert len(results) == 1
+    row = results[0]
+    for name in ("response_time_mean_h", "resolution_rate", "satisfaction_rate",
+                 "workload_hours_per_week_grid_worker", "handoffs_per_case"):
+        assert name in row, name
+    # the same numbers as the run's own summary
+    from governance_sim import run
+
+    summary = run(str(tiny_path), seed=1, days=6).summary.iloc[0]
+    assert row["resolution_rate"] == summary["resolution_rate"] or (
+        row["resolution_rate"] != row["resolution_rate"] and summary["resolution_rate"] != summary["resolution_rate"])
+    assert row["cases_created"] == summary["cases_created"]
+    # the daily timeseries keeps its own columns
+    m = GovernanceModel(tiny, days=3)
+    m.run_model()
+    assert "response_time_mean_h" not in m.datacollector.get_model_vars_dataframe().columns
 
 
 def test_keyword_overrides_reach_the_scenario(tiny):

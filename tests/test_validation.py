@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from governance_sim.analysis.stats import FAIL, NOT_TESTABLE, PASS, TestResult
 from governance_sim.cli import app
 from governance_sim.experiments.executors import SequentialExecutor
 from governance_sim.scenario import ScenarioError
@@ -33,7 +34,6 @@ from governance_sim.validation import (
     welch,
 )
 from governance_sim.validation.execute import plan
-from governance_sim.validation.statistics import FAIL, NOT_TESTABLE, PASS, TestResult
 
 # ------------------------------------------------------------------ statistics on synthetic data
 
@@ -89,7 +89,10 @@ def test_paired_t_matches_scipy_and_reports_d_z():
 
 def test_constant_and_missing_values():
     r = paired_t([0.0, 0.0, 0.0])  # a knocked-out mechanism: every seed exactly zero
-    assert (r.effect, r.ci_low, r.ci_high, r.p_value) == (0.0, 0.0, 0.0, 1.0)
+    assert (r.effect, r.ci_low, r.ci_high) == (0.0, 0.0, 0.0)
+    assert r.degenerate and math.isnan(r.p_value)  # no spread, no p value (not "p < 0.001")
+    for test in (paired_t([3.0, 3.0, 3.0], 1.0), bootstrap([3.0] * 4, 1.0), welch([1.0] * 3, [2.0] * 3)):
+        assert test.degenerate and math.isnan(test.p_value) and test.ci_low == test.ci_high
     assert verdict(r, "greater") == FAIL and verdict(r, "less") == FAIL
     r = paired_t([2.0, 2.0, 2.0, math.nan])  # NaN seeds are dropped
     assert r.n == 3 and verdict(r, "greater") == PASS

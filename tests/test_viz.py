@@ -190,6 +190,17 @@ def test_only_changed_values_become_overrides():
 
 
 @pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
+def test_every_control_has_a_label_in_both_languages(kind, registry):
+    for name, cls in registry.items():
+        try:
+            params = cls.Params(name=name) if kind == "arrangement" else cls.Params()
+        except Exception:  # noqa: BLE001 - a policy whose Params need explicit values
+            continue
+        unlabelled = [c.name for c in controls_of(params, kind, name) if c.name not in LABELS]
+        assert not unlabelled, (name, unlabelled)
+
+
+@pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
 def test_every_registered_policy_gets_controls_holding_its_defaults(kind, registry):
     for name, cls in registry.items():
         try:
@@ -237,15 +248,13 @@ def test_figures_switch_language(tiny):
     assert run.department_queues("zh")[0][0] == "城管" and run.department_queues("en")[0][0] == "urban"
 
 
-def test_cjk_font_is_used_when_installed():
+def test_a_cjk_font_is_always_used():
     import matplotlib
 
-    from governance_sim.fonts import CJK_FAMILIES, use_cjk_font
+    from governance_sim.fonts import BUNDLED_FAMILY, CJK_FAMILIES, use_cjk_font
 
-    family = use_cjk_font()
-    if family is None:
-        pytest.skip("no CJK font installed")
-    assert family in CJK_FAMILIES
+    family = use_cjk_font()  # a system family when installed, else the bundled one
+    assert family in (*CJK_FAMILIES, BUNDLED_FAMILY)
     assert matplotlib.rcParams["font.sans-serif"][0] == family
 
 
@@ -298,7 +307,7 @@ def served_app(tmp_path, tiny):
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "governance_sim.cli", "viz", str(path), "--host", "127.0.0.1",
-         "--port", str(port)],
+         "--port", str(port), "--lang", "zh"],
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     try:
         _wait_until_served(url, proc, timeout_s=90)
@@ -368,6 +377,9 @@ def test_page_draws_network_and_charts_steps_plays_and_switches(served_app):
                                    timeout=30_000)
             n_charts = page.evaluate(f"() => [...document.querySelectorAll('img.govsim-chart')].filter({drawn}).length")
             assert n_charts == 4
+            # the page's Chinese has a font even on a machine without CJK fonts: the package serves its own
+            faces = page.evaluate("async () => (await document.fonts.load('14px \"Govsim Noto Sans SC\"', '网格员')).length")
+            assert faces >= 1
 
             _choose_days_per_step(page, "30")
             before = _text(page, ".govsim-kpi-open .govsim-kpi-value")
@@ -406,3 +418,62 @@ def test_page_draws_network_and_charts_steps_plays_and_switches(served_app):
         finally:
             browser.close()
     assert (ARTIFACTS / "viz.png").stat().st_size > 10_000
+
+
+def _mesa_viz_unusable() -> bool:
+    import importlib.metadata
+
+    try:
+        major = int(importlib.metadata.version("ipyvuetify").split(".")[0])
+    except importlib.metadata.PackageNotFoundError:
+        return True
+    return major >= 3 or _browser_missing()  # Mesa 3.3's SolaraViz is written for ipyvuetify 1.x/2.x
+
+
+@pytest.mark.skipif(_mesa_viz_unusable(),
+                    reason="needs the [viz] extra (ipyvuetify < 3), Debian's chromium and Solara's front-end packages")
+def test_mesa_solara_viz_serves_the_model_and_steps(tmp_path, tiny):
+    """Mesa's own SolaraViz page on GovernanceModel: it loads, names the model, and Step advances it."""
+    from playwright.sync_api import sync_playwright
+
+    from governance_sim.viz.assets import ensure_frontend_assets
+    from governance_sim.viz.session import SCENARIO_ENV
+
+    ensure_frontend_assets()
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(tiny, allow_unicode=True), encoding="utf-8")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "solara", "run", "governance_sim.viz.mesa_page:Page", "--host", "127.0.0.1",
+         "--port", str(port), "--production", "--no-open"],
+        env={**os.environ, SCENARIO_ENV: str(path)}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        start_new_session=True)
+    try:
+        _wait_until_served(url, proc, timeout_s=90)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1300, "height": 900})
+                page.goto(url, timeout=60_000)
+                page.wait_for_selector("text=GovernanceModel", timeout=60_000)
+                page.wait_for_selector("text=Step: 0", timeout=30_000)
+                page.get_by_role("button", name="Step").click()
+                page.wait_for_selector("text=Step: 1", timeout=30_000)
+                # Mesa's plot components draw the daily reporters
+                page.wait_for_function("() => [...document.querySelectorAll('img')]"
+                                       ".filter(i => i.complete && i.naturalWidth > 200).length >= 2",
+                                       timeout=30_000)
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / "mesa_solara_viz.png"))
+            finally:
+                browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        log.close()

@@ -49,12 +49,14 @@ class Comparison:
         """``variant → mean`` for one metric."""
         return self.metric(name).set_index("variant")["mean"]
 
-    def figure(self, lang: str = "zh"):
+    def figure(self, lang: str | None = None):
+        """The comparison figure (see :func:`~governance_sim.analysis.plots.comparison_figure`);
+        ``lang`` ``zh``/``en``, default from the locale."""
         from governance_sim.analysis.plots import comparison_figure
 
         return comparison_figure(self, lang=lang)
 
-    def write(self, out: str | Path) -> Path:
+    def write(self, out: str | Path, lang: str | None = None) -> Path:
         from governance_sim.runner import write_tables
 
         out = Path(out)
@@ -65,7 +67,7 @@ class Comparison:
         tmp = out / ".comparison.csv.partial"
         self.table.to_csv(tmp, index=False)
         os.replace(tmp, out / "comparison.csv")
-        fig = self.figure()
+        fig = self.figure(lang)
         tmp_png = out / ".comparison.partial.png"
         fig.savefig(tmp_png, dpi=120, bbox_inches="tight")
         os.replace(tmp_png, out / "comparison.png")
@@ -111,7 +113,8 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
             reps: int = 30, days: int | None = None, seed: int = 0, workers: int | None = None,
             scheduler: str | None = None, executor: Executor | None = None,
             overrides: dict[str, Any] | list[str] | None = None, out: str | Path | None = None,
-            progress: bool | Callable | None = False, level: float = 0.95) -> Comparison:
+            progress: bool | str | Callable | None = False, level: float = 0.95,
+            lang: str | None = None) -> Comparison:
     """Run every variant over the same seeds and compare their summaries.
 
     Args:
@@ -125,7 +128,9 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
             when ``scheduler`` is an address; see :mod:`governance_sim.experiments.executors`).
         overrides: dotted-path overrides applied to every variant.
         out: folder for ``runs.parquet``, ``comparison.parquet``/``.csv`` and ``comparison.png``.
-        progress: ``True`` for a progress bar, or a callable ``fn(done, total, failed)``.
+        progress: ``True`` for a progress bar, ``"tqdm"`` for a notebook bar, or a callable
+            ``fn(done, total, failed)``.
+        lang: language of ``comparison.png`` (``zh``/``en``; default from the locale).
     """
     tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
@@ -152,7 +157,7 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
         result.places = pd.concat(places, ignore_index=True)
         result.places_source = tasks[0].scenario["territory"]["source"]
     if out is not None:
-        result.write(out)
+        result.write(out, lang)
     return result
 
 

@@ -12,8 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from governance_sim.analysis.plots import ROLE_NAMES, labels  # noqa: E402
+from governance_sim.analysis.plots import ROLE_NAMES  # noqa: E402
 from governance_sim.analysis.stats import mean_ci  # noqa: E402
+from governance_sim.fonts import figure_lang  # noqa: E402
 
 METRIC_LABELS = {
     "zh": {
@@ -49,7 +50,11 @@ PARAM_LABELS = {
            "arrangement.p_buckpass": "推诿概率", "arrangement.referral_delay_days": "转办时长 (工作日)",
            "roles.department.local_priority": "部门对属地案件的优先级",
            "roles.grid_worker.detection_prob": "网格员巡查发现概率"},
-    "en": {},
+    "en": {"arrangement.reverse_assessment_weight": "reverse assessment weight",
+           "arrangement.duty_clarity": "clarity of duties", "arrangement.p_buckpass": "buck-passing probability",
+           "arrangement.referral_delay_days": "referral delay (working days)",
+           "roles.department.local_priority": "department priority for local cases",
+           "roles.grid_worker.detection_prob": "grid worker detection probability"},
 }
 LEVEL_NAMES = {
     "zh": {**ROLE_NAMES["zh"], "party_branch": "党支部", "": "未办结"},
@@ -62,14 +67,22 @@ def metric_label(name: str, lang: str = "zh") -> str:
 
 
 def param_label(path: str, lang: str = "zh") -> str:
-    return PARAM_LABELS[lang].get(path, path)
+    """A readable name for a dotted parameter path: a known label, else
+    ``roles.grid_worker.detection_prob`` → ``detection prob (grid worker)``."""
+    known = PARAM_LABELS.get(lang, {}).get(path)
+    if known:
+        return known
+    *parents, leaf = path.split(".")
+    owner = parents[-1] if parents and parents[-1] not in ("arrangement", "roles", "overlays") else ""
+    text = leaf.replace("_", " ")
+    return f"{text} ({owner.replace('_', ' ')})" if owner else text
 
 
 def metric_bars(runs: pd.DataFrame, metrics: list[str], lang: str = "zh", by: str = "variant",
                 order: list[str] | None = None, title: str = ""):
     """One panel per metric: the mean of each group (variant) with its 95 % t interval and
     the replications as dots."""
-    labels(lang)
+    lang = figure_lang(lang)
     groups = order or list(dict.fromkeys(runs[by]))
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.6), squeeze=False)
     colours = plt.cm.tab10.colors
@@ -93,7 +106,7 @@ def metric_bars(runs: pd.DataFrame, metrics: list[str], lang: str = "zh", by: st
 
 def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, metric: str, lang: str = "zh"):
     """Mean of ``metric`` over replicates at each (x, y) point of a grid sweep (dotted paths)."""
-    labels(lang)
+    lang = figure_lang(lang)
     cx, cy = x.replace(".", "__"), y.replace(".", "__")
     ok = runs[runs["status"] == "ok"] if "status" in runs else runs
     table = ok.groupby([cy, cx])[metric].mean().unstack(cx).sort_index(ascending=False)
@@ -114,7 +127,7 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, metric: str, lang: str = "
 
 def sobol_bars(indices: pd.DataFrame, lang: str = "zh"):
     """First-order and total Sobol' indices with confidence intervals, per output."""
-    labels(lang)
+    lang = figure_lang(lang)
     outputs = list(dict.fromkeys(indices["output"]))
     n = indices["parameter"].nunique()
     fig, axes = plt.subplots(len(outputs), 1, figsize=(7, 0.6 + (0.5 * n + 0.8) * len(outputs)),
@@ -139,7 +152,7 @@ def timeseries_band(series: pd.DataFrame, column: str = "open_cases", by: str = 
                     lang: str = "zh", shade: tuple[float, float] | None = None, title: str = ""):
     """Daily ``column`` per group: the mean over seeds with a band from the 10th to the 90th
     percentile; ``shade`` marks a window (e.g. a task shock)."""
-    labels(lang)
+    lang = figure_lang(lang)
     fig, ax = plt.subplots(figsize=(8, 3.8))
     colours = plt.cm.tab10.colors
     for i, (g, sub) in enumerate(series.groupby(by, sort=False)):
@@ -161,7 +174,7 @@ def timeseries_band(series: pd.DataFrame, column: str = "open_cases", by: str = 
 
 def level_shares(cases: pd.DataFrame, by: str = "variant", lang: str = "zh", title: str = ""):
     """Stacked shares of reported cases by the level where they were handled."""
-    labels(lang)
+    lang = figure_lang(lang)
     reported = cases[cases["t_reported"].notna()]
     shares = (reported.groupby(by)["level"].value_counts(normalize=True).unstack(fill_value=0.0))
     fig, ax = plt.subplots(figsize=(7, 3.6))

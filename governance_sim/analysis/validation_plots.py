@@ -12,24 +12,32 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from governance_sim.analysis.plots import labels  # noqa: E402
-from governance_sim.fonts import use_cjk_font  # noqa: E402
+from governance_sim.analysis.study_plots import metric_label  # noqa: E402
+from governance_sim.fonts import figure_lang, use_cjk_font  # noqa: E402
 
 TEXT = {
     "zh": {"forest_x": "标准化效应 (d_z, 主张方向为正) 及 95% 置信区间",
            "forest_title": "典型事实检验", "shipped": "默认参数", "counterfactual": "反事实参数",
            "threshold": "阈值", "seed": "每个随机种子的估计", "PASS": "通过", "FAIL": "未通过",
-           "N/A": "无法检验"},
+           "N/A": "无法检验", "inf": "∞：各种子取值相同 (零方差)", "zero": "0：各种子恰在阈值 (零方差)",
+           "na": "无法检验 (运行或案件不足)", "condition": "参数设定", "estimate": "每个种子的估计值", "flat": "零方差：无 p 值"},
     "en": {"forest_x": "standardised effect (d_z, claimed direction positive) with 95 % CI",
            "forest_title": "Stylised facts", "shipped": "as shipped", "counterfactual": "counterfactual",
            "threshold": "threshold", "seed": "estimate per seed", "PASS": "PASS", "FAIL": "FAIL",
-           "N/A": "N/A"},
+           "N/A": "N/A", "inf": "∞: identical on every seed (zero variance)",
+           "zero": "0: every seed exactly on the threshold (zero variance)",
+           "na": "not testable (too few runs or cases)", "condition": "parameters",
+           "estimate": "estimate per seed", "flat": "zero variance: no p value"},
+}
+ESTIMANDS = {
+    "zh": {"difference": "差值", "relative change": "相对变化", "difference of differences": "双重差分",
+           "contrast": "对比"},
+    "en": {},
 }
 COLOURS = {"PASS": "#2a9d4b", "FAIL": "#c0392b", "N/A": "#888888"}
 
 
 def _text(lang: str) -> dict[str, str]:
-    labels(lang)  # checks lang
     use_cjk_font()  # English claim texts name Chinese terms too (因事设岗, 吹哨报到 …)
     return TEXT[lang]
 
@@ -44,6 +52,9 @@ def standardised(row, values) -> tuple[float, float, float]:
     sd = float(x.std(ddof=1)) if len(x) > 1 else math.nan
     if sd == 0 and row["effect"] == thr:  # every seed exactly on the threshold (a knocked-out mechanism)
         return 0.0, 0.0, 0.0
+    if sd == 0 and math.isfinite(row["effect"]):  # every seed the same, off the threshold: ±∞
+        d = math.copysign(math.inf, sign * (row["effect"] - thr))
+        return d, d, d
     if not sd or not math.isfinite(sd):
         return math.nan, math.nan, math.nan
     lo, hi = sorted((sign * (row["ci_low"] - thr) / sd, sign * (row["ci_high"] - thr) / sd))
@@ -52,24 +63,40 @@ def standardised(row, values) -> tuple[float, float, float]:
 
 def forest_figure(validation, lang: str = "zh"):
     """Each claim's estimate against its threshold; right of the line = the claim holds."""
+    lang = figure_lang(lang)
     T = _text(lang)
     table, contrasts = validation.table, validation.contrasts
     claims = list(dict.fromkeys(table["claim"]))
     fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(claims) + 1.6))
     offsets = {"shipped": 0.0, "counterfactual": 0.28}
     markers = {"shipped": "o", "counterfactual": "s"}
+    points = []
     for i, claim in enumerate(claims):
         for _, row in table[table["claim"] == claim].iterrows():
             cond = row["condition"]
             vals = contrasts.loc[(contrasts["claim"] == claim) & (contrasts["condition"] == cond), "value"]
-            m, lo, hi = standardised(row, vals)
-            y = i + offsets[cond]
-            colour = COLOURS[row["result"]]
-            if math.isfinite(m):
-                ax.plot([lo, hi], [y, y], color=colour, lw=2)
-                ax.plot(m, y, markers[cond], color=colour, mfc=colour if cond == "shipped" else "white")
+            points.append((i + offsets[cond], cond, COLOURS[row["result"]], *standardised(row, vals)))
+    finite = [abs(v) for p in points for v in p[3:] if math.isfinite(v)]
+    edge = 2 * max(finite + [1.0])  # where an infinite effect is drawn, past every finite one
+    for y, cond, colour, m, lo, hi in points:
+        face = colour if cond == "shipped" else "white"
+        if math.isinf(m):  # zero variance off the threshold: an arrow at the edge, said in words
+            ax.plot(math.copysign(edge, m), y, ">" if m > 0 else "<", color=colour, mfc=face, ms=9)
+            ax.annotate(T["inf"], (math.copysign(edge, m), y), textcoords="offset points",
+                        xytext=(-8 if m > 0 else 8, 5), ha="right" if m > 0 else "left", fontsize=7,
+                        color=colour)
+        elif math.isnan(m):
+            ax.annotate(T["na"], (0, y), textcoords="offset points", xytext=(6, -3), fontsize=7, color=colour)
+        else:
+            ax.plot([lo, hi], [y, y], color=colour, lw=2)
+            ax.plot(m, y, markers[cond], color=colour, mfc=face)
+            if m == lo == hi == 0:
+                ax.annotate(T["zero"], (0, y), textcoords="offset points", xytext=(6, 5), fontsize=7,
+                            color=colour)
     ax.axvline(0, color="black", lw=1)
     ax.set_xscale("symlog", linthresh=1.0)  # effects range from fractions of an sd to dozens
+    ax.set_xlim(-1.15 * edge, 1.15 * edge)
+    ax.set_ylabel("主张" if lang == "zh" else "claim")
     ax.set_yticks(range(len(claims)), claims)
     ax.invert_yaxis()
     ax.set_xlabel(T["forest_x"])
@@ -86,6 +113,7 @@ def forest_figure(validation, lang: str = "zh"):
 
 def contrasts_figure(validation, lang: str = "zh", columns: int = 4):
     """One panel per claim: per-seed estimates (dots), mean and 95 % CI, the threshold (dashed)."""
+    lang = figure_lang(lang)
     T = _text(lang)
     table, contrasts = validation.table, validation.contrasts
     by_id = {c.id: c for c in validation.claims}
@@ -105,6 +133,9 @@ def contrasts_figure(validation, lang: str = "zh", columns: int = 4):
                 ax.errorbar(k + 0.3, row["effect"], yerr=[[row["effect"] - row["ci_low"]],
                                                           [row["ci_high"] - row["effect"]]],
                             fmt="o", color=colour, capsize=4)
+                if row["p_value"] != row["p_value"] and row["ci_low"] == row["ci_high"]:
+                    ax.annotate(T["flat"], (k + 0.3, row["effect"]), textcoords="offset points", xytext=(0, -12),
+                                ha="center", fontsize=7, color=colour)
         thr = float(sub.iloc[0]["expected"].split()[-1])
         ax.axhline(thr, color="black", ls="--", lw=1)
         ax.set_xticks(range(len(sub)), [T[c] for c in sub["condition"]], fontsize=8)
@@ -119,6 +150,10 @@ def contrasts_figure(validation, lang: str = "zh", columns: int = 4):
         result = T[sub.iloc[0]["result"]]
         ax.set_title(f"{claim} · {result}\n" + "\n".join(lines), fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlabel(T["condition"], fontsize=8)
+        kind = sub.iloc[0]["estimand"].split(":")[0]
+        ax.set_ylabel(f"{ESTIMANDS[lang].get(kind, kind)}: {metric_label(sub.iloc[0]['metric'], lang)}",
+                      fontsize=7)
         ax.grid(axis="y", alpha=0.3)
     for ax in list(axes.flat)[len(claims):]:
         ax.axis("off")

@@ -108,12 +108,14 @@ class GuardedTyper(typer.Typer):
 
 app = GuardedTyper(
     name="govsim",
-    help="governance_sim — simulate base-level governance reforms (基层治理体制机制创新).",
+    help="governance_sim — simulate base-level governance reforms (基层治理体制机制创新).\n\n"
+         "Example: govsim run scenarios/beijing_street.yaml (then: govsim COMMAND --help)",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# piped or redirected output is not cut to 80 columns: tables keep every cell whole
+console = Console(width=None if sys.stdout.isatty() else 10_000)
 err_console = Console(stderr=True)
 
 
@@ -129,7 +131,20 @@ def user_errors():
         sys.exit(EXIT_USER_ERROR)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from governance_sim import __version__
+
+        console.print(f"govsim {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="show the full traceback of a failure")) -> None:
-    """governance_sim — simulate base-level governance reforms (基层治理体制机制创新)."""
+def main(debug: bool = typer.Option(False, "--debug", help="show the full traceback of a failure"),
+         version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                      help="print the version and exit")) -> None:
+    """governance_sim — simulate base-level governance reforms (基层治理体制机制创新).
+
+    Example: govsim run scenarios/beijing_street.yaml
+    """
     STATE["debug"] = debug or _env_debug()

@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from governance_sim import eventlog
+from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
@@ -19,18 +20,22 @@ from governance_sim.scenario import load_scenario
 @app.command("run")
 def run_command(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
-    seed: int = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
-    days: int = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
-    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: the scenario's warmup_days)"),
-    set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
-    out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers/places.parquet "
-                                                       "(and maps when the territory has polygons)"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    variant: str = opt.variant(),
+    seed: int = opt.seed(None, "random seed (default: the scenario's)"),
+    days: int = opt.days("days to simulate (default: the scenario's)"),
+    warmup_days: int = typer.Option(None, "--warmup-days",
+                                    help="days simulated before the counted ones (default: the scenario's warmup_days)"),
+    set_: list[str] = opt.overrides(),
+    out: Path = opt.out("folder for summary/timeseries/cases/workers/places.parquet "
+                        "(and maps when the territory has polygons)"),
+    quiet: bool = opt.quiet(),
     event_log: bool = typer.Option(False, "--event-log",
                                    help="also write events.parquet and events.jsonocel (OCEL 2.0)"),
 ) -> None:
-    """Run one scenario and print its summary (三率, times, workload, coordination)."""
+    """Run one scenario and print its summary (三率, times, workload, coordination).
+
+    Example: govsim run scenarios/beijing_street.yaml -v whistle -s 1 -o results/one
+    """
     if event_log and out is None:
         err_console.print("[bold red]error:[/] --event-log writes files: give --out DIR", highlight=False)
         raise typer.Exit(2)
@@ -42,7 +47,8 @@ def run_command(
         model = GovernanceModel(sc)
     if event_log:
         eventlog.record(model)
-    label = f"{sc.name} · {sc.variant} · seed {sc.seed}"
+    shown = "as written (no --variant)" if sc.variant == "default" else f"variant {sc.variant}"
+    label = f"{sc.name} · {shown} · seed {sc.seed}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
                   disable=quiet, transient=True) as bar:
@@ -54,8 +60,9 @@ def run_command(
         from governance_sim.analysis.maps import write_run_maps
 
         maps = write_run_maps(result, out)
-        console.print(f"wrote summary, timeseries, cases, workers, places → {out}/*.parquet")
-        if maps:
-            console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
-        if event_log:
-            console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")
+        if not quiet:
+            console.print(f"wrote summary, timeseries, cases, workers, places → {out}/*.parquet")
+            if maps:
+                console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
+            if event_log:
+                console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")

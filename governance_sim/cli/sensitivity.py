@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.sweep import interrupted
 from governance_sim.experiments.executors import make_executor
@@ -24,20 +25,25 @@ def sensitivity_command(
     output: str = typer.Option(..., "--output", help="summary metric(s), comma-separated"),
     samples: int = typer.Option(None, "--samples", "-n",
                                 help="sobol: base samples, a power of 2 (runs = n×(k+2)); morris: trajectories"),
-    reps: int = typer.Option(1, "--reps", "-r", help="replicates per point (outputs are averaged)"),
-    days: int = typer.Option(None, "--days", help="days per run (default: the scenario's)"),
-    variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
-    workers: int = typer.Option(None, "--workers", "-w", help="local processes (default: every core)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT"),
-    out: Path = typer.Option(..., "--out", "-o", help="folder for the runs, the indices and the plot"),
+    reps: int = opt.reps(1, "replicates per point (outputs are averaged)"),
+    days: int = opt.days(),
+    variant: str = opt.variant(),
+    workers: int = opt.workers(),
+    scheduler: str = opt.scheduler(),
+    out: Path = opt.out("folder for the runs, the indices and the plot", required=True),
     resume: bool = typer.Option(False, "--resume", help="continue the runs already in --out"),
-    seed: int = typer.Option(0, "--seed", help="seed of the sample and of the runs"),
+    seed: int = opt.seed(0, "seed of the sample and of the runs"),
     common_seeds: bool = typer.Option(True, "--common-seeds/--own-seeds",
                                       help="points of a replicate share a seed (default) or each run has its own"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    lang: str = opt.lang(),
+    quiet: bool = opt.quiet(),
 ) -> None:
-    """Global sensitivity analysis (敏感性分析) through SALib."""
+    """Global sensitivity analysis (敏感性分析) through SALib.
+
+    Example: govsim sensitivity scenarios/beijing_street.yaml -m morris -p arrangement.p_buckpass=0:0.6 -p arrangement.duty_clarity=0.3:0.9 --output resolution_rate -n 4 -d 60 -o results/sa
+    """
     with user_errors():
+        lang = opt.checked_lang(lang)
         plan, outputs = plan_sensitivity(scenario, param or [], method=method, outputs=output,
                                          samples=samples, reps=reps, days=days, variant=variant, seed=seed,
                                          common_seeds=common_seeds)
@@ -49,7 +55,7 @@ def sensitivity_command(
     except KeyboardInterrupt:
         raise interrupted(out, plan.n_runs) from None
     with user_errors():
-        indices = write_indices(plan, store, method, outputs, seed=seed)
+        indices = write_indices(plan, store, method, outputs, seed=seed, lang=lang)
     cols = INDEX_COLUMNS[method]
     table = Table(title=f"{method} indices · {plan.n_runs} runs · 95% confidence", header_style="bold")
     table.add_column("output", overflow="fold")
@@ -64,4 +70,5 @@ def sensitivity_command(
             cells.append(f"{row[c]:.3f} ± {row[conf]:.3f}" if conf in row else f"{row[c]:.3f}")
         table.add_row(row["output"], row["parameter"], *cells)
     console.print(table)
-    console.print(f"wrote {out / 'sensitivity.parquet'} and {indices.attrs['plot']}", highlight=False)
+    if not quiet:
+        console.print(f"wrote {out / 'sensitivity.parquet'} and {indices.attrs['plot']}", highlight=False)

@@ -8,7 +8,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, err_console, user_errors
+from governance_sim.cli.query import suggested_query
 from governance_sim.experiments.designs import SpecError
 from governance_sim.experiments.executors import make_executor
 from governance_sim.experiments.progress import RichProgress
@@ -36,23 +38,26 @@ def sweep_command(
     param: list[str] = typer.Option(None, "--param", "-p",
                                     help="PATH=SPEC: a range lo:hi[:n], a list \\[a,b,c] or normal(mu,sd), "
                                          "uniform(lo,hi), … (repeatable)"),
-    design: str = typer.Option("grid", "--design", "-d", help="grid (full factorial) | lhs | sobol"),
+    design: str = typer.Option("grid", "--design", help="grid (full factorial) | lhs | sobol"),
     samples: int = typer.Option(None, "--samples", "-n",
                                 help="points of lhs/sobol (sobol: a power of 2); grid: levels of a range"),
-    reps: int = typer.Option(1, "--reps", "-r", help="replicates per point, each with its own seed"),
-    days: int = typer.Option(None, "--days", help="days per run (default: the scenario's)"),
-    variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
-    workers: int = typer.Option(None, "--workers", "-w", help="local processes (default: every core)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler tcp://HOST:PORT"),
-    out: Path = typer.Option(..., "--out", "-o", help="result store folder"),
+    reps: int = opt.reps(1, "replicates per point, each with its own seed"),
+    days: int = opt.days(),
+    variant: str = opt.variant(),
+    workers: int = opt.workers(),
+    scheduler: str = opt.scheduler(),
+    out: Path = opt.out("result store folder", required=True),
     resume: bool = typer.Option(False, "--resume", help="continue the sweep in --out"),
-    seed: int = typer.Option(0, "--seed", help="sweep seed; each run's seed derives from it"),
+    seed: int = opt.seed(0, "sweep seed; each run's seed derives from it"),
     timeseries: bool = typer.Option(False, "--timeseries", help="also store each run's daily series"),
     common_seeds: bool = typer.Option(False, "--common-seeds",
                                       help="one seed per replicate shared by every point (common random numbers)"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    quiet: bool = opt.quiet(),
 ) -> None:
-    """Run a scenario over a design of parameter values × replicates (批量试验)."""
+    """Run a scenario over a design of parameter values × replicates (批量试验).
+
+    Example: govsim sweep scenarios/beijing_street.yaml -p arrangement.p_buckpass=0:0.6:4 -r 3 -d 90 -o results/sweep
+    """
     with user_errors():
         if design not in SWEEP_DESIGNS:
             raise SpecError("--design", f"unknown design '{design}'; allowed: {', '.join(SWEEP_DESIGNS)}")
@@ -81,4 +86,6 @@ def sweep_command(
         for _, row in store.query("SELECT run_id, error FROM failures LIMIT 5").iterrows():
             table.add_row(str(row["run_id"]), str(row["error"]))
         console.print(table)
-    console.print(f'query it: govsim query {out} "SELECT * FROM runs LIMIT 5"', highlight=False)
+    if not quiet:
+        console.print(f"query it: govsim query {out} '{suggested_query(plan)}'   (tables and columns: --schema)",
+                      highlight=False, soft_wrap=True)

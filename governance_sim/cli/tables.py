@@ -71,3 +71,33 @@ def summary_table(s: dict, title: str = "") -> Table:
             table.add_row(label, f"{fmt(s[k], '{:.1f}')} · {fmt(s.get(f'utilisation_{role}'), '{:.0%}')}"
                                  f" · {fmt(s.get(f'paperwork_share_{role}'), '{:.0%}')}")
     return table
+
+
+HEADLINE = ("response_rate", "resolution_rate", "satisfaction_rate", "response_time_mean_h",
+            "resolution_time_mean_h", "handoffs_per_case", "buckpass_events", "petitions",
+            "mean_trust_end", "staff_hours_per_resolved_case")
+"""The metrics ``govsim compare`` shows without ``--all``: 三率, times, coordination, cost —
+then hours per week of each role that exists."""
+QUANTILES = {"mean": "mean", "p50": "median", "p90": "p90"}
+
+
+def metric_label(name: str) -> str:
+    """``中文 / English`` for a summary column; the column name itself when it has no label."""
+    for key, label, _ in LABELS:
+        if name == key:
+            return label
+        for q, word in QUANTILES.items():
+            if name == f"{key}_{q}_h":
+                return f"{label}, {word}"
+    for prefix, what in (("workload_hours_per_week_", "h/week"), ("utilisation_", "utilisation"),
+                         ("paperwork_share_", "paperwork share")):
+        role = name.removeprefix(prefix)
+        if role != name and role in ROLE_LABELS:
+            return f"{ROLE_LABELS[role]}: {what}"
+    return name
+
+
+def headline_metrics(metrics: list[str]) -> list[str]:
+    """The headline set, in order, among ``metrics``."""
+    workload = [m for m in metrics if m.startswith("workload_hours_per_week_")]
+    return [m for m in HEADLINE if m in metrics] + workload

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.experiments.executors import make_executor
 from governance_sim.outdir import check_out_dir
@@ -27,23 +28,26 @@ def _styled(result: str) -> str:
 
 @app.command("validate")
 def validate_command(
-    reps: int = typer.Option(30, "--reps", help="replications per arm (same seeds in every arm)"),
-    workers: int = typer.Option(None, "--workers", help="local worker processes (default: all cores)"),
-    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
-    days: int = typer.Option(None, "--days", help="days per run (default: each scenario's own)"),
-    claims: str = typer.Option(None, "--claims", help="claims to test, e.g. 1,2,5c (default: all)"),
+    reps: int = opt.reps(30, "replications per arm (same seeds in every arm)"),
+    workers: int = opt.workers(),
+    scheduler: str = opt.scheduler(),
+    days: int = opt.days("days per run (default: each scenario's own)"),
+    claims: str = typer.Option(None, "--claims", "-c", help="claims to test, e.g. 1,2,5c (default: all)"),
     counterfactual: bool = typer.Option(False, "--counterfactual", help="also run each claim with its behavioural parameter at the value that should overturn it; the claim should then FAIL"),
     scan: bool = typer.Option(False, "--scan", help="sweep each claim's behavioural parameter over its documented range and report where the verdict flips"),
     scan_points: int = typer.Option(5, "--scan-points", help="values per scan, both ends of the range included"),
     warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: each scenario's warmup_days)"),
-    seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
-    out: Path = typer.Option(None, "--out", "-o", help="folder for validation.parquet/.csv/.md, runs and figures"),
-    lang: str = typer.Option("zh", "--lang", help="language of the figures: zh or en"),
+    seed: int = opt.seed(),
+    out: Path = opt.out("folder for validation.parquet/.csv/.md, runs and figures"),
+    lang: str = opt.lang(),
+    quiet: bool = opt.quiet(),
 ) -> None:
-    """Test each claim of MODEL.md §7: effect with 95 % CI, p and PASS/FAIL."""
+    """Test each claim of MODEL.md §7: effect with 95 % CI, p and PASS/FAIL.
+
+    Example: govsim validate -c 1,2 -r 10 -d 120 -o results/validation -l en
+    """
     with user_errors():  # every bad option or override is one line and exit 2, before any run
-        if lang not in ("zh", "en"):
-            raise ScenarioError("--lang", f"must be zh or en (got {lang!r})")
+        lang = opt.checked_lang(lang)
         points = scan_points if scan else 0
         if scan and scan_points < 2:
             raise ScenarioError("--scan-points", f"a scan needs at least 2 points (got {scan_points})")
@@ -55,7 +59,7 @@ def validate_command(
              scan_points=points, warmup_days=warmup_days)
         executor = make_executor(workers, scheduler)
     v = run_validation(reps, days=days, counterfactual=counterfactual, claims=chosen, seed=seed,
-                       executor=executor, progress=True, scan=points, warmup_days=warmup_days)
+                       executor=executor, progress=not quiet, scan=points, warmup_days=warmup_days)
     table = Table(title=f"Stylised facts (MODEL.md §7): {reps} replications per arm, common seeds",
                   caption="effect = the claim's estimand per seed, mean [95% CI]; PASS = the whole "
                           "interval lies on the expected side", header_style="bold")
@@ -89,5 +93,6 @@ def validate_command(
         console.print(f"[red]{len(v.failures)} runs failed[/]; first: {v.failures.iloc[0]['error']}")
     if out is not None:
         v.write(out, lang)
-        console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet, "
-                      f"{'flips.parquet, ' if not flips.empty else ''}figures → {out}")
+        if not quiet:
+            console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet, "
+                          f"{'flips.parquet, ' if not flips.empty else ''}figures → {out}")

@@ -84,27 +84,46 @@ def _ready() -> int:
     return os.getpid()
 
 
+START_METHOD_ENV = "GOVSIM_START_METHOD"
+
+
+def start_method() -> str:
+    """How local workers start: ``$GOVSIM_START_METHOD`` if set; else ``fork`` on Linux (fast: the
+    model is already imported) and ``spawn`` elsewhere — Windows has no fork, and forking a
+    process that has started threads is unsafe on macOS."""
+    methods = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get(START_METHOD_ENV, "").strip()
+    if chosen:
+        if chosen not in methods:
+            raise ScenarioError(START_METHOD_ENV, f"unknown start method {chosen!r}; allowed: {', '.join(methods)}")
+        return chosen
+    return "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
+
+
 class LocalExecutor(Executor):
     """A pool of worker processes on this machine (``workers=None`` → every core).
 
-    Workers are forked (fast: the model is already imported) all at once in
-    :meth:`start`, before the sweep starts any thread such as a progress bar.
-    A pool broken by a killed worker is replaced (its runs in flight are
-    reported as failed), at most ``max_restarts`` times.
+    Workers start all at once in :meth:`start`, before the sweep starts any
+    thread such as a progress bar, by :func:`start_method` unless
+    ``method`` says otherwise (``fork``, ``forkserver`` or ``spawn``; results
+    are the same, each run carries its seed).  A pool broken by a killed
+    worker is replaced (its runs in flight are reported as failed), at most
+    ``max_restarts`` times.
     """
 
     name = "local"
 
-    def __init__(self, workers: int | None = None, max_restarts: int = 3):
+    def __init__(self, workers: int | None = None, max_restarts: int = 3, method: str | None = None):
         self.workers = int(workers or os.cpu_count() or 1)
         self.max_restarts = max_restarts
+        self.method = method or start_method()
         self._pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
         if self._pool is None:
-            ctx = multiprocessing.get_context("fork")
+            ctx = multiprocessing.get_context(self.method)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker)
-            self._pool.submit(_ready).result()  # with fork, the first submit starts every worker
+            self._pool.submit(_ready).result()  # the first submit starts the workers
 
     def map_unordered(self, fn, items):
         self.start()
@@ -166,7 +185,9 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, scheduler: str, timeout: float = 10.0):
-        from distributed import Client
+        from governance_sim.extras import require
+
+        Client = require("distributed", "dask", "--scheduler (a Dask cluster)").Client
 
         if "://" not in scheduler or not scheduler.rsplit(":", 1)[-1].isdigit():
             raise ScenarioError("--scheduler", f"expected an address like tcp://HOST:PORT (got {scheduler!r})")

@@ -62,9 +62,32 @@ class CallbackProgress(SweepProgress):
         self.fn(self.done, self.total, self.failed)
 
 
-def make_progress(progress: bool | Callable | SweepProgress | None) -> SweepProgress:
+class TqdmProgress(SweepProgress):
+    """A ``tqdm.auto`` bar: a widget in Jupyter, text elsewhere (``progress="tqdm"``)."""
+
+    def start(self, total: int, done: int, label: str) -> None:
+        from tqdm.auto import tqdm
+
+        self.failed = 0
+        self.bar = tqdm(total=total, initial=done, desc=label, unit="run")
+
+    def advance(self, ok: bool) -> None:
+        self.failed += not ok
+        if not ok:
+            self.bar.set_postfix(failed=self.failed)
+        self.bar.update(1)
+
+    def stop(self) -> None:
+        self.bar.close()
+
+
+def make_progress(progress: bool | str | Callable | SweepProgress | None) -> SweepProgress:
+    """``True`` → a rich bar on stderr, ``"tqdm"`` → a tqdm bar (notebooks), a callable →
+    ``fn(done, total, failed)``, a :class:`SweepProgress` as is, ``False``/``None`` → none."""
     if isinstance(progress, SweepProgress):
         return progress
+    if progress == "tqdm":
+        return TqdmProgress()
     if callable(progress):
         return CallbackProgress(progress)
     return RichProgress() if progress else SweepProgress()

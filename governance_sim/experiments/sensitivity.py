@@ -91,32 +91,52 @@ def analyse(plan: SweepPlan, runs: pd.DataFrame, method: str, outputs: list[str]
     return pd.DataFrame(rows)
 
 
-def plot_indices(indices: pd.DataFrame, path: str | Path) -> Path:
-    """Bars per parameter with confidence intervals, one panel per output."""
+def plot_indices(indices: pd.DataFrame, path: str | Path, lang: str | None = "en") -> Path:
+    """One row of panels per output, readable parameter names: Sobol' S1 and ST with their
+    intervals; Morris μ* (with its interval) and σ in separate panels, as they measure
+    different things (overall influence; non-linearity and interactions)."""
     from matplotlib.figure import Figure
 
+    from governance_sim.analysis.study_plots import metric_label, param_label
+    from governance_sim.fonts import figure_lang
+
+    lang = figure_lang(lang)
+    zh = lang == "zh"
     outputs = list(dict.fromkeys(indices["output"]))
     method = indices["method"].iloc[0]
     n_params = indices["parameter"].nunique()
-    fig = Figure(figsize=(7, 0.6 + (0.5 * n_params + 0.8) * len(outputs)), layout="constrained")
-    axes = fig.subplots(len(outputs), 1, squeeze=False)[:, 0]
-    for ax, name in zip(axes, outputs, strict=True):
+    columns = 1 if method == "sobol" else 2
+    fig = Figure(figsize=(7 if columns == 1 else 11, 0.6 + (0.5 * n_params + 0.9) * len(outputs)),
+                 layout="constrained")
+    axes = fig.subplots(len(outputs), columns, squeeze=False)
+    for row, name in zip(axes, outputs, strict=True):
         df = indices[indices["output"] == name]
         y = np.arange(len(df))
+        names = [param_label(p, lang) for p in df["parameter"]]
+        title = metric_label(name, lang)
         if method == "sobol":
+            ax = row[0]
             h = 0.38
-            ax.barh(y - h / 2, df["S1"], h, xerr=df["S1_conf"], label="first order S1", capsize=3)
-            ax.barh(y + h / 2, df["ST"], h, xerr=df["ST_conf"], label="total ST", capsize=3)
-            ax.set_xlabel("Sobol' index (share of variance)")
+            ax.barh(y - h / 2, df["S1"], h, xerr=df["S1_conf"], capsize=3,
+                    label="一阶指数 S1" if zh else "first order S1")
+            ax.barh(y + h / 2, df["ST"], h, xerr=df["ST_conf"], capsize=3,
+                    label="总效应指数 ST" if zh else "total ST")
+            ax.set_xlabel("Sobol 指数 (方差占比)" if zh else "Sobol' index (share of variance)")
+            ax.legend(loc="best", fontsize="small")
+            panels = [(ax, title)]
         else:
-            ax.barh(y, df["mu_star"], 0.6, xerr=df["mu_star_conf"], label="μ*", capsize=3)
-            ax.plot(df["sigma"], y, "kD", label="σ")
-            ax.set_xlabel("Morris elementary effect over the parameter's range")
-        ax.set_yticks(y, df["parameter"])
-        ax.invert_yaxis()
-        ax.set_title(name)
-        ax.axvline(0.0, color="grey", linewidth=0.8)
-        ax.legend(loc="best", fontsize="small")
+            left, right = row
+            left.barh(y, df["mu_star"], 0.6, xerr=df["mu_star_conf"], capsize=3, color="#1f77b4")
+            left.set_xlabel("μ*：基本效应绝对值的均值" if zh else "μ*: mean |elementary effect| (influence)")
+            right.barh(y, df["sigma"], 0.6, color="#ff7f0e")
+            right.set_xlabel("σ：基本效应的标准差" if zh else "σ: sd of elementary effects (non-linearity, interaction)")
+            panels = [(left, f"{title} · μ*"), (right, f"{title} · σ")]
+        for ax, text in panels:
+            ax.set_yticks(y, names)
+            ax.invert_yaxis()
+            ax.set_title(text)
+            ax.set_ylabel("参数" if zh else "parameter")
+            ax.axvline(0.0, color="grey", linewidth=0.8)
     path = Path(path)
     fig.savefig(path, dpi=120)
     return path
@@ -128,7 +148,7 @@ def sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: 
                 workers: int | None = None, scheduler: str | None = None,
                 out: str | Path | None = None, resume: bool = False, seed: int = 0,
                 conf_level: float = 0.95, num_levels: int = 4, common_seeds: bool = True,
-                progress: bool | Callable[[int, int, int], None] | SweepProgress = True,
+                progress: bool | str | Callable[[int, int, int], None] | SweepProgress = True,
                 executor: Executor | None = None) -> pd.DataFrame:
     """Sensitivity indices of summary ``outputs`` to ``params``, with confidence intervals.
 
@@ -172,9 +192,9 @@ def plan_sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, met
 
 
 def write_indices(plan: SweepPlan, store: ResultStore, method: str, outputs: list[str],
-                  conf_level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+                  conf_level: float = 0.95, seed: int = 0, lang: str | None = "en") -> pd.DataFrame:
     """Analyse the store's runs and write ``sensitivity.parquet`` and ``sensitivity.png`` beside them."""
     indices = analyse(plan, store.runs, method, outputs, conf_level, seed)
     indices.to_parquet(store.root / INDICES_FILE, index=False)
-    indices.attrs["plot"] = str(plot_indices(indices, store.root / PLOT_FILE))
+    indices.attrs["plot"] = str(plot_indices(indices, store.root / PLOT_FILE, lang))
     return indices

@@ -281,7 +281,7 @@ def sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: str = 
           samples: int | None = None, reps: int = 1, days: int | None = None, variant: str | None = None,
           workers: int | None = None, scheduler: str | None = None, out: str | Path | None = None,
           resume: bool = False, seed: int = 0, timeseries: bool = False, common_seeds: bool = False,
-          progress: bool | Callable[[int, int, int], None] | SweepProgress = True,
+          progress: bool | str | Callable[[int, int, int], None] | SweepProgress = True,
           executor: Executor | None = None) -> pd.DataFrame:
     """Run a parameter sweep and return one row per run (parameters, summary, status).
 
@@ -300,7 +300,8 @@ def sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: str = 
         seed: the sweep seed; run ``i`` gets a seed derived from it and ``i``.
         timeseries: also store each run's daily series.
         common_seeds: one seed per replicate shared by every point (common random numbers).
-        progress: a rich progress bar (True), none (False), or ``fn(done, total, failed)``.
+        progress: a rich progress bar (True), a notebook bar ("tqdm"), none (False), or
+            ``fn(done, total, failed)``.
         executor: an :class:`Executor` to use instead of ``workers`` / ``scheduler``.
     """
     plan = plan_sweep(scenario, params, design=design, samples=samples, reps=reps, days=days,

@@ -6,11 +6,12 @@
     table = validate(reps=30, days=180, counterfactual=True, out="results/validation")
 
 Modules: ``spec`` (how a claim is declared: arms, metric, estimand, test,
-counterfactual), ``claims`` (the claims themselves), ``statistics`` (paired t,
+counterfactual), ``claims`` (the claims themselves), ``analysis.stats`` (paired t,
 bootstrap, Welch; PASS / FAIL), ``execute`` (shared runs on an executor),
 ``validate`` (the function), ``report`` (Markdown and files).
 """
 
+from governance_sim.analysis.stats import bootstrap, paired_t, verdict, welch
 from governance_sim.validation.claims import CLAIMS, METRICS, claims_by_id
 from governance_sim.validation.spec import (
     Arm,
@@ -21,7 +22,6 @@ from governance_sim.validation.spec import (
     Metric,
     RelChange,
 )
-from governance_sim.validation.statistics import bootstrap, paired_t, verdict, welch
 from governance_sim.validation.validate import Validation, run_validation, validate
 
 __all__ = [

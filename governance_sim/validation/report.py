@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from governance_sim.analysis.stats import format_p
 from governance_sim.validation.execute import COUNTERFACTUAL, SHIPPED
 
 
@@ -23,10 +24,13 @@ def fmt(v) -> str:
     return f"{v:.3g}"
 
 
-def fmt_p(p) -> str:
-    if p is None or p != p:
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+def fmt_p(p, degenerate: bool = False) -> str:
+    return format_p(p, degenerate)
+
+
+def is_degenerate(row) -> bool:
+    """Every seed gave the same estimate: the interval is a point and no p value exists."""
+    return row["p_value"] != row["p_value"] and row["ci_low"] == row["ci_high"] and row["n"] >= 2
 
 
 def effect_cell(row) -> str:
@@ -40,7 +44,7 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for claim, r in shipped.iterrows():
         row = {"claim": claim, "scenario": r["scenario"], "variants": r["variants"], "metric": r["metric"],
-               "expected": r["expected"], "effect [95% CI]": effect_cell(r), "p": fmt_p(r["p_value"]),
+               "expected": r["expected"], "effect [95% CI]": effect_cell(r), "p": fmt_p(r["p_value"], is_degenerate(r)),
                "d": fmt(r["effect_size"]), "n": int(r["n"]), "result": r["result"]}
         if claim in cf.index:
             c = cf.loc[claim]

@@ -11,7 +11,7 @@ A claim of MODEL.md §7 becomes an experiment:
 * **expectation** — ``direction`` and ``threshold``: "greater than 0" for
   "raises", "greater than −0.10" for "barely shortens" (a margin);
 * **test** — ``paired_t`` (default), ``bootstrap`` or ``welch`` (see
-  :mod:`governance_sim.validation.statistics`);
+  :mod:`governance_sim.analysis.stats`);
 * **counterfactual** — the behavioural parameter the claim depends on, its documented
   range and the setting that should overturn the claim (:class:`Counterfactual`): with
   it the claim must FAIL; ``--scan`` sweeps the range and finds where the verdict flips.
@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from governance_sim.validation.statistics import TESTS
+from governance_sim.analysis.stats import TESTS
 
 # ------------------------------------------------------------------ metrics
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from governance_sim.analysis import stats as st
 from governance_sim.experiments.executors import Executor
 from governance_sim.scenario import ScenarioError
-from governance_sim.validation import statistics as st
 from governance_sim.validation.claims import claims_by_id, metric
 from governance_sim.validation.execute import (
     COUNTERFACTUAL,

@@ -19,6 +19,7 @@ import time
 import solara
 import solara.lab
 
+from governance_sim.fonts import default_lang
 from governance_sim.scenario import ScenarioError, load_scenario
 from governance_sim.viz import charts
 from governance_sim.viz.labels import tr
@@ -148,16 +149,18 @@ def ParamInput(c: ParamControl, values: solara.Reactive[dict], lang: str):
 
     current = values.value.get(c.path, c.value)
     label = tr(c.name, lang)
+    if c.kind != "bool":  # the value and the range in the label (thumb balloons would overlap the row above)
+        label = f"{label}: {float(current):g}  [{c.min:g}–{c.max:g}]"
     with (solara.Tooltip(c.description or c.name),
           solara.Column(gap="0px", classes=["govsim-param"])):
         if c.kind == "bool":
             solara.Checkbox(label=label, value=bool(current), on_value=on_value)
         elif c.kind == "int":
             solara.SliderInt(label, value=int(current), min=int(c.min), max=int(c.max),
-                             step=int(c.step or 1), on_value=on_value)
+                             step=int(c.step or 1), on_value=on_value, thumb_label=True)
         else:
             solara.SliderFloat(label, value=float(current), min=c.min, max=c.max, step=c.step,
-                               on_value=on_value)
+                               on_value=on_value, thumb_label=True)
 
 
 # --------------------------------------------------------------------------- page
@@ -167,7 +170,7 @@ def ParamInput(c: ParamControl, values: solara.Reactive[dict], lang: str):
 def Page():
     source = solara.use_memo(scenario_source, [])
     variants = solara.use_memo(lambda: variant_names(source), [source])
-    lang = solara.use_reactive("zh")
+    lang = solara.use_reactive(default_lang())  # `govsim viz --lang`, else the locale
     variant = solara.use_reactive(initial_variant() or variants[0])
     base = solara.use_memo(lambda: load_scenario(source, variant.value), [source, variant.value])
     controls = solara.use_memo(lambda: scenario_controls(base), [base])

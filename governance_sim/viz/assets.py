@@ -21,6 +21,9 @@ import tempfile
 from pathlib import Path
 
 _REF = re.compile(r"\{\{cdn\}\}/((?:@[\w.-]+/)?[\w.-]+)@([\w.-]+)/")
+# Solara's widgets load some packages themselves when first shown (GridDraggable, which Mesa's
+# SolaraViz lays its plots out with, loads vue-grid-layout; altair charts load vega)
+_WIDGET_REF = re.compile(r"getCdn\(\)\}/((?:@[\w.-]+/)?[\w.-]+)@([\w.-]+)/")
 
 
 def _solara_dir() -> Path:
@@ -37,7 +40,8 @@ def cache_dir() -> Path:
 
 
 def required_packages() -> list[str]:
-    """``name@version`` of every front-end package the Solara page template loads (this Vue)."""
+    """``name@version`` of every front-end package the Solara page template (this Vue) and its
+    widgets load."""
     import ipyvue
 
     template = (_solara_dir() / "server" / "templates" / "solara.html.j2").read_text(encoding="utf-8")
@@ -49,6 +53,11 @@ def required_packages() -> list[str]:
         ref = f"{name}@{version}"
         if skip not in ref and ref not in found:
             found.append(ref)
+    for vue_file in sorted((_solara_dir() / "widgets" / "vue").glob("*.vue")):
+        for name, version in _WIDGET_REF.findall(vue_file.read_text(encoding="utf-8")):
+            ref = f"{name}@{version}"
+            if ref not in found:
+                found.append(ref)
     from solara.server import settings
 
     fa = settings.assets.fontawesome_path.strip("/").split("/")[0]

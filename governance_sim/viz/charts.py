@@ -345,10 +345,13 @@ def response_histogram_figure(response_times: list[float], deadline_h: float, la
 def workload_figure(workload: dict[str, dict[str, float]], standard_week_h: float,
                     lang: str) -> Figure:
     """Hours per staff member per week by role, stacked by activity."""
-    fig, ax = _small_figure(left=0.2, bottom=0.3)
+    roles = list(workload)
+    longest = max((len(tr(r, lang)) for r in roles), default=0)
+    # room for the longest role name: English names ("community offices") run longer than Chinese
+    fig, ax = _small_figure(left=min(0.4, max(0.2, 0.03 + 0.013 * longest * (2 if lang == "zh" else 1))),
+                            bottom=0.3)
     ax.grid(True, axis="x", color="#eceff1")
     ax.grid(False, axis="y")
-    roles = list(workload)
     if not roles:
         _empty(ax, lang)
     activities: list[str] = []
@@ -364,8 +367,8 @@ def workload_figure(workload: dict[str, dict[str, float]], standard_week_h: floa
         ax.set_yticks(range(len(roles)), [tr(r, lang) for r in roles], fontsize=7.5)
         ax.invert_yaxis()
         ax.axvline(standard_week_h, color=INK, linewidth=1.0, linestyle=":")
-        ax.text(standard_week_h, -0.6, f" {tr('standard_week', lang)}", fontsize=7, color=INK,
-                va="bottom")
+        ax.text(standard_week_h, -0.6, f"{tr('standard_week', lang)} ", fontsize=7, color=INK,
+                va="bottom", ha="right")  # left of its line: the right edge would cut it
         ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2),
                   ncol=len(activities))
         ax.set_xlim(0, max(float(left.max()), standard_week_h) * 1.12)

@@ -163,6 +163,40 @@ LABELS: dict[str, tuple[str, str]] = {
     "pairing_ratio": ("党员连心户数", "households paired per member"),
     "joint_meetings_per_month": ("联席会议（次/月）", "joint meetings a month"),
     "meeting_delay_factor": ("联席会议转办系数", "hand-off delay with joint meetings"),
+    "seconded_buckpass_factor": ("下沉人员推诿系数", "sent-down staff buck-passing factor"),
+    "inherit_admin_load": ("社区承接原街道行政事务", "communities inherit the street's admin load"),
+    "zone_rating_target": ("片区考核目标", "zone rating target"),
+    "zone_priority_step": ("片区优先级增量", "zone priority step"),
+    "zone_village_share": ("片工作中村务比例", "village share of zone (片) work"),
+    "selection_noise": ("双向选择随机成分", "noise in mutual selection"),
+    "rebalance_moves": ("每次调剂最多人数", "most cadres moved per rebalancing"),
+    "rebalance_threshold": ("调剂阈值（人均积压差）", "rebalancing threshold (backlog per head)"),
+    "min_line_staff": ("每条线最少人数", "fewest cadres per line"),
+    "secondment_staff": ("每次借调人数", "cadres lent per request"),
+    "secondment_max_share": ("借调人员最高比例", "largest share of staff on loan"),
+    "secondment_trigger": ("申请借调的人均积压", "backlog per head that triggers a loan"),
+    "secondment_village_share": ("专班村务比例", "village share of task-force work"),
+    "min_office_staff": ("借出科室最少人数", "fewest staff a lending office keeps"),
+    "networks": ("专业网格数", "specialist networks"),
+    "network_paperwork_h": ("每张网的台账工时（小时/天）", "paperwork per extra network (h/day)"),
+    "padding_share": ("凑数上报比例", "share of shortfall padded with trivial reports"),
+    "padding_h": ("凑数上报耗时（小时）", "hours per trivial report"),
+    "padding_review_h": ("社区处理凑数上报耗时（小时）", "community hours per trivial report"),
+    "call_minutes": ("接线时长（分钟）", "call handling time (min)"),
+    "consultation_share": ("咨询类来电比例", "share of calls that are consultations"),
+    "consultation_minutes": ("咨询接听时长（分钟）", "consultation time (min)"),
+    "target_score": ("三率目标分", "三率 target score"),
+    "rank_weight": ("排名压力权重", "ranking pressure weight"),
+    "priority_boost": ("热线案件优先级提升", "priority boost of hotline cases"),
+    "audit_delay_days": ("办结到核查天数", "days from closing to audit"),
+    "trust_sensitivity": ("来电量对信任的敏感度", "sensitivity of call volume to trust"),
+    "volunteer_hours_per_member_month": ("在职党员每月服务时长", "volunteer hours per member a month"),
+    "contact_trust": ("连心户联系的信任目标", "trust that monthly contact pulls toward"),
+    "meeting_hours": ("每次会议耗时（小时）", "hours per meeting"),
+}
+DEPARTMENTS_EN = {
+    "urban_mgmt": "urban management", "market_reg": "market regulation", "traffic_police": "traffic police",
+    "civil_affairs": "civil affairs", "emergency": "emergency management", "land": "land and resources",
 }
 
 
@@ -172,6 +206,13 @@ def tr(key: str, lang: str = "zh") -> str:
     if pair is None:
         return key
     return pair[0] if lang == "zh" else pair[1]
+
+
+def department_label(name: str, label: str, lang: str) -> str:
+    """A department as people say it: its Chinese name, or a readable English one (not a code key)."""
+    if lang == "zh":
+        return label
+    return DEPARTMENTS_EN.get(name, name.replace("_", " "))
 
 
 def reason_label(reason: str, lang: str) -> str:

@@ -20,7 +20,7 @@ from governance_sim.engine import HOURS_PER_DAY
 from governance_sim.model import DEFAULT_SCENARIO, GovernanceModel
 from governance_sim.scenario import Scenario, load_scenario
 from governance_sim.viz import charts
-from governance_sim.viz.labels import reason_label, tr
+from governance_sim.viz.labels import department_label, reason_label, tr
 from governance_sim.viz.live import LiveMetrics, role_workload, unit_utilisation
 from governance_sim.viz.network import MAX_GRID_NODES, build_layout, node_values
 
@@ -71,7 +71,7 @@ def territory_png(model, live: LiveMetrics, layout, metric: str, lang: str) -> b
         layout, model_node_values(model, live, layout, metric), metric, lang,
         zone_of_community=[c.zone for c in t.communities],
         street_of_community=[c.street for c in t.communities],
-        departments=[(d.label if lang == "zh" else d.name, d.backlog, d.staff) for d in model.departments],
+        departments=[(department_label(d.name, d.label, lang), d.backlog, d.staff) for d in model.departments],
         street_queues=[s.backlog for s in model.street_offices])
     return charts.to_png(fig)
 
@@ -130,7 +130,7 @@ class LiveRun:
         return model_node_values(self.model, self.live, self.layout, metric)
 
     def department_queues(self, lang: str) -> list[tuple[str, int, int]]:
-        return [(d.label if lang == "zh" else d.name, d.backlog, d.staff) for d in self.model.departments]
+        return [(department_label(d.name, d.label, lang), d.backlog, d.staff) for d in self.model.departments]
 
     def street_queues(self) -> list[int]:
         return [s.backlog for s in self.model.street_offices]
@@ -153,7 +153,7 @@ class LiveRun:
         m = self.model
         if role == "department" and 0 <= i < len(m.departments):
             d = m.departments[i]
-            return d.label if lang == "zh" else d.name
+            return department_label(d.name, d.label, lang)
         unit = m.units.get((role, i))
         if role in ("community_office", "street_office") and unit is not None:
             return unit.name.rsplit("·", 1)[-1]

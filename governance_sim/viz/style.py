@@ -1,6 +1,21 @@
 """Page style: calm, dense, readable (kept in Python so it ships with the package)."""
 
-CSS = """
+CJK_FONT_CSS = """
+/* Chinese without system fonts: the package's GB2312 subset of Noto Sans CJK SC (OFL), served by Solara
+   from governance_sim/public/, fetched only for CJK characters (unicode-range), after any installed CJK font */
+@font-face {
+  font-family: "Govsim Noto Sans SC";
+  src: local("Noto Sans CJK SC"), local("Noto Sans SC"), local("Source Han Sans SC"),
+       url("static/public/GovsimNotoSansSC-Regular.otf") format("opentype");
+  unicode-range: U+2000-206F, U+3000-9FFF, U+FF00-FFEF;
+  font-display: swap;
+}
+.v-application, .v-application .text-h6, .v-application .title, body {
+  font-family: Roboto, "Helvetica Neue", Arial, "Govsim Noto Sans SC", sans-serif !important;
+}
+"""
+
+CSS = CJK_FONT_CSS + """
 .govsim-main { padding: 4px 8px 16px 8px; }
 .govsim-kpis { flex-wrap: wrap; }
 .govsim-kpi {
