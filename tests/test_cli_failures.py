@@ -54,9 +54,9 @@ def test_bad_arguments_are_refused_before_any_simulation(tiny, tmp_path, monkeyp
         (["compare", str(scenario), "--reps", "2", "--out", str(tmp_path / "a_file")], "--out"),
         (["sweep", str(scenario), "-p", "arrangement.p_buckpass=0:1", "--seed", str(2**63), "--out",
           str(tmp_path / "s")], "--seed"),
-        (["sweep", str(scenario), "-p", "arrangement.p_buckpass=0:1", "-d", "lhs", "--samples", "100000000",
+        (["sweep", str(scenario), "-p", "arrangement.p_buckpass=0:1", "--design", "lhs", "--samples", "100000000",
           "--out", str(tmp_path / "s")], "--samples"),
-        (["sweep", str(scenario), "-p", "arrangement.p_buckpass=lognormal(1000,1)", "-d", "lhs",
+        (["sweep", str(scenario), "-p", "arrangement.p_buckpass=lognormal(1000,1)", "--design", "lhs",
           "--out", str(tmp_path / "s")], "not finite"),
     ]
     for args, words in cases:
