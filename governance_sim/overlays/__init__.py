@@ -6,6 +6,7 @@ from governance_sim.overlays import (  # noqa: F401  (registry lines)
     formalism,
     grid,
     hotline,
+    mass_whistle,
     party_building,
 )
 from governance_sim.overlays.base import Overlay, OverlayParams
