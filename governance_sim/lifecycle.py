@@ -270,6 +270,8 @@ class CaseLifecycle:
             if decision.reason == "escalate":
                 case.escalations += 1
             t = self.cal.add_working_hours(now, decision.delay_h * m.coordination_delay_factor)
+            for overlay in m.overlays:  # e.g. a joint meeting (联席会议) that takes the case up sooner
+                t = overlay.handoff_arrival(case, decision, now, t, m)
             self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
         elif isinstance(decision, Summon):
             self.summon(case, at, decision)

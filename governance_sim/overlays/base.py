@@ -49,6 +49,11 @@ class Overlay:
         """A decision, or ``None`` to leave routing to the arrangement."""
         return None
 
+    def handoff_arrival(self, case, decision, now: float, t: float, model) -> float:
+        """When a hand-off (``Refer``) made at ``now`` reaches its destination; ``t`` is the
+        formal channel's time (default: unchanged; e.g. a joint meeting that comes sooner)."""
+        return t
+
     def on_close(self, case, model) -> None:
         """A case was closed (resolved or on paper)."""
 

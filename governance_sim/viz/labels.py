@@ -162,7 +162,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "party_member_share": ("党员户比例", "party-member households"),
     "pairing_ratio": ("党员连心户数", "households paired per member"),
     "joint_meetings_per_month": ("联席会议（次/月）", "joint meetings a month"),
-    "meeting_delay_factor": ("联席会议转办系数", "hand-off delay with joint meetings"),
+    "minutes_per_case": ("联席会议每案时长（分钟）", "joint-meeting minutes per case"),
 }
 
 
