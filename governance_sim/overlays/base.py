@@ -29,6 +29,12 @@ class Overlay:
     def __init__(self, params: OverlayParams):
         self.params = params
 
+    @classmethod
+    def arrangement_problem(cls, arrangement: type) -> str | None:
+        """Why this overlay cannot run with the arrangement class ``arrangement`` (checked
+        when a scenario loads), or ``None`` if it can."""
+        return None
+
     def make_rng(self, model) -> np.random.Generator:
         """A generator of the overlay's own, seeded from the run's seed: its draws leave the
         model's streams (emergence, routing) as they are, which keeps comparisons paired."""

@@ -88,13 +88,15 @@ class MassWhistle(Overlay):
         self.trivial_dispatched = 0
         self.dispatch_times: list[float] = []  # hours from the whistle to the summons
 
+    @classmethod
+    def arrangement_problem(cls, arrangement: type) -> str | None:
+        if getattr(arrangement, "summoning_power", False):
+            return None
+        able = sorted(n for n, a in ARRANGEMENTS.items() if getattr(a, "summoning_power", False))
+        return (f"群众吹哨 needs an arrangement that can summon departments; arrangement.name is "
+                f"{arrangement.name!r}, allowed: {', '.join(able)}")
+
     def adjust_scenario(self, scenario):
-        arrangement = scenario.arrangement.name
-        if not getattr(ARRANGEMENTS.get(arrangement), "summoning_power", False):
-            able = sorted(n for n, a in ARRANGEMENTS.items() if getattr(a, "summoning_power", False))
-            raise ScenarioError("overlays.mass_whistle",
-                                f"群众吹哨 needs an arrangement that can summon departments; "
-                                f"arrangement.name is {arrangement!r}, allowed: {', '.join(able)}")
         if scenario.roles.district_center.staff < 1:
             raise ScenarioError("overlays.mass_whistle",
                                 "the platform needs staff: set roles.district_center.staff ≥ 1")
