@@ -99,8 +99,8 @@ class PartyBuilding(Overlay):
         if not self.meeting_days:
             return None
         cal = model.calendar
-        first = int(now // HOURS_PER_DAY)
-        for day in range(first, first + 2 * MONTH_DAYS):
+        first = int(now // HOURS_PER_DAY) - 7  # a meeting day on a weekend starts on the next workday
+        for day in range(max(first, 0), first + 2 * MONTH_DAYS + 7):
             if day % MONTH_DAYS in self.meeting_days:
                 start = cal.next_start(day * HOURS_PER_DAY)
                 if start >= now:
