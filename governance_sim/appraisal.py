@@ -25,7 +25,8 @@ to its base.  The appraisers:
 
 The same scorecards set the odds of two choices: a department's return of a
 case (推诿, :func:`return_probability`) and an office's cover-up of a hazard
-(不出事, :func:`hide_probability`).
+(不出事, :func:`hide_probability`); a grid worker's padding of a report quota
+(:func:`padding_probability`) weighs an appraisal against an audit the same way.
 """
 
 from __future__ import annotations
@@ -124,6 +125,29 @@ def hide_probability(veto_weight: float, fix_days: float, erupt_days: float, tra
     if trace_prob <= 0.0 or p_erupt <= 0.0:
         return 1.0 if p_wrong > 0.0 else 0.0
     return min(1.0, p_wrong / (2.0 * p_erupt * trace_prob))
+
+
+def padding_probability(quota_weight: float, shortfall: float, quota: float, audit_rate: float,
+                        audit_penalty: float) -> float:
+    """P(a grid worker short of its report quota pads the shortfall with trivial reports, 凑数).
+
+    Not padding loses the quota's mark on the appraisal: ``quota_weight × shortfall / quota``.
+    Padding ``n`` reports risks being caught by an audit (核查) that checks each report with
+    probability ``a``: an expected ``audit_penalty × (1 − (1 − a)^n)``.  The gain is linear in
+    ``n`` and the risk concave, so a worker pads the whole shortfall or nothing; it pads when
+    ``a < a* = 1 − (1 − quota_weight·shortfall / (quota·audit_penalty))^(1/shortfall)``.  Each
+    worker's sense of ``a`` is uniform on ``[0, 2·audit_rate]`` (as a cadre's sense of tracing
+    in :func:`hide_probability`), so the worker pads with probability ``min(1, a* / (2·audit_rate))``.
+    Without a quota, a shortfall or a weight there is nothing to pad for.
+    """
+    if quota <= 0.0 or shortfall <= 0.0 or quota_weight <= 0.0:
+        return 0.0
+    stake = quota_weight * min(shortfall, quota) / quota
+    if audit_penalty <= 0.0 or stake >= audit_penalty or audit_rate <= 0.0:
+        return 1.0
+    n = max(shortfall, 1.0)
+    a_star = 1.0 - (1.0 - stake / audit_penalty) ** (1.0 / n)
+    return min(1.0, a_star / (2.0 * audit_rate))
 
 
 def ambiguity_of(departments: list[str], duty_holders: list[str] | None, lists_published: bool) -> float:

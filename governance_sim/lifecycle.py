@@ -270,6 +270,8 @@ class CaseLifecycle:
             if decision.reason == "escalate":
                 case.escalations += 1
             t = self.cal.add_working_hours(now, decision.delay_h * m.coordination_delay_factor)
+            for overlay in m.overlays:  # e.g. a joint meeting (联席会议) that takes the case up sooner
+                t = overlay.handoff_arrival(case, decision, now, t, m)
             self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
         elif isinstance(decision, Summon):
             self.summon(case, at, decision)
@@ -359,12 +361,14 @@ class CaseLifecycle:
             self.trail.append((case.id, self.events.now, "acted", task.unit.key, task.effort))
         self.close(case, resolved=self.random.random() < self.model.office_p_fix)
 
-    def department_receives(self, case: Case, d: int, joint: bool, effort_factor: float = 1.0) -> None:
-        """A department gets a referral (or a whistle): it may return it (推诿) or act."""
+    def department_receives(self, case: Case, d: int, joint: bool, effort_factor: float = 1.0,
+                            may_return: bool = True) -> None:
+        """A department gets a referral (or a whistle): it may return it (推诿) or act.
+        ``may_return=False``: its part was settled face to face (社区约请), it acts."""
         m = self.model
         dept = m.departments[d]
         case.received[d] = self.events.now
-        if self.random.random() < m.arrangement.buckpass_probability(case, d, m):
+        if may_return and self.random.random() < m.arrangement.buckpass_probability(case, d, m):
             dept.buckpass_count += 1
             case.buckpass += 1
             case.last_refused = d

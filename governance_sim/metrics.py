@@ -137,6 +137,9 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     s.update(_stats(res, "resolution_time"))
     s["resolution_time_single_dept_mean_h"] = _mean(res[dept_cases & ~multi])
     s["resolution_time_multi_dept_mean_h"] = _mean(res[multi])
+    # raised in the community: reported at the community office or found by its grid workers
+    raised = reported["channel"].isin(("community", "grid_worker")).to_numpy()
+    s["resolution_time_multi_dept_community_mean_h"] = _mean(res[multi & raised])
     s["resolution_time_no_dept_mean_h"] = _mean(res[~dept_cases])
     s["response_rate"] = float(responded_in_time.mean()) if len(due) else math.nan
     s["resolution_rate"] = float((reported["status"] == RESOLVED).mean()) if len(reported) else math.nan

@@ -678,6 +678,9 @@ def validate_scenario(raw: Any) -> Scenario:
         overlays[oname] = _validate_block(
             OVERLAYS[oname].Params, {} if params is True else params, f"overlays.{oname}"
         )
+        problem = OVERLAYS[oname].arrangement_problem(ARRANGEMENTS[arr_name])
+        if problem:
+            raise ScenarioError(f"overlays.{oname}", problem)
     raw["overlays"] = overlays
     try:
         return Scenario.model_validate(raw)

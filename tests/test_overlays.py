@@ -10,13 +10,13 @@ import pytest
 from scipy.stats import binomtest
 
 from governance_sim import GovernanceModel, ScenarioError, load_scenario
-from governance_sim.arrangements.base import Refer
-from governance_sim.cases import CLOSED_ON_PAPER, RESOLVED, Case
+from governance_sim.cases import CLOSED_ON_PAPER, RESOLVED
 from governance_sim.engine import HOURS_PER_DAY
 from governance_sim.registry import OVERLAYS
 from governance_sim.runner import collect
 
-ALL_OVERLAYS = {"extra_staff", "formalism", "grid", "hotline", "party_building"}
+ALL_OVERLAYS = {"community_invitation", "extra_staff", "formalism", "grid", "hotline", "mass_whistle",
+                "party_building"}
 
 
 def set_path(sc: dict, path: str, value) -> dict:
@@ -82,7 +82,7 @@ def test_unknown_overlay_names_the_field_and_the_allowed_ones(tiny):
     ("overlays.hotline.audit_rat=0.5", "overlays.hotline.audit_rat", "audit_rate"),
     ("overlays.grid.networks=0", "overlays.grid.networks", "greater than or equal to 1"),
     ("overlays.formalism.street_office=-1", "overlays.formalism.street_office", "greater than or equal to 0"),
-    ("overlays.party_building.meeting_delay_factor=0", "overlays.party_building.meeting_delay_factor",
+    ("overlays.party_building.minutes_per_case=0", "overlays.party_building.minutes_per_case",
      "greater than 0"),
     ("overlays.extra_staff.departments.urban=-2", "overlays.extra_staff.departments.urban",
      "greater than or equal to 0"),
@@ -122,7 +122,8 @@ def test_neutral_overlays_leave_the_run_unchanged(tiny, neutral):
 
 def test_same_seed_same_outputs_with_every_overlay(tiny):
     every = {"hotline": {"direct_dispatch": True}, "grid": {"report_quota": 5, "merge_networks": False},
-             "party_building": {}, "formalism": {"community_office": 1}, "extra_staff": {"community_office": 1}}
+             "party_building": {}, "formalism": {"community_office": 1}, "extra_staff": {"community_office": 1},
+             "community_invitation": {}}
     a = collect(finished(scenario(dict(tiny), every, days=60)))
     b = collect(finished(scenario(tiny, every, days=60)))
     pd.testing.assert_frame_equal(a.cases, b.cases)
@@ -345,29 +346,6 @@ def test_report_quota_pads_with_trivial_reports_that_cost_community_time(tiny):
 # ----------------------------------------------------------------------- party building
 
 
-def test_joint_meetings_shorten_every_hand_off(tiny):
-    arrivals = {}
-    for meetings in (0, 1):
-        model = GovernanceModel(scenario(dict(tiny), {"party_building": {
-            "joint_meetings_per_month": meetings, "meeting_delay_factor": 0.5}}, days=30))
-        model.step()
-        case = Case(id=len(model.cases), category=1, grid=0, community=0, street=0, household=0,
-                    severity=1, departments=(0, 1), latent=False, t_created=model.now)
-        model.cases.append(case)
-        t0 = model.calendar.next_start(model.now)  # Tuesday 09:00
-        model.events.run_until(t0)
-        model.lifecycle.apply(case, ("street_office", 0), Refer(("department", 0), 16.0, "referral"))
-        t = t0
-        while case.holder != "department:0":
-            t += 0.25
-            model.events.run_until(t)
-        arrivals[meetings] = t - t0
-    assert model.coordination_delay_factor == 0.5
-    # 16 working hours from Tuesday 09:00 end on Wednesday 17:00; halved, on Tuesday 17:00
-    assert arrivals[0] == pytest.approx(32.0, abs=0.3)
-    assert arrivals[1] == pytest.approx(8.0, abs=0.3)
-
-
 def test_joint_meetings_cost_staff_time(tiny):
     m1 = finished(scenario(dict(tiny), {"party_building": {"joint_meetings_per_month": 2,
                                                            "meeting_hours": 2}}, days=90))
@@ -376,7 +354,7 @@ def test_joint_meetings_cost_staff_time(tiny):
     w1 = collect(m1).workers
     assert w1.loc[w1["role"] == "street_office", "hours_meeting"].sum() == pytest.approx(6 * 2)
     assert list(w1.loc[w1["role"] == "department", "hours_meeting"]) == pytest.approx([6 * 2] * 3)
-    assert m0.coordination_delay_factor == 1.0 and overlay(m0, "party_building").meetings == 0
+    assert overlay(m0, "party_building").meetings == 0
 
 
 def test_pairing_surfaces_hidden_hazards_and_raises_trust(tiny):

@@ -15,7 +15,8 @@ CASES = [(p.name, v) for p in sorted(SCENARIOS.glob("*.yaml"))
          for v in (yaml.safe_load(p.read_text(encoding="utf-8")).get("variants") or {"default": {}})]
 REQUIRED = {
     "beijing_street.yaml": {"baseline", "whistle", "whistle_no_reverse_assessment", "hotline_classic",
-                            "hotline_direct", "baseline_extra_staff", "baseline_staff_down_no_whistle"},
+                            "hotline_direct", "baseline_extra_staff", "baseline_staff_down_no_whistle",
+                            "community_invitation", "mass_whistle", "party_building", "grid_report_quota"},
     "pinggu_township.yaml": {"baseline", "baseline_extra_guards", "whistle"},
     "xi_town.yaml": {"fixed_offices", "zone_line"},
     "tongguanshan.yaml": {"baseline", "direct_district", "direct_district_inherit_admin"},

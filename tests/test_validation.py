@@ -185,7 +185,8 @@ def test_claims_are_selected_by_id_or_number():
 def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
     p = plan(list(CLAIMS), reps=2, counterfactual=True)
     numbers = {c.id.rstrip("ab cde") for c in CLAIMS}
-    assert numbers == {str(i) for i in range(1, 11)}
+    # §7's claims 1–10 and 11 (社区约请); 12 and 13 once their mechanisms exist
+    assert {str(i) for i in range(1, 12)} <= numbers <= {str(i) for i in range(1, 14)}
     assert all(c.counterfactual is not None for c in CLAIMS)
     # arms that several claims (and conditions) share are one configuration, run once
     assert len(p.configs) < sum(len(c.arms) for c in CLAIMS) * 2
@@ -270,7 +271,7 @@ def test_a_bad_override_in_a_claim_fails_before_anything_runs(tiny):
 
 def test_cli_rejects_bad_options_with_exit_status_2():
     runner = CliRunner()
-    for args in (["--claims", "11"], ["--reps", "1"], ["--days", "0"], ["--lang", "fr"],
+    for args in (["--claims", "99"], ["--reps", "1"], ["--days", "0"], ["--lang", "fr"],
                  ["--scan", "--scan-points", "1"], ["--warmup-days", "-1"]):
         result = runner.invoke(app, ["validate", *args])
         assert result.exit_code == 2, args

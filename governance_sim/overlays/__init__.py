@@ -1,10 +1,12 @@
 """Overlays combinable with any arrangement; importing registers them."""
 
 from governance_sim.overlays import (  # noqa: F401  (registry lines)
+    community_invitation,
     extra_staff,
     formalism,
     grid,
     hotline,
+    mass_whistle,
     party_building,
 )
 from governance_sim.overlays.base import Overlay, OverlayParams

@@ -29,6 +29,12 @@ class Overlay:
     def __init__(self, params: OverlayParams):
         self.params = params
 
+    @classmethod
+    def arrangement_problem(cls, arrangement: type) -> str | None:
+        """Why this overlay cannot run with the arrangement class ``arrangement`` (checked
+        when a scenario loads), or ``None`` if it can."""
+        return None
+
     def make_rng(self, model) -> np.random.Generator:
         """A generator of the overlay's own, seeded from the run's seed: its draws leave the
         model's streams (emergence, routing) as they are, which keeps comparisons paired."""
@@ -48,6 +54,11 @@ class Overlay:
     def route(self, case, at, model):
         """A decision, or ``None`` to leave routing to the arrangement."""
         return None
+
+    def handoff_arrival(self, case, decision, now: float, t: float, model) -> float:
+        """When a hand-off (``Refer``) made at ``now`` reaches its destination; ``t`` is the
+        formal channel's time (default: unchanged; e.g. a joint meeting that comes sooner)."""
+        return t
 
     def on_close(self, case, model) -> None:
         """A case was closed (resolved or on paper)."""

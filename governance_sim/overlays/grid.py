@@ -20,14 +20,19 @@ the scenario's grid workers as they are:
   worker sees every category in the grid and keeps one set of forms.
 * **Appraised reporting (``report_quota``).**  Source: seed 004 (X镇:
   「《网格化管理信息上报考核制度》」, reporting counts are appraised).  The padding
-  itself is not in the seeds (docs/sources.md §4.3) — an assumption: a worker
-  who reported fewer than ``report_quota`` problems in a month files trivial
-  reports to make up ``padding_share`` of the shortfall.  Each costs the
-  worker ``padding_h`` and the community office ``padding_review_h`` to log
-  and close (activities ``padding`` and ``padding_review`` in the workers
-  table).  Padded reports are not problems: they are counted apart
-  (``cases_padded``) and never enter the cases table, so problem metrics stay
-  clean while the appraised count (``grid_reports_appraised``) inflates.
+  itself is not in the seeds (docs/sources.md §4.3).  Padding is a choice
+  (:func:`governance_sim.appraisal.padding_probability`): at the end of each month a
+  worker who reported fewer than ``report_quota`` problems weighs the mark the
+  shortfall loses (``quota_weight``) against the risk that an audit (核查, each
+  report checked with ``audit_rate``) catches a padded report (``audit_penalty``),
+  and pads the whole shortfall or nothing.  Each padded report costs the worker
+  ``padding_h`` and the community office ``padding_review_h`` to log and close
+  (activities ``padding`` and ``padding_review`` in the workers table); audits
+  catch padded reports at ``audit_rate`` (``grid_padding_caught``).  Padded
+  reports are not problems: they are counted apart (``cases_padded``) and never
+  enter the cases table, so problem metrics stay clean while the appraised count
+  (``grid_reports_appraised``) inflates.  Weights, audit rate and penalty are
+  assumptions.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import math
 import numpy as np
 from pydantic import Field
 
+from governance_sim.appraisal import padding_probability
 from governance_sim.overlays.base import Overlay, OverlayParams
 from governance_sim.registry import register_overlay
 
@@ -68,8 +74,16 @@ class GridParams(OverlayParams):
     report_quota: float = Field(default=0.0, ge=0,
                                 description="reports per worker per month counted in the appraisal "
                                             "(0 = reporting is not appraised)")
-    padding_share: float = Field(default=1.0, ge=0, le=1,
-                                 description="share of a monthly shortfall a worker fills with trivial reports")
+    quota_weight: float = Field(
+        default=1.0, ge=0, le=10,
+        description="weight of the report count in a worker's monthly appraisal; a shortfall of the "
+                    "whole quota loses this much (assumption)")
+    audit_rate: float = Field(default=0.05, ge=0, le=1,
+                              description="P(an audit checks a given report and finds it padded) (assumption)")
+    audit_penalty: float = Field(
+        default=2.0, ge=0, le=20,
+        description="appraisal cost of being caught padding, in the same units as quota_weight "
+                    "(assumption: twice a month's quota mark, 通报批评)")
     padding_h: float = Field(default=0.25, gt=0, le=4,
                              description="worker hours to write up one trivial report")
     padding_review_h: float = Field(default=0.5, gt=0, le=4,
@@ -89,6 +103,8 @@ class GridOverlay(Overlay):
         self._counted: set[int] = set()
         self.genuine = 0
         self.padded = 0
+        self.caught = 0  # padded reports an audit found out
+        self.decisions = 0  # month-ends a worker was short of the quota and chose
         self.padding_log: list[tuple[int, int, int]] = []  # (month, worker, trivial reports filed)
 
     # ------------------------------------------------------------ role parameters
@@ -141,13 +157,17 @@ class GridOverlay(Overlay):
                 shortfall = p.report_quota - self._month[w]
                 if shortfall <= 0:
                     continue
-                x = shortfall * p.padding_share
-                n = int(math.floor(x)) + int(self.rng.random() < x - math.floor(x))
+                prob = padding_probability(p.quota_weight, shortfall, p.report_quota, p.audit_rate,
+                                           p.audit_penalty)
+                self.decisions += 1
+                if not self.rng.random() < prob:
+                    continue
+                n = int(math.ceil(shortfall))
                 for _ in range(n):
                     worker.work_on(None, p.padding_h, 1.0, self._review, "padding", _no_response)
-                if n:
-                    self.padded += n
-                    self.padding_log.append((month, w, n))
+                self.caught += int((self.rng.random(n) < p.audit_rate).sum())
+                self.padded += n
+                self.padding_log.append((month, w, n))
         self._month[:] = 0
 
     def _review(self, task) -> None:
@@ -164,4 +184,7 @@ class GridOverlay(Overlay):
             "cases_padded": self.padded,
             "grid_reports_appraised": total,
             "grid_padded_share": self.padded / total if total else math.nan,
+            "grid_padding_caught": self.caught,
+            "grid_padding_choices": self.decisions,
+            "grid_workers_padding_share": len(self.padding_log) / self.decisions if self.decisions else math.nan,
         }

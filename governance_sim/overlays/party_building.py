@@ -15,13 +15,17 @@ Four mechanisms of the community party branches (:class:`PartyBranch`):
   its member's monthly contact moves its trust toward ``contact_trust``
   (assumption), which in turn raises its reporting of visible problems.
 * **联席会议 — joint meetings.**  Seed 000: 「建立**镇党建引领基层治理工作联席会议制度」
-  and 「全镇 7 个村均已建立党组织,协调解决问题 30 余项」.  While the street (or,
-  without streets, the district) holds ``joint_meetings_per_month`` meetings of
-  the street office, the departments and the community offices, every
-  hand-off delay is multiplied by ``meeting_delay_factor`` (units that meet
-  regularly pass cases on faster; factor an assumption).  Each meeting costs
-  one staff member of every attending unit ``meeting_hours`` (activity
-  ``meeting``).
+  and 「全镇 7 个村均已建立党组织,协调解决问题 30 余项」; seed 000 also has the district's
+  city-management 联席会议 held once a quarter (「季点名」).  The street (or, without
+  streets, the district) holds ``joint_meetings_per_month`` meetings of the street
+  office, the departments and the community offices.  A meeting clears part of the
+  coordination backlog: a case being referred to a department whose formal referral
+  would reach it after the next meeting is taken up at that meeting instead, face to
+  face, as long as the meeting has room — ``meeting_hours × 60 / minutes_per_case``
+  cases (frequency and length, assumptions).  Referrals that would arrive before the
+  meeting, and those beyond its room, go through the formal channel as before.
+  Each meeting costs one staff member of every attending unit ``meeting_hours``
+  (activity ``meeting``).
 * **Membership.**  ``party_member_share`` (households with a member) resets the
   residents' share; seed 002: a village of 424 households with 58 members.
 """
@@ -66,9 +70,10 @@ class PartyBuildingParams(OverlayParams):
         description="trust a paired household's monthly contact pulls toward (assumption); None = no effect")
     joint_meetings_per_month: int = Field(default=1, ge=0, le=20,
                                           description="联席会议 a month (0 = none)")
-    meeting_delay_factor: float = Field(
-        default=0.7, gt=0, le=1,
-        description="multiplies every hand-off delay while joint meetings are held (assumption)")
+    minutes_per_case: float = Field(
+        default=10.0, gt=0, le=120,
+        description="meeting minutes to settle one referred case (assumption); a meeting takes up "
+                    "meeting_hours × 60 / minutes_per_case cases")
     meeting_hours: float = Field(default=2.0, ge=0, le=8,
                                  description="hours a meeting takes one staff member of each attending unit")
 
@@ -85,6 +90,34 @@ class PartyBuilding(Overlay):
         super().__init__(params)
         self.meetings = 0
         self.meeting_days: set[int] = set()
+        self.capacity = 0
+        self.booked: dict[float, int] = {}  # meeting start → referrals taken up there
+        self.taken_up = 0
+
+    def next_meeting(self, model, now: float) -> float | None:
+        """The start of the first joint meeting at or after ``now`` (None without meetings)."""
+        if not self.meeting_days:
+            return None
+        cal = model.calendar
+        first = int(now // HOURS_PER_DAY) - 7  # a meeting day on a weekend starts on the next workday
+        for day in range(max(first, 0), first + 2 * MONTH_DAYS + 7):
+            if day % MONTH_DAYS in self.meeting_days:
+                start = cal.next_start(day * HOURS_PER_DAY)
+                if start >= now:
+                    return start
+        return None
+
+    def handoff_arrival(self, case, decision, now: float, t: float, model) -> float:
+        """A referral to a department is taken up at the next joint meeting if that comes
+        before the formal referral would arrive and the meeting has room."""
+        if decision.to[0] != "department" or self.capacity <= 0 or t <= now:
+            return t
+        meeting = self.next_meeting(model, now)
+        if meeting is None or meeting >= t or self.booked.get(meeting, 0) >= self.capacity:
+            return t
+        self.booked[meeting] = self.booked.get(meeting, 0) + 1
+        self.taken_up += 1
+        return meeting
 
     def adjust_scenario(self, scenario):
         p = self.params
@@ -103,8 +136,8 @@ class PartyBuilding(Overlay):
                 branch.hours_left = branch.weekly_hours
         k = p.joint_meetings_per_month
         if k:
-            model.coordination_delay_factor *= p.meeting_delay_factor
             self.meeting_days = {int(MONTH_DAYS * (i + 0.5) / k) for i in range(k)}
+        self.capacity = int(p.meeting_hours * 60 // p.minutes_per_case) if k else 0
 
     # ------------------------------------------------------------ joint meetings
     def on_day(self, model, day: int) -> None:
@@ -150,7 +183,8 @@ class PartyBuilding(Overlay):
             "party_mediated_cases": sum(b.mediated for b in branches),
             "party_volunteer_hours": float(sum(b.hours_used for b in branches)),
             "joint_meetings": self.meetings,
-            "coordination_delay_factor": float(model.coordination_delay_factor),
+            "joint_meeting_referrals": self.taken_up,
+            "joint_meeting_referrals_per_meeting": self.taken_up / self.meetings if self.meetings else math.nan,
             "paired_household_trust_end": float(model.population.trust[model.population.paired].mean())
             if paired else math.nan,
         }

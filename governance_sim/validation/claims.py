@@ -35,6 +35,7 @@ from governance_sim.validation.spec import (
 BARELY = -0.10  # "barely": a relative reduction of less than 10 %
 MULTI = "resolution_time_multi_dept_mean_h"
 SINGLE = "resolution_time_single_dept_mean_h"
+MULTI_COMMUNITY = "resolution_time_multi_dept_community_mean_h"
 
 # xi_town.yaml: the inspection campaign (环保督察整改) runs on days 120–210; a month after
 # it is included so that a backlog still being worked off counts.
@@ -43,6 +44,8 @@ SHOCK_FIRST_DAY, SHOCK_LAST_DAY = 120, 240
 METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric(MULTI, "cross-department resolution time (h)", "多部门案件办结时间 (小时)"),
     Metric(SINGLE, "single-department resolution time (h)", "单部门案件办结时间 (小时)"),
+    Metric(MULTI_COMMUNITY, "cross-department resolution time, raised in the community (h)",
+           "社区提出的多部门案件办结时间 (小时)"),
     Metric("response_time_mean_h", "mean response time (h)", "平均响应时间 (小时)"),
     Metric("resolution_time_mean_h", "mean resolution time (h)", "平均办结时间 (小时)"),
     Metric("buckpass_events", "buck-passing events", "推诿次数"),
@@ -333,6 +336,18 @@ CLAIMS: tuple[Claim, ...] = (
             "roles.resident.report_noise", 0.1, 1.0, 1.0,
             "households' own reporting costs vary so widely (logistic scale 1; shipped 0.25) "
             "that trust hardly changes whether a problem is reported"),
+    ),
+    Claim(
+        id="11", scenario="beijing_street",
+        text="社区约请 shortens the resolution of cross-department cases raised in the community "
+             "(Huizhou, seed 004).",
+        text_zh="社区约请缩短社区提出的多部门案件办结时间 (惠州)",
+        arms=(BJ_BASE, Arm("community_invitation", "community_invitation")),
+        contrast=Diff("baseline", "community_invitation"), metric=MULTI_COMMUNITY, direction="less",
+        note="cases reported at the community office or found by its grid workers that need two or "
+             "more departments",
+        counterfactual=referral_delay(0.25, "referrals up the hierarchy within a quarter working day: "
+                                      "waiting for a letter's reply and a meeting saves nothing"),
     ),
 )
 
