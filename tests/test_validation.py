@@ -182,7 +182,7 @@ def test_claims_are_selected_by_id_or_number():
 def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
     p = plan(list(CLAIMS), reps=2, counterfactual=True)
     numbers = {c.id.rstrip("ab cde") for c in CLAIMS}
-    assert numbers == {str(i) for i in range(1, 11)}
+    assert {str(i) for i in range(1, 11)} <= numbers <= {str(i) for i in range(1, 14)}
     assert all(c.counterfactual is not None for c in CLAIMS)
     # arms that several claims (and conditions) share are one configuration, run once
     assert len(p.configs) < sum(len(c.arms) for c in CLAIMS) * 2

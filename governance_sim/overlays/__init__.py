@@ -5,6 +5,7 @@ from governance_sim.overlays import (  # noqa: F401  (registry lines)
     formalism,
     grid,
     hotline,
+    mine_guards,
     party_building,
 )
 from governance_sim.overlays.base import Overlay, OverlayParams

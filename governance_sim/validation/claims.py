@@ -116,6 +116,12 @@ def patrol_hours(value: float, text: str) -> Counterfactual:
     return Counterfactual("roles.grid_worker.patrol_hours", 0.5, 6.0, value, text)
 
 
+def mine_bribe(value: float, text: str) -> Counterfactual:
+    """The miners' offer to a guard, months of pay (shipped 2 in pinggu_township; range a week's
+    pay to eight months; assumption)."""
+    return Counterfactual("overlays.mine_guards.bribe", 0.25, 8.0, value, text, scale="log")
+
+
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         id="1a", scenario="beijing_street",
@@ -333,6 +339,28 @@ CLAIMS: tuple[Claim, ...] = (
             "roles.resident.report_noise", 0.1, 1.0, 1.0,
             "households' own reporting costs vary so widely (logistic scale 1; shipped 0.25) "
             "that trust hardly changes whether a problem is reported"),
+    ),
+    Claim(
+        id="13a", scenario="pinggu_township",
+        text="Pinggu: while guards can be captured (勾结), growing the mine-guard team from 12 to 50 "
+             "barely shortens the days illegal mining goes on.",
+        text_zh="平谷: 护矿队员可被收买时, 护矿队从12人增至50人, 盗采持续天数几乎不减",
+        arms=(PG_BASE, Arm("extra_guards", "baseline_extra_guards")),
+        contrast=RelChange("baseline", "extra_guards"), metric="mining_days_mean",
+        direction="greater", threshold=BARELY,
+        counterfactual=mine_bribe(0.25, "the miners' offer is a week's pay: collusion seldom pays, so "
+                                  "more guards find and report more sites"),
+    ),
+    Claim(
+        id="13b", scenario="pinggu_township",
+        text="Pinggu: joint enforcement under the whistle (联合执法) shortens the days illegal mining "
+             "goes on.",
+        text_zh="平谷: 吹哨报到下的联合执法缩短盗采持续天数",
+        arms=(PG_BASE, Arm("whistle", "whistle")),
+        contrast=Diff("baseline", "whistle"), metric="mining_days_mean", direction="less",
+        counterfactual=Counterfactual(
+            "overlays.mine_guards.sweep_find_prob", 0.02, 0.9, 0.02,
+            "joint sweeps seldom find a site (shipped 0.5): collusion stays safe under the whistle"),
     ),
 )
 

@@ -1,0 +1,163 @@
+"""Mechanisms of issue 16, part B, each rule on its own: Pinggu's mine guards (护矿队) and the
+whistle's widening scope (seed 001)."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from governance_sim import GovernanceModel, ScenarioError, load_scenario
+from governance_sim.overlays.mine_guards import beats, caught_probability, colludes
+from tests.helpers import run_days
+
+
+def mining_scenario(tiny: dict, arrangement: dict | None = None, days: int = 60, **guards) -> dict:
+    """The tiny scenario with only latent illegal mining (no other problems) and the guard team."""
+    sc = copy.deepcopy(tiny)
+    for cat in sc["categories"].values():
+        cat["rate"] = 0
+    for dept in sc["territory"]["departments"]:
+        dept["vertical_tasks_per_day"] = 0
+    sc["categories"]["mining"] = {"rate": 40, "effort_h": 4, "departments": ["urban", "emergency"],
+                                  "latent": True, "erupt_days": 400}
+    # grid workers do not see mining here, so every find is the guards' (or a sweep's)
+    sc.setdefault("roles", {})["grid_worker"] = {"latent_detection_prob": 0.0001}
+    sc["arrangement"] = arrangement or {"name": "baseline"}
+    sc["overlays"] = {"mine_guards": {"category": "mining", **guards}}
+    sc["days"] = days
+    return sc
+
+
+def guards_of(model):
+    return next(o for o in model.overlays if o.name == "mine_guards")
+
+
+# ------------------------------------------------------------------ rules as functions
+
+
+@given(st.integers(1, 200), st.integers(1, 200))
+def test_beats_cover_every_grid_and_give_each_guard_one(n_grids, n_guards):
+    split = beats(n_grids, n_guards)
+    assert len(split) == n_guards
+    assert all(split_beat for split_beat in split)
+    assert {g for beat in split for g in beat} == set(range(n_grids))
+
+
+@given(st.floats(0, 0.99), st.floats(0.01, 20), st.floats(0.01, 1))
+def test_joint_enforcement_only_raises_the_chance_of_being_caught(audit, sweeps, sweep_find):
+    alone = caught_probability(audit, False, sweeps, sweep_find)
+    joint = caught_probability(audit, True, sweeps, sweep_find)
+    assert alone == pytest.approx(audit)
+    assert alone <= joint <= 1.0
+
+
+def test_a_guard_colludes_only_when_the_bribe_beats_expected_cost_and_integrity():
+    assert colludes(bribe=2.0, p_caught=0.05, penalty=24, integrity=0.5)  # 2 > 1.2 + 0.5
+    assert not colludes(bribe=2.0, p_caught=0.05, penalty=24, integrity=1.0)  # 2 < 1.2 + 1.0
+    assert not colludes(bribe=2.0, p_caught=0.9, penalty=24, integrity=0.0)
+
+
+# ------------------------------------------------------------------ in a model
+
+
+def test_when_collusion_pays_no_guard_reports_a_site_however_many_guards(tiny):
+    for n in (2, 20):
+        m = GovernanceModel(mining_scenario(tiny, guards=n, bribe=100, integrity_median=0.01))
+        run_days(m, 60)
+        s = guards_of(m).summary(m)
+        assert s["guard_sightings"] > 0
+        assert s["guard_collusions"] == s["guard_sightings"]
+        mining = [c for c in m.cases if c.category == guards_of(m).category]
+        assert all(c.found_by != "patrol" for c in mining)
+
+
+def test_honest_guards_report_and_more_of_them_find_sites_sooner(tiny):
+    days = {}
+    for n in (2, 20):
+        m = GovernanceModel(mining_scenario(tiny, guards=n, bribe=0.01))
+        run_days(m, 60)
+        s = guards_of(m).summary(m)
+        assert s["guard_collusions"] == 0 and s["guard_sightings"] > 0
+        days[n] = s["mining_days_mean"]
+    assert days[20] < days[2]
+
+
+def test_under_joint_enforcement_collusion_stops_paying_and_sweeps_find_sites(tiny):
+    whistle = {"name": "whistle", "whistle_when": ["enforcement"]}
+    alone = GovernanceModel(mining_scenario(tiny, guards=4))
+    joint = GovernanceModel(mining_scenario(tiny, whistle, guards=4))
+    case = next(c for c in joint.categories if c.name == "mining")
+    probe = type("Probe", (), {"departments": case.departments, "latent": True, "severity": 1,
+                               "community": 0, "category": case.index})()
+    g_alone, g_joint = guards_of(alone), guards_of(joint)
+    assert not g_alone.joint_enforcement(probe, alone)
+    assert g_joint.joint_enforcement(probe, joint)
+    assert g_joint.p_caught(probe, joint) > g_alone.p_caught(probe, alone)
+    run_days(joint, 60)
+    assert g_joint.summary(joint)["mining_found_by_sweep"] > 0
+
+
+def test_a_guard_exposed_by_a_sweep_is_replaced(tiny):
+    whistle = {"name": "whistle", "whistle_when": ["enforcement"]}
+    # collusion pays even under joint enforcement: sweeps then expose the colluders
+    m = GovernanceModel(mining_scenario(tiny, whistle, guards=4, bribe=100, integrity_median=0.01,
+                                        sweep_every_days=5, sweep_find_prob=0.9))
+    before = list(guards_of(m).guards)
+    run_days(m, 60)
+    g = guards_of(m)
+    assert g.counts["caught"] > 0
+    assert sum(a is not b for a, b in zip(before, g.guards, strict=True)) > 0
+    assert len(g.guards) == 4
+
+
+def test_the_guards_category_must_exist(tiny):
+    sc = mining_scenario(tiny)
+    sc["overlays"]["mine_guards"]["category"] = "gold"
+    with pytest.raises(ScenarioError) as err:
+        GovernanceModel(sc)
+    assert err.value.field == "overlays.mine_guards.category"
+    assert "mining" in err.value.message
+
+
+def test_mine_guards_are_deterministic(tiny):
+    runs = []
+    for _ in range(2):
+        m = GovernanceModel(mining_scenario(tiny, guards=6))
+        run_days(m, 30)
+        runs.append(guards_of(m).summary(m))
+    assert runs[0] == runs[1] or all(
+        (math.isnan(a) and math.isnan(b)) or a == b for a, b in zip(runs[0].values(), runs[1].values(), strict=True))
+
+
+# ------------------------------------------------------------------ the whistle's widening scope
+
+
+def test_the_whistle_adds_rules_from_each_stage_day(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["arrangement"] = {"name": "whistle", "whistle_when": ["enforcement"],
+                         "whistle_stages": [{"day": 10, "add": ["cross_department", "latent"]},
+                                            {"day": 20, "add": ["any_department"]}]}
+    m = GovernanceModel(sc)
+    arr = m.arrangement
+    assert arr.rules_on(0) == ["enforcement"]
+    assert arr.rules_on(10) == ["enforcement", "cross_department", "latent"]
+    assert "any_department" in arr.rules_on(25)
+    one_dept = type("Case", (), {"departments": (1,), "latent": False, "severity": 1})()  # housing: enforcement
+    m.departments[1].enforcement = False
+    m.day = 5
+    assert not arr.should_whistle(one_dept, m)
+    m.day = 20
+    assert arr.should_whistle(one_dept, m)
+
+
+def test_a_whistle_stage_with_an_unknown_rule_names_the_field(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["arrangement"] = {"name": "whistle", "whistle_stages": [{"day": 1, "add": ["development"]}]}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(sc)
+    assert "whistle_stages" in err.value.field
+    assert "any_department" in err.value.message
