@@ -161,3 +161,80 @@ def test_a_whistle_stage_with_an_unknown_rule_names_the_field(tiny):
         load_scenario(sc)
     assert "whistle_stages" in err.value.field
     assert "any_department" in err.value.message
+
+
+# ------------------------------------------------------------------ 片区 from their figures (seed 004)
+
+
+def zoned(tiny: dict, **arrangement) -> dict:
+    """Two unequal former streets made two 片区 under 市管社区、分片服务."""
+    sc = copy.deepcopy(tiny)
+    sc["territory"]["streets"] = [{"name": "甲", "communities": 2, "population": 2000},
+                                  {"name": "乙", "communities": 4, "population": 6000}]
+    sc["territory"]["departments"][0]["staff"] = 12
+    sc["arrangement"] = {"name": "direct_district", "zones": 2, "zone_layout": "streets",
+                         "front_line_share": 0.5, **arrangement}
+    return sc
+
+
+def test_zones_follow_former_streets_and_staff_follow_people(tiny):
+    m = GovernanceModel(zoned(tiny))
+    zones = m.territory.zones
+    assert [len(z) for z in zones] == [2, 4]
+    small, large = m.arrangement.platforms
+    assert large.staff > small.staff >= 1
+    equal = GovernanceModel(zoned(tiny, zone_layout="equal"))
+    assert [len(z) for z in equal.territory.zones] == [3, 3]
+
+
+def test_a_grave_case_leaves_the_zone_for_the_city(tiny):
+    from tests.helpers import inject
+    m = GovernanceModel(zoned(tiny, zone_max_severity=2))
+    mild = inject(m, "construction", t=10.0, severity=1)
+    grave = inject(m, "construction", t=10.0, severity=3)
+    run_days(m, 20)
+    assert any(dst.startswith("zone_platform") for _, dst, _, _ in mild.handoffs)
+    assert not any(dst.startswith("zone_platform") for _, dst, _, _ in grave.handoffs)
+    s = m.arrangement.summary(m)
+    assert 0.0 <= s["share_settled_in_zone"] <= 1.0
+
+
+def test_busy_departments_recall_idle_cadres_down_to_the_floor(tiny):
+    sc = zoned(tiny, recall_backlog_ratio=0.01, recall_floor_share=0.5)
+    for dept in sc["territory"]["departments"]:
+        dept["vertical_tasks_per_day"] = 40  # the departments drown in line work
+    m = GovernanceModel(sc)
+    arr = m.arrangement
+    before = {d.index: d.staff for d in m.departments}
+    plat_before = sum(p.staff for p in arr.platforms)
+    run_days(m, 90)
+    recalled = arr.summary(m)["seconded_recalled"]
+    assert recalled > 0
+    assert sum(d.staff for d in m.departments) - sum(before.values()) == recalled
+    assert plat_before - sum(p.staff for p in arr.platforms) == recalled
+    for dept, lent in arr.initial_lent.items():
+        still = sum(arr.lent[p.index].get(dept, 0) for p in arr.platforms)
+        assert still >= math.floor(0.5 * lent)
+
+
+def test_no_recall_when_the_ratio_is_zero(tiny):
+    sc = zoned(tiny)
+    for dept in sc["territory"]["departments"]:
+        dept["vertical_tasks_per_day"] = 40
+    m = GovernanceModel(sc)
+    run_days(m, 60)
+    assert m.arrangement.summary(m)["seconded_recalled"] == 0
+
+
+def test_longgang_and_tongguanshan_are_built_from_the_sources_figures():
+    from tests.conftest import SCENARIOS
+    lg = GovernanceModel(SCENARIOS / "longgang.yaml", variant="direct_district_zones", days=1)
+    zones = lg.territory.zones
+    sizes = [len(z) for z in zones]
+    people = [sum(lg.territory.communities[c].population for c in z) for z in zones]
+    assert len(zones) == 9 and min(sizes) == 7 and max(sizes) == 21
+    assert min(people) >= 20_000 and max(people) <= 130_000
+    tg = GovernanceModel(SCENARIOS / "tongguanshan.yaml", days=1)
+    assert len(tg.territory.communities) == 49
+    tg_dd = GovernanceModel(SCENARIOS / "tongguanshan.yaml", variant="direct_district", days=1)
+    assert len(tg_dd.territory.communities) == 18
