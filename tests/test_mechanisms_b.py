@@ -238,3 +238,82 @@ def test_longgang_and_tongguanshan_are_built_from_the_sources_figures():
     assert len(tg.territory.communities) == 49
     tg_dd = GovernanceModel(SCENARIOS / "tongguanshan.yaml", variant="direct_district", days=1)
     assert len(tg_dd.territory.communities) == 18
+
+
+# ------------------------------------------------------------------ the dispute ladder (seed 003)
+
+from governance_sim.overlays.dispute_ladder import petitions, settles  # noqa: E402
+
+
+def ladder(tiny: dict, days: int = 60, **params) -> GovernanceModel:
+    """The tiny scenario with only disputes arising, on the ladder."""
+    sc = copy.deepcopy(tiny)
+    for name, cat in sc["categories"].items():
+        cat["rate"] = 200 if name == "dispute" else 0
+    for dept in sc["territory"]["departments"]:
+        dept["vertical_tasks_per_day"] = 0
+    sc["overlays"] = {"dispute_ladder": params}
+    sc["days"] = days
+    sc.setdefault("roles", {})["resident"] = {"p_petition": 0.0, "p_repeat": 0.0}
+    return GovernanceModel(sc)
+
+
+def ladder_of(model):
+    return next(o for o in model.overlays if o.name == "dispute_ladder")
+
+
+@given(st.floats(0.01, 10), st.floats(0.01, 10), st.floats(0, 1))
+def test_a_stronger_mediator_settles_whatever_a_weaker_one_does(gap, strength, u):
+    if settles(gap, strength, u):
+        assert settles(gap, strength * 2, u)
+    if settles(gap * 2, strength, u):
+        assert settles(gap, strength, u)
+
+
+def test_a_party_petitions_only_when_the_petition_pays_more_than_court():
+    assert petitions(1.5, 1.0) and not petitions(1.5, 2.0)
+
+
+def test_every_dispute_starts_at_people_mediation_and_climbs_only_when_unsettled(tiny):
+    m = ladder(tiny)
+    run_days(m, 60)
+    o = ladder_of(m)
+    states = list(o.disputes.values())
+    assert states
+    for s in states:
+        if s["settled_at"] == "people":
+            assert s["rung"] == "people"
+        if s["rung"] in ("admin", "court", "district", "city"):
+            assert s["settled_at"] != "people"
+    s = o.summary(m)
+    assert s["dispute_share_settled_people"] > 0
+    assert s["petitions_city"] <= s["petitions_district"]
+
+
+def test_stronger_village_mediation_sends_fewer_petitions_up(tiny):
+    weak = ladder(tiny, people_strength=0.3)
+    strong = ladder(tiny, people_strength=10.0)
+    run_days(weak, 60)
+    run_days(strong, 60)
+    w, s = ladder_of(weak).summary(weak), ladder_of(strong).summary(strong)
+    assert s["dispute_share_settled_people"] > w["dispute_share_settled_people"]
+    assert s["petitions_district"] < w["petitions_district"]
+    assert s["weiwen_hours"] < w["weiwen_hours"]
+
+
+def test_without_a_petition_pull_unsettled_disputes_go_to_court(tiny):
+    m = ladder(tiny, people_strength=0.1, admin_strength=0.1, petition_pull=0.0001, court_days=5)
+    run_days(m, 60)
+    o = ladder_of(m)
+    climbed = [cid for cid, st_ in o.disputes.items() if st_["rung"] in ("district", "city")]
+    assert all(m.cases[cid].channel == "petition" for cid in climbed)  # only petitions filed as such
+    assert o.summary(m)["dispute_share_settled_court"] > 0
+
+
+def test_a_one_stop_centre_settles_sooner(tiny):
+    apart = ladder(tiny, people_strength=0.3, rung_delay_days=5)
+    together = ladder(tiny, people_strength=0.3, rung_delay_days=5, one_stop=True)
+    run_days(apart, 60)
+    run_days(together, 60)
+    assert (ladder_of(together).summary(together)["dispute_settle_days_mean"]
+            < ladder_of(apart).summary(apart)["dispute_settle_days_mean"])

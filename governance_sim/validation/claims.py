@@ -341,6 +341,18 @@ CLAIMS: tuple[Claim, ...] = (
             "that trust hardly changes whether a problem is reported"),
     ),
     Claim(
+        id="12", scenario="beijing_street",
+        text="A dispute ladder with strong 人民调解 (小事不出村) cuts the petitions that reach the city.",
+        text_zh="人民调解强的矛盾纠纷化解体系减少到市信访",
+        arms=(Arm("ladder", "dispute_ladder"), Arm("strong_mediation", "dispute_ladder_strong_mediation")),
+        contrast=Diff("ladder", "strong_mediation"), metric="petitions_city", direction="less",
+        test="bootstrap",
+        counterfactual=Counterfactual(
+            "overlays.dispute_ladder.petition_pull", 0.1, 10.0, 0.1,
+            "a petition is expected to win little (shipped 1.5): parties whom mediation fails go to "
+            "court, so few disputes become petitions whatever the village settles", scale="log"),
+    ),
+    Claim(
         id="13a", scenario="pinggu_township",
         text="Pinggu: while guards can be captured (勾结), growing the mine-guard team from 12 to 50 "
              "barely shortens the days illegal mining goes on.",
