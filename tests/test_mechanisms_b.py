@@ -317,3 +317,65 @@ def test_a_one_stop_centre_settles_sooner(tiny):
     run_days(together, 60)
     assert (ladder_of(together).summary(together)["dispute_settle_days_mean"]
             < ladder_of(apart).summary(apart)["dispute_settle_days_mean"])
+
+
+# ------------------------------------------------------------------ 三治融合 (seed 002)
+
+
+def three(tiny: dict, trust0: float = 0.5, ladder_on: bool = False, **params) -> GovernanceModel:
+    sc = copy.deepcopy(tiny)
+    sc["categories"]["service"] = {"rate": 0, "effort_h": 1, "departments": [], "street_authority": True,
+                                   "patrol_visible": False}
+    sc["overlays"] = {"three_governance": params}
+    if ladder_on:
+        sc["overlays"]["dispute_ladder"] = {}
+    sc.setdefault("roles", {})["resident"] = {"trust0": trust0, "trust_sd": 0.0}
+    return GovernanceModel(sc)
+
+
+def three_of(model):
+    return next(o for o in model.overlays if o.name == "three_governance")
+
+
+def test_trusting_households_join_the_compact_and_have_fewer_disputes(tiny):
+    low, high = three(tiny, trust0=0.1), three(tiny, trust0=0.9)
+    run_days(low, 65)
+    run_days(high, 65)
+    tl, th = three_of(low), three_of(high)
+    assert th.bound.mean() > tl.bound.mean()
+    assert th.dispute_factor() < tl.dispute_factor() <= 1.0
+    dispute = next(c for c in high.categories if c.name == "dispute")
+    assert dispute.rate_per_person_day == pytest.approx(th.base_rates[dispute.index] * th.dispute_factor())
+
+
+def test_each_part_acts_only_through_its_own_parameters(tiny):
+    off = three(tiny, compact_effect=0.0, moral_effect=0.0)
+    run_days(off, 65)
+    assert three_of(off).dispute_factor() == 1.0
+    moral_only = three(tiny, compact_effect=0.0, moral_effect=0.5, moral_evaluated_share=1.0)
+    run_days(moral_only, 35)
+    assert three_of(moral_only).dispute_factor() == pytest.approx(0.5)
+
+
+def test_the_legal_adviser_strengthens_mediation_and_cools_petitions(tiny):
+    with_ladder = three(tiny, ladder_on=True, adviser_strength=0.5, adviser_petition_cut=0.3)
+    ladder_params = ladder_of(with_ladder).params
+    assert ladder_params.people_strength == pytest.approx(1.5)
+    assert ladder_params.petition_pull == pytest.approx(1.5 * 0.7)
+    alone = three(tiny, adviser_petition_cut=0.3)
+    plain = three(tiny, legal_adviser=False)
+    assert alone.resident_spec.p_petition == pytest.approx(plain.resident_spec.p_petition * 0.7)
+
+
+def test_the_grid_worker_carries_a_service_matter_straight_to_the_street(tiny):
+    from tests.helpers import inject
+    m = three(tiny)
+    case = inject(m, "service", t=10.0, channel="community")
+    run_days(m, 5)
+    reasons = [reason for _, _, _, reason in case.handoffs]
+    assert "proxy" in reasons and "escalate" not in reasons
+    assert three_of(m).proxied == 1
+    plain = three(tiny, grid_proxy=False)
+    case = inject(plain, "service", t=10.0, channel="community")
+    run_days(plain, 5)
+    assert "proxy" not in [reason for _, _, _, reason in case.handoffs]

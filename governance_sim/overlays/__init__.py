@@ -8,6 +8,7 @@ from governance_sim.overlays import (  # noqa: F401  (registry lines)
     hotline,
     mine_guards,
     party_building,
+    three_governance,
 )
 from governance_sim.overlays.base import Overlay, OverlayParams
 
