@@ -379,3 +379,11 @@ def test_the_grid_worker_carries_a_service_matter_straight_to_the_street(tiny):
     case = inject(plain, "service", t=10.0, channel="community")
     run_days(plain, 5)
     assert "proxy" not in [reason for _, _, _, reason in case.handoffs]
+
+
+def test_micro_grid_members_raise_what_a_grid_patrol_notices(tiny):
+    plain = GovernanceModel(zoned(tiny))
+    micro = GovernanceModel(zoned(tiny, micro_grids_per_grid=8, micro_detection_prob=0.05))
+    for a, b in zip(plain.grid_workers, micro.grid_workers, strict=True):
+        assert b.detection_prob == pytest.approx(1 - (1 - a.detection_prob) * 0.95 ** 8)
+        assert b.latent_detection_prob > a.latent_detection_prob
