@@ -234,7 +234,10 @@ class MineGuards(Overlay):
             "guards": len(self.guards),
             "guard_sightings": c["seen"],
             "guard_collusions": c["colluded"],
+            # of sightings (a guard reconsiders each time he sees a site still worked)
             "guard_collusion_share": c["colluded"] / c["seen"] if c["seen"] else math.nan,
+            "guards_captured_share": sum(g.hidden > 0 for g in self.guards) / len(self.guards)
+            if self.guards else math.nan,
             "guards_caught": c["caught"],
             "mining_found_by_sweep": c["swept"],
         }
