@@ -387,3 +387,61 @@ def test_micro_grid_members_raise_what_a_grid_patrol_notices(tiny):
     for a, b in zip(plain.grid_workers, micro.grid_workers, strict=True):
         assert b.detection_prob == pytest.approx(1 - (1 - a.detection_prob) * 0.95 ** 8)
         assert b.latent_detection_prob > a.latent_detection_prob
+
+
+# ------------------------------------------------------------------ command centre (seed 003)
+
+from governance_sim.overlays.command_centre import red_grids  # noqa: E402
+
+
+def centre(tiny: dict, arrangement: dict | None = None, **params) -> GovernanceModel:
+    sc = copy.deepcopy(tiny)
+    for cat in sc["categories"].values():
+        cat["rate"] = 0
+    for dept in sc["territory"]["departments"]:
+        dept["vertical_tasks_per_day"] = 0
+    sc["overlays"] = {"command_centre": params}
+    if arrangement:
+        sc["arrangement"] = arrangement
+    return GovernanceModel(sc)
+
+
+@given(st.lists(st.floats(0, 10), min_size=1, max_size=50), st.floats(0, 1))
+def test_red_grids_are_the_worst_share(values, share):
+    import numpy as np
+    v = np.asarray(values)
+    red = red_grids(v, share)
+    assert len(red) == int(round(share * len(v)))
+    if len(red) and len(red) < len(v):
+        others = np.setdiff1d(np.arange(len(v)), red)
+        assert v[red].min() >= v[others].max()
+
+
+def test_graded_command_takes_up_grave_cases_and_leaves_mild_ones(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, command_min_severity=2)
+    mild = inject(m, "construction", t=10.0, severity=1)
+    grave = inject(m, "construction", t=10.0, severity=2)
+    run_days(m, 10)
+    assert "command" in [r for *_, r in grave.handoffs]
+    assert "command" not in [r for *_, r in mild.handoffs]
+
+
+def test_a_commanded_case_still_open_is_supervised_once(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, track_days=0.5)
+    for dept in m.departments:  # departments that never get to it
+        dept.workforce.add_staff(-dept.staff)
+    case = inject(m, "construction", t=10.0, severity=3)
+    run_days(m, 5)
+    o = next(o for o in m.overlays if o.name == "command_centre")
+    assert case.id in o.supervised
+    assert o.summary(m)["command_supervisions"] == 1
+
+
+def test_the_whistle_keeps_its_own_cases(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, {"name": "whistle"})
+    case = inject(m, "construction", t=10.0, severity=3)  # cross-department: whistled
+    run_days(m, 5)
+    assert case.whistled and "command" not in [r for *_, r in case.handoffs]

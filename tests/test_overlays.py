@@ -16,7 +16,7 @@ from governance_sim.engine import HOURS_PER_DAY
 from governance_sim.registry import OVERLAYS
 from governance_sim.runner import collect
 
-ALL_OVERLAYS = {"dispute_ladder", "extra_staff", "formalism", "grid", "hotline", "mine_guards", "party_building",
+ALL_OVERLAYS = {"command_centre", "dispute_ladder", "extra_staff", "formalism", "grid", "hotline", "mine_guards", "party_building",
                 "three_governance"}
 
 

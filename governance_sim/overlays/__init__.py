@@ -1,6 +1,7 @@
 """Overlays combinable with any arrangement; importing registers them."""
 
 from governance_sim.overlays import (  # noqa: F401  (registry lines)
+    command_centre,
     dispute_ladder,
     extra_staff,
     formalism,
