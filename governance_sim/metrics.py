@@ -177,6 +177,7 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
         s[f"utilisation_{role}"] = float(worked / avail) if avail else math.nan
         s[f"paperwork_share_{role}"] = float(rows["hours_paperwork"].sum() / worked) if worked else math.nan
         s[f"overtime_hours_per_week_{role}"] = float(rows["overtime_hours"].sum() / staff / weeks) if staff and weeks else math.nan
+    s.update(model.arrangement.summary(model))  # e.g. the share settled inside 片区
     for overlay in model.overlays:  # e.g. hotline calls, padded reports, audits
         s.update(overlay.summary(model))
     return s

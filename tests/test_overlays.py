@@ -15,8 +15,8 @@ from governance_sim.engine import HOURS_PER_DAY
 from governance_sim.registry import OVERLAYS
 from governance_sim.runner import collect
 
-ALL_OVERLAYS = {"community_invitation", "extra_staff", "formalism", "grid", "hotline", "mass_whistle",
-                "party_building"}
+ALL_OVERLAYS = {"command_centre", "community_invitation", "dispute_ladder", "extra_staff", "formalism", "grid",
+                "hotline", "mass_whistle", "mine_guards", "party_building", "three_governance"}
 
 
 def set_path(sc: dict, path: str, value) -> dict:

@@ -222,3 +222,7 @@ class Arrangement:
 
     def on_month(self, model, month: int) -> None:
         """Monthly appraisal hook."""
+
+    def summary(self, model) -> dict[str, float]:
+        """Extra columns for the run's one-row summary (default: none)."""
+        return {}

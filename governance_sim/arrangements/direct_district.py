@@ -23,18 +23,31 @@ Mechanisms:
 * option ``zones``: 片区 platforms staffed by department staff seconded at
   ``front_line_share`` act on site without referral; the zone committee
   grades them, and their priority for local cases follows (like reverse
-  assessment).
+  assessment).  片区 are equal runs of communities, or one per former street
+  (``zone_layout: streets``: Longgang's unequal 片区); platform staff follow
+  each 片区's population; departments may recall idle seconded cadres when
+  their own queue is much longer (``recall_backlog_ratio``, 下沉干部召回); the
+  share of resolved cases settled inside the 片区 is an output
+  (``share_settled_in_zone``; the source reports > 90 % of individual matters).
 """
 
 from __future__ import annotations
+
+import math
+from typing import Literal
 
 from pydantic import Field
 
 from governance_sim.agents.base import UnitAgent
 from governance_sim.arrangements.base import Coordinate, CoverUp, Decision, Handle, Refer
 from governance_sim.arrangements.baseline import Baseline, BaselineParams
+from governance_sim.arrangements.township import split_by_weight
+from governance_sim.cases import RESOLVED
 from governance_sim.registry import register_arrangement
 from governance_sim.territory import Community, Territory, _chunks
+
+# levels whose units work inside a 片区 (the platform's cadres are seconded to it)
+IN_ZONE_LEVELS = frozenset({"grid_worker", "community_office", "party_branch", "zone_platform", "street_chief"})
 
 
 class DirectDistrictParams(BaselineParams):
@@ -49,6 +62,31 @@ class DirectDistrictParams(BaselineParams):
     zone_dispatch_h: float = Field(default=2.0, ge=0, description="working hours for a zone platform to take up a case from its communities")
     zone_rating_target: float = Field(default=0.8, ge=0, le=1)
     zone_priority_step: float = Field(default=0.5, ge=0)
+    zone_layout: Literal["equal", "streets"] = Field(
+        default="equal",
+        description="how communities form 片区: 'equal' = runs of equal count; 'streets' = each former "
+                    "street's communities are one 片区 (e.g. Longgang's unequal 片区 listed as streets)")
+    zone_max_severity: int = Field(
+        default=3, ge=1, le=3,
+        description="most severe case a 片区 platform settles; graver ones go on to the city's departments "
+                    "(the closed loop 网格 → 片区 → 市; threshold assumption)")
+    micro_grids_per_grid: float = Field(
+        default=0.0, ge=0, le=100,
+        description="micro-grids (微网格) per grid, each with a resident member who passes on what he sees "
+                    "(seed 004 龙港: 3,229 micro-grids in 384 grids ≈ 8.4; 0 = none)")
+    micro_detection_prob: float = Field(
+        default=0.01, ge=0, le=1,
+        description="daily chance a micro-grid member notices and passes on a given problem in his "
+                    "micro-grid (assumption)")
+    recall_backlog_ratio: float = Field(
+        default=0.0, ge=0, le=100,
+        description="a department recalls an idle seconded cadre from a 片区 platform when its own backlog "
+                    "per head exceeds this multiple of the platforms' (0 = never; seed 004: 下沉干部召回; "
+                    "the ratio is an assumption)")
+    recall_floor_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="share of a department's seconded staff it may not recall (the front-line rule of "
+                    "seed 004 binds; the share is an assumption)")
 
 
 class ZonePlatform(UnitAgent):
@@ -143,7 +181,7 @@ class DirectDistrict(Baseline):
             communities[g.community].grids.append(gi)
         adjacency = {(min(new_index[a], new_index[b]), max(new_index[a], new_index[b]))
                      for a, b in territory.adjacency if new_index[a] != new_index[b]}
-        zones = _chunks(list(range(len(communities))), p.zones) if p.zones else []
+        zones = self.zone_groups(territory, groups, p)
         for zi, members in enumerate(zones):
             for ci in members:
                 communities[ci].zone = zi
@@ -160,6 +198,19 @@ class DirectDistrict(Baseline):
             adjacency=adjacency, zones=zones, lanes=[], lane_street=[], street_layer=False,
         )
 
+    @staticmethod
+    def zone_groups(territory: Territory, groups: list[list[int]], p) -> list[list[int]]:
+        """The 片区: merged communities in runs of equal count, or one per former street
+        (a merged community belongs to the street of its first member)."""
+        if not p.zones:
+            return []
+        if p.zone_layout == "equal":
+            return _chunks(list(range(len(groups))), p.zones)
+        by_street: dict[int, list[int]] = {}
+        for gi, members in enumerate(groups):
+            by_street.setdefault(territory.communities[members[0]].street, []).append(gi)
+        return [by_street[s] for s in sorted(by_street)]
+
     def setup(self, model) -> None:
         p = self.params
         for office in model.community_offices:
@@ -169,9 +220,20 @@ class DirectDistrict(Baseline):
                 office.reserve_routine()
         center = model.district_center
         center.workforce.add_staff(self.district_extra_staff)
+        if p.micro_grids_per_grid:
+            self._micro_grids(model)
         self.platforms: list[ZonePlatform] = []
         if p.zones:
             self._second_staff(model)
+
+    def _micro_grids(self, model) -> None:
+        """微网格员 pass on what they see to their grid worker: a grid's patrol notices a problem
+        with 1 − (1 − p)(1 − q)^m a day, m micro-grids per grid of member detection q."""
+        p = self.params
+        miss = (1.0 - p.micro_detection_prob) ** p.micro_grids_per_grid
+        for worker in model.grid_workers:
+            worker.detection_prob = 1.0 - (1.0 - worker.detection_prob) * miss
+            worker.latent_detection_prob = 1.0 - (1.0 - worker.latent_detection_prob) * miss
 
     def _second_staff(self, model) -> None:
         """Move ``front_line_share`` of each department's staff to the zone platforms."""
@@ -181,12 +243,49 @@ class DirectDistrict(Baseline):
         for dept in model.departments:
             dept.workforce.add_staff(-seconded[dept.index])
         total = sum(seconded.values())
+        communities = model.territory.communities
+        # staff follow the people each 片区 serves (assumption); every platform has at least one
+        weights = [sum(communities[c].population for c in members) for members in zones]
+        staffs = split_by_weight(max(total, len(zones)), weights, floor=1)
+        # who lent whom: each platform's cadres by department, in proportion to the lending
+        self.lent = [dict(zip(seconded, split_by_weight(n, list(seconded.values())), strict=True))
+                     for n in staffs] if total else [{} for _ in zones]
+        self.recalled = 0
+        self.initial_lent = dict(seconded)
         for zi, members in enumerate(zones):
-            staff = max(1, round(total / len(zones)))
-            platform = ZonePlatform(model, zi, members, staff,
-                                    {d for d, n in seconded.items() if n > 0})
+            platform = ZonePlatform(model, zi, members, staffs[zi],
+                                    {d for d, n in self.lent[zi].items() if n > 0})
             self.platforms.append(platform)
             model.add_unit(platform)
+
+    def recall(self, model) -> None:
+        """下沉干部召回 as the departments' choice: a department whose own backlog per head
+        exceeds ``recall_backlog_ratio`` × the platforms' recalls one idle cadre of its own from
+        the least loaded platform, keeping ``recall_floor_share`` of what it lent."""
+        p = self.params
+        plat_staff = sum(pl.staff for pl in self.platforms)
+        if not plat_staff:
+            return
+        plat_load = sum(pl.backlog for pl in self.platforms) / plat_staff
+        for dept in model.departments:
+            lent = [pl for pl in self.platforms if self.lent[pl.index].get(dept.index, 0) > 0]
+            total_lent = sum(self.lent[pl.index][dept.index] for pl in lent)
+            floor = p.recall_floor_share * self.initial_lent.get(dept.index, 0)
+            if not lent or total_lent - 1 < floor or dept.staff == 0:
+                continue
+            if dept.backlog / dept.staff <= p.recall_backlog_ratio * max(plat_load, 1.0 / plat_staff):
+                continue
+            idle = [pl for pl in lent if pl.workforce.free > 0 and pl.staff > 1]
+            if not idle:
+                continue
+            source = min(idle, key=lambda pl: (pl.backlog / pl.staff, pl.index))
+            source.workforce.add_staff(-1)
+            self.lent[source.index][dept.index] -= 1
+            if not self.lent[source.index][dept.index]:  # none of its cadres left there
+                source.departments.discard(dept.index)
+            dept.workforce.add_staff(1)
+            dept.workforce._dispatch()  # the returned cadre starts on the waiting queue at once
+            self.recalled += 1
 
     # ---------------------------------------------------------------- routing
     def coordinator(self, case, model):
@@ -209,7 +308,8 @@ class DirectDistrict(Baseline):
             if cat.community_authority or cat.street_authority or not case.remaining_departments:
                 return Handle(("community_office", case.community))
             zone = model.territory.communities[case.community].zone
-            if self.platforms and zone >= 0 and set(case.remaining_departments) <= self.platforms[zone].departments:
+            if (self.platforms and zone >= 0 and case.severity <= p.zone_max_severity
+                    and set(case.remaining_departments) <= self.platforms[zone].departments):
                 return Refer(("zone_platform", zone), p.zone_dispatch_h, "zone_dispatch")
             delay = p.referral_delay_days * model.calendar.hours
             referral = Refer(("department", self.next_department(case)), delay, "referral")
@@ -217,8 +317,23 @@ class DirectDistrict(Baseline):
         raise ValueError(f"direct_district cannot route a case held by {kind}")
 
     # ---------------------------------------------------------------- assessment
+    def summary(self, model) -> dict[str, float]:
+        """片区 outputs: the share of resolved cases settled inside the 片区 (at the grid, the
+        community or the platform, never at a city department) — measured, not set — and
+        cadres recalled."""
+        if not self.params.zones:
+            return {}
+        first = model.warmup_days * 24.0
+        resolved = [c for c in model.cases if c.status == RESOLVED and c.t_created >= first]
+        inside = sum(c.level in IN_ZONE_LEVELS for c in resolved)
+        return {"share_settled_in_zone": inside / len(resolved) if resolved else math.nan,
+                "seconded_recalled": self.recalled}
+
     def on_month(self, model, month: int) -> None:
-        """The zone committee grades its platform's staff on the month's cases (like reverse assessment)."""
+        """The zone committee grades its platform's staff on the month's cases (like reverse assessment);
+        departments then decide on recalls."""
+        if self.platforms and self.params.recall_backlog_ratio > 0:
+            self.recall(model)
         since = model.now - 30 * 24.0
         for platform in self.platforms:
             recent = [r for t, r in platform.ratings if t >= since]

@@ -35,13 +35,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from governance_sim.arrangements.base import CoverUp, Decision, Handle, Refer, Summon, Wait
 from governance_sim.arrangements.baseline import Baseline, BaselineParams
 from governance_sim.registry import register_arrangement
+from governance_sim.schema import ParamModel
 
-WhistleRule = Literal["cross_department", "enforcement", "severity", "latent"]
+WhistleRule = Literal["cross_department", "enforcement", "severity", "latent", "any_department"]
+
+
+class WhistleStage(ParamModel):
+    """A widening of the whistle's scope: from ``day`` on, ``add`` joins ``whistle_when``
+    (seed 001: 执法哨 → 管理哨 → 发展哨)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: int = Field(ge=0, description="day of the run from which the rules apply")
+    add: list[WhistleRule] = Field(min_length=1, description="rules added to whistle_when")
 
 
 class WhistleParams(BaselineParams):
@@ -49,6 +60,10 @@ class WhistleParams(BaselineParams):
         default_factory=lambda: ["cross_department", "latent"],
         description="cases the street whistles for: any rule that matches triggers the whistle",
     )
+    whistle_stages: list[WhistleStage] = Field(
+        default_factory=list,
+        description="the scope widening over time: rules added from a day on (seed 001: 执法哨 → 管理哨 → "
+                    "发展哨; days assumption); 'any_department' = every case that needs a department")
     whistle_min_severity: int = Field(default=3, ge=1, le=3, description="the 'severity' rule's threshold")
     report_deadline_hours: float = Field(default=24.0, gt=0, description="summoned departments must be on site within this (seed 001: a deadline; value assumption)")
     joint_effort_factor: float = Field(default=0.8, gt=0, description="effort of joint on-site action relative to acting alone")
@@ -66,8 +81,18 @@ class Whistle(Baseline):
     summoning_power = True
 
     # ---------------------------------------------------------------- routing
+    def rules_on(self, day: int) -> list[str]:
+        """The whistle's rules on ``day``: ``whistle_when`` plus every stage begun by then."""
+        rules = list(self.params.whistle_when)
+        for stage in self.params.whistle_stages:
+            if day >= stage.day:
+                rules.extend(stage.add)
+        return rules
+
     def should_whistle(self, case, model) -> bool:
-        rules = self.params.whistle_when
+        rules = self.rules_on(model.day) if self.params.whistle_stages else self.params.whistle_when
+        if "any_department" in rules and case.departments:
+            return True
         if "cross_department" in rules and len(case.departments) >= 2:
             return True
         if "latent" in rules and case.latent:

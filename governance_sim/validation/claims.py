@@ -119,6 +119,12 @@ def patrol_hours(value: float, text: str) -> Counterfactual:
     return Counterfactual("roles.grid_worker.patrol_hours", 0.5, 6.0, value, text)
 
 
+def mine_bribe(value: float, text: str) -> Counterfactual:
+    """The miners' offer to a guard, months of pay (shipped 2 in pinggu_township; range a week's
+    pay to eight months; assumption)."""
+    return Counterfactual("overlays.mine_guards.bribe", 0.25, 8.0, value, text, scale="log")
+
+
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         id="1a", scenario="beijing_street",
@@ -348,6 +354,40 @@ CLAIMS: tuple[Claim, ...] = (
              "more departments",
         counterfactual=referral_delay(0.25, "referrals up the hierarchy within a quarter working day: "
                                       "waiting for a letter's reply and a meeting saves nothing"),
+    ),
+    Claim(
+        id="12", scenario="beijing_street",
+        text="A dispute ladder with strong 人民调解 (小事不出村) cuts the petitions that reach the city.",
+        text_zh="人民调解强的矛盾纠纷化解体系减少到市信访",
+        arms=(Arm("ladder", "dispute_ladder"), Arm("strong_mediation", "dispute_ladder_strong_mediation")),
+        contrast=Diff("ladder", "strong_mediation"), metric="petitions_city", direction="less",
+        test="bootstrap",
+        counterfactual=Counterfactual(
+            "overlays.dispute_ladder.petition_pull", 0.1, 10.0, 0.1,
+            "a petition is expected to win little (shipped 1.5): parties whom mediation fails go to "
+            "court, so few disputes become petitions whatever the village settles", scale="log"),
+    ),
+    Claim(
+        id="13a", scenario="pinggu_township",
+        text="Pinggu: while guards can be captured (勾结), growing the mine-guard team from 12 to 50 "
+             "barely shortens the days illegal mining goes on.",
+        text_zh="平谷: 护矿队员可被收买时, 护矿队从12人增至50人, 盗采持续天数几乎不减",
+        arms=(PG_BASE, Arm("extra_guards", "baseline_extra_guards")),
+        contrast=RelChange("baseline", "extra_guards"), metric="mining_days_mean",
+        direction="greater", threshold=BARELY,
+        counterfactual=mine_bribe(0.25, "the miners' offer is a week's pay: collusion seldom pays, so "
+                                  "more guards find and report more sites"),
+    ),
+    Claim(
+        id="13b", scenario="pinggu_township",
+        text="Pinggu: joint enforcement under the whistle (联合执法) shortens the days illegal mining "
+             "goes on.",
+        text_zh="平谷: 吹哨报到下的联合执法缩短盗采持续天数",
+        arms=(PG_BASE, Arm("whistle", "whistle")),
+        contrast=Diff("baseline", "whistle"), metric="mining_days_mean", direction="less",
+        counterfactual=Counterfactual(
+            "overlays.mine_guards.sweep_find_prob", 0.02, 0.9, 0.02,
+            "joint sweeps seldom find a site (shipped 0.5): collusion stays safe under the whistle"),
     ),
 )
 

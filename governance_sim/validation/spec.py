@@ -193,9 +193,10 @@ class Counterfactual:
     """The behavioural parameter a claim depends on, its documented range, and the setting
     that should overturn the claim.
 
-    The parameter must act through the claimed mechanism: it is never the variant or the
-    arrangement itself, and neither its range nor its counterfactual ``value`` reaches zero
-    (a switch that removes the mechanism shows only that it exists).  ``govsim validate
+    The parameter must act through the claimed mechanism: it is never the variant, the
+    arrangement or an overlay itself (an overlay's own field, ``overlays.<name>.<field>``, may
+    be one when every arm it applies to has the overlay), and neither its range nor its
+    counterfactual ``value`` reaches zero (a switch that removes the mechanism shows only that it exists).  ``govsim validate
     --scan`` sweeps it over ``[low, high]``; ``arms`` limits it to the arms that have it
     (e.g. a parameter only one arrangement knows), ``None`` = every arm.
     """
@@ -210,7 +211,9 @@ class Counterfactual:
 
     def __post_init__(self) -> None:
         p = self.parameter
-        if p in FORBIDDEN_PARAMETERS or p.startswith(("overlays.", "variants")) or p.endswith(".name"):
+        # an overlay's own field (overlays.<name>.<field>) is behavioural; the overlay itself is a switch
+        switch = p.startswith("overlays.") and p.count(".") < 2
+        if p in FORBIDDEN_PARAMETERS or switch or p.startswith("variants") or p.endswith(".name"):
             raise ValueError(f"counterfactual {p!r}: change a behavioural parameter, not the variant "
                              "or the arrangement")
         if not 0 < self.low < self.high:
