@@ -115,6 +115,12 @@ def calibrate(scenario: str | Path | dict | Scenario, targets: str | Path | dict
         check: only run a quick Morris screen of the parameters on the targets and return it
             (``Calibration.check`` and ``.warnings``); nothing else is run.
     """
+    if lang not in ("zh", "en"):
+        raise CalibrationError("--lang", f"unknown language '{lang}'; allowed: zh, en")
+    if workers is not None and scheduler:
+        raise CalibrationError("--scheduler", "give either --workers (local) or --scheduler (Dask), not both")
+    if workers is not None and workers < 1:
+        raise CalibrationError("--workers", f"must be at least 1 (got {workers})")
     sim = prepare(scenario, targets, params, variant=variant, method=method, budget=budget,
                   reps=reps, days=days)
     require("pyabc" if method == "abc" else "optuna")

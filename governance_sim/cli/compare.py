@@ -39,16 +39,20 @@ def compare_command(
     seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
     set_: list[str] = typer.Option(None, "--set", help="override a field in every variant: dotted.path=value"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for runs.parquet, comparison.parquet/.csv, comparison.png"),
+    posterior: Path = typer.Option(None, "--posterior",
+                                   help="posterior.parquet from govsim calibrate: each replication draws a particle"),
 ) -> None:
     """Compare variants: mean and 95 % CI per variant, and the difference to the first."""
     with user_errors():
-        plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None)
+        plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None,
+                     posterior=posterior)
         executor = make_executor(workers, scheduler)
     result = compare(scenario, variants, reps=reps, days=days, seed=seed, executor=executor,
-                     overrides=set_ or None, out=out, progress=True)
+                     overrides=set_ or None, out=out, progress=True, posterior=posterior)
     ref = result.variants[0]
     table = Table(title=f"{result.scenario_name}: {reps} replications per variant, common seeds",
-                  caption=f"mean [95% CI]; Δ = difference to {ref} (paired over seeds)",
+                  caption=f"mean [95% CI]; Δ = difference to {ref} (paired over seeds); intervals carry "
+                          f"{result.table['uncertainty'].iloc[0]} uncertainty",
                   header_style="bold")
     table.add_column("metric", no_wrap=True)
     table.add_column("variant", no_wrap=True)
