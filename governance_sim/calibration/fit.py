@@ -121,9 +121,10 @@ def calibrate(scenario: str | Path | dict | Scenario, targets: str | Path | dict
         raise CalibrationError("--scheduler", "give either --workers (local) or --scheduler (Dask), not both")
     if workers is not None and workers < 1:
         raise CalibrationError("--workers", f"must be at least 1 (got {workers})")
+    if method in METHODS:
+        require("pyabc" if method == "abc" else "optuna")
     sim = prepare(scenario, targets, params, variant=variant, method=method, budget=budget,
                   reps=reps, days=days)
-    require("pyabc" if method == "abc" else "optuna")
     name = scenario.name if isinstance(scenario, Scenario) else Path(str(scenario)).stem \
         if not isinstance(scenario, dict) else str(scenario.get("name", "scenario"))
     if out is None:
