@@ -12,9 +12,10 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_exist():
+def test_the_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == [
-        "01_reform_comparison.ipynb", "02_sweeps_and_sensitivity.ipynb", "03_case_studies.ipynb"]
+        "01_reform_comparison.ipynb", "02_sweeps_and_sensitivity.ipynb", "03_case_studies.ipynb",
+        "04_calibration_and_forecast.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

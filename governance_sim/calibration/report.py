@@ -95,15 +95,22 @@ def report_text(manifest: dict, priors: list[Prior], targets: list[Target], post
         for _, g in generations.iterrows():
             lines.append(f"  {int(g['generation']):<3d} {g['epsilon']:<10.4g} {int(g['particles']):>6d} / "
                          f"{int(g['samples']):<12d} {g['acceptance_rate']:<12.3f} {g['ess']:.1f}")
-    w = posterior["weight"].to_numpy(float)
-    ess = float(w.sum() ** 2 / (w ** 2).sum())
-    lines += ["", f"posterior: {len(posterior)} accepted particles, effective sample size {ess:.1f}",
-              "  parameter                         prior        median    50% interval         90% interval"
-              "         90% width / prior"]
-    for _, r in summary_table(posterior, priors).iterrows():
-        lines.append(f"  {r['parameter']:<33s} {r['prior']:<12s} {r['median']:<9.4g} "
-                     f"[{r['q25']:.4g}, {r['q75']:.4g}]".ljust(86)
-                     + f"[{r['q05']:.4g}, {r['q95']:.4g}]".ljust(21) + f"{r['width90_share_of_prior']:.2f}")
+    if manifest["method"] == "optimize":
+        lines += ["", f"point estimate: the best of {manifest.get('simulations', '?')} trials "
+                      f"(distance {posterior['distance'].iloc[0]:.4g}; profile.parquet has the best distance "
+                      "across each parameter's range)"]
+        for p in priors:
+            lines.append(f"  {p.path:<33s} prior {p.spec():<12s} estimate {posterior[p.path].iloc[0]:.4g}")
+    else:
+        w = posterior["weight"].to_numpy(float)
+        ess = float(w.sum() ** 2 / (w ** 2).sum())
+        lines += ["", f"posterior: {len(posterior)} accepted particles, effective sample size {ess:.1f}",
+                  "  parameter                         prior        median    50% interval         "
+                  "90% interval         90% width / prior"]
+        for _, r in summary_table(posterior, priors).iterrows():
+            lines.append(f"  {r['parameter']:<33s} {r['prior']:<12s} {r['median']:<9.4g} "
+                         f"[{r['q25']:.4g}, {r['q75']:.4g}]".ljust(86)
+                         + f"[{r['q05']:.4g}, {r['q95']:.4g}]".ljust(21) + f"{r['width90_share_of_prior']:.2f}")
     if len(predictive):
         lines += ["", f"posterior predictive check ({len(predictive)} draws): observed vs 90% predictive interval"]
         for _, r in predictive_table(predictive, targets).iterrows():
