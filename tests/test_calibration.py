@@ -35,7 +35,7 @@ pytest.importorskip("optuna")
 ROOT = Path(__file__).resolve().parent.parent
 BEIJING = ROOT / "scenarios" / "beijing_street.yaml"
 SMALL = {"territory.population": 20000, "territory.communities_per_street": 4}
-DAYS = 45
+DAYS = 30
 PRIORS = ["arrangement.p_buckpass=0:0.8", "roles.resident.trust0=0.2:0.8"]
 TRUTH = {"arrangement.p_buckpass": 0.45, "roles.resident.trust0": 0.6}
 METRICS = ["buckpass_events_per_1000_per_year", "hotline_calls_per_1000_per_year", "hotline_satisfaction_rate"]
@@ -122,7 +122,7 @@ def test_bad_priors_are_one_error(spec):
 # --------------------------------------------------------------------------- recovering known parameters
 
 def test_abc_recovers_known_parameters(small, synthetic, tmp_path):
-    cal = calibrate(small, synthetic, PRIORS, method="abc", budget=240, days=DAYS, workers=2, draws=20,
+    cal = calibrate(small, synthetic, PRIORS, method="abc", budget=200, days=DAYS, workers=2, draws=10,
                     seed=3, out=tmp_path / "cal")
     for prior in cal.priors:
         lo, hi = interval(cal.posterior, prior.path, 0.9)
@@ -350,9 +350,9 @@ def test_abc_and_optimize_run_on_a_dask_cluster(small, synthetic, cluster, tmp_p
     cal = calibrate(small, synthetic, PRIORS, budget=50, population=15, days=10, draws=4, seed=2,
                     scheduler=cluster, out=tmp_path / "abc")
     assert len(cal.posterior) == 15 and len(cal.predictive) == 4
-    opt = calibrate(small, synthetic, PRIORS, method="optimize", budget=6, days=10, draws=2, seed=2,
+    opt = calibrate(small, synthetic, PRIORS, method="optimize", budget=10, days=10, draws=2, seed=2,
                     scheduler=cluster, out=tmp_path / "opt")
-    assert len(opt.trials) == 6
+    assert len(opt.trials) == 10
 
 
 def test_a_wrong_scheduler_address_is_one_error(small, synthetic, tmp_path):
