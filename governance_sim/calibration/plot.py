@@ -28,11 +28,14 @@ def calibration_figure(posterior: pd.DataFrame, predictive: pd.DataFrame, priors
                        targets: list[Target], scenario: str = "", lang: str = "zh"):
     """Top: a k×k grid (diagonal: marginal posterior vs prior; below: pairs of particles,
     sized by weight).  Bottom row: predictive draws of each target with the observed value ± sd."""
-    from governance_sim.analysis.plots import labels as check_lang
-
-    check_lang(lang)  # validates lang and, for zh, selects a CJK font
     import matplotlib.pyplot as plt
 
+    from governance_sim.fonts import use_cjk_font
+
+    if lang not in LABELS:
+        raise ValueError(f"lang must be 'zh' or 'en' (got {lang!r})")
+    if lang == "zh":
+        use_cjk_font()
     L = LABELS[lang]
     k, m = len(priors), len(targets)
     cols = max(k, m)
