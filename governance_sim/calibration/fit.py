@@ -54,12 +54,14 @@ class Calibration:
     profile: pd.DataFrame | None = None
     check: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    scenario: str = ""
 
     def figure(self, lang: str = "zh"):
+        """Marginals against the priors, pairs, and the predictive check (``lang="zh"|"en"``)."""
         from governance_sim.calibration.plot import calibration_figure
 
         return calibration_figure(self.posterior, self.predictive, self.priors, self.targets,
-                                  str(self.out.name if self.out else ""), lang=lang)
+                                  self.scenario, lang=lang)
 
 
 def prepare(scenario: str | Path | dict | Scenario, targets: str | Path | dict, params: Any, *,
@@ -145,7 +147,7 @@ def _calibrate(sim, out, name, variant, method, budget, population, draws, worke
         rep.write_frame(table, out / CHECK_FILE)
         empty = pd.DataFrame()
         return Calibration(empty, empty, empty, "", list(sim.priors), list(sim.targets),
-                           out if keep else None, check=table, warnings=warnings_for(table))
+                           out if keep else None, check=table, warnings=warnings_for(table), scenario=name)
     manifest = _open_out(out, sim, name, variant, method, budget, seed, resume)
     start = time.perf_counter()
     generations = trials = profile = None
@@ -176,7 +178,7 @@ def _calibrate(sim, out, name, variant, method, budget, population, draws, worke
     rep.write_text(text, out / rep.REPORT)
     result = Calibration(posterior, predictive, rep.summary_table(posterior, list(sim.priors)), text,
                          list(sim.priors), list(sim.targets), out if keep else None, generations,
-                         trials, profile)
+                         trials, profile, scenario=name)
     from governance_sim.calibration.plot import calibration_figure, write_figure
 
     write_figure(calibration_figure(posterior, predictive, list(sim.priors), list(sim.targets), name, lang),
