@@ -5,7 +5,7 @@ Public API::
 
     from governance_sim import load_scenario, run, GovernanceModel
     result = run("scenarios/beijing_street.yaml", variant="baseline", seed=1)
-    result.summary, result.timeseries, result.cases, result.workers
+    result.summary, result.timeseries, result.cases, result.workers, result.places
 """
 
 from importlib.metadata import PackageNotFoundError, version

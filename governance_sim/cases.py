@@ -84,6 +84,7 @@ class Case:
     repeat_of: int = -1
     petition: bool = False
     satisfaction: float = NAN
+    t_overdue: float = NAN  # when the household's patience ran out with the request still open
     priority_boost: float = 0.0
     parts_done: set = field(default_factory=set)
     parts_pending: set = field(default_factory=set)

@@ -13,16 +13,19 @@ import math
 
 import numpy as np
 
-from governance_sim.agents.residents import Resident
+from governance_sim.agents.residents import Resident, channel_indices, report_probabilities
 from governance_sim.arrangements.base import Coordinate, CoverUp, Handle, Refer, Summon, Wait
 from governance_sim.cases import (
+    CHANNELS,
     CLOSED_ON_PAPER,
     FOUND_BY_ERUPTION,
     FOUND_BY_PATROL,
     FOUND_BY_RESIDENT,
+    OPEN,
     RESOLVED,
     Case,
 )
+from governance_sim.demand import demand_profile
 from governance_sim.engine import HOURS_PER_DAY
 
 SEVERITY_EFFORT = (1.0, 1.6, 2.5)  # assumption: effort multiplier by severity 1–3
@@ -35,6 +38,11 @@ class CaseLifecycle:
         self.rng = model.rng  # numpy: vector draws
         self.random = model.random  # stdlib: fast scalar draws (both seeded from the run seed)
         self.cal = model.calendar
+        # seasons, weekdays, holidays, shocks: None when the scenario sets none (rates unchanged)
+        self.demand = demand_profile(model.scenario, [c.name for c in model.categories])
+        # steps the case record does not time, as (case id, t, activity, unit key, detail);
+        # a list only when an event log is asked for (eventlog.record), else nothing is kept
+        self.trail: list | None = None
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -43,24 +51,55 @@ class CaseLifecycle:
         m = self.model
         rng = self.rng
         t0 = day * HOURS_PER_DAY
+        factors = self.demand.rates(day) if self.demand is not None else None
         for cat in m.categories:
             if not cat.active(day):
                 continue
-            n = rng.poisson(cat.rate_per_person_day * m.population_size)
+            mean = cat.rate_per_person_day * m.population_size
+            if factors is not None:
+                mean *= factors[cat.index]
+            n = rng.poisson(mean)
             if not n:
                 continue
-            hids = rng.integers(0, m.n_households, n).tolist()  # lists: plain ints and floats
+            hids_a = rng.integers(0, m.n_households, n)
             times = (t0 + np.sort(rng.random(n)) * HOURS_PER_DAY).tolist()
-            sev = (np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1).tolist()
-            emerge = self.emerge
+            sev_a = np.minimum(np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1, 3)
+            hids, sev = hids_a.tolist(), sev_a.tolist()  # lists: plain ints and floats
+            emerge = self.emerge_case
+            if cat.latent:  # nobody sees it; only 党员连心 pairing may surface it
+                for k in range(n):
+                    emerge(cat, hids[k], times[k], sev[k])
+                continue
+            channels, reports = self.decide_reports(hids_a, sev_a)
+            m.counters["tolerated"] += n - sum(reports)
             for k in range(n):
-                emerge(cat, hids[k], times[k], min(sev[k], 3))
+                emerge(cat, hids[k], times[k], sev[k], reports[k], channels[k])
+
+    def decide_reports(self, hids: np.ndarray, severities: np.ndarray) -> tuple[list[str], list[bool]]:
+        """Each household's channel and whether the problem is worth reporting through it
+        (induced demand, :func:`~governance_sim.agents.residents.report_probabilities`)."""
+        m = self.model
+        pop = m.population
+        u = self.rng.random(len(hids))
+        channels = None
+        for overlay in m.overlays:  # e.g. hotline use that follows trust
+            channels = overlay.choose_channels(hids, u, m)
+            if channels is not None:
+                break
+        if channels is None:
+            channels = channel_indices(pop, u)
+        p = report_probabilities(pop, hids, severities, channels)
+        reports = (self.rng.random(len(hids)) < p).tolist()
+        return [CHANNELS[k] for k in channels.tolist()], reports
 
     def emerge(self, cat, hid: int, t: float, severity: int) -> Case:
         """A problem arises for household ``hid``; the household decides whether to report."""
         return self.emerge_case(cat, hid, t, severity, report=True)
 
-    def emerge_case(self, cat, hid: int, t: float, severity: int, report: bool = True) -> Case:
+    def emerge_case(self, cat, hid: int, t: float, severity: int, report: bool = True,
+                    channel: str | None = None) -> Case:
+        """Record a new problem.  ``report=False``: nobody reports it; ``channel`` given: the
+        household has decided to report through it; otherwise the household decides now."""
         m = self.model
         grid = int(m.population.grid[hid])
         community = m.community_of_grid[grid]
@@ -79,13 +118,26 @@ class CaseLifecycle:
                 # only a household paired with a party member (党员连心) may surface a hidden hazard
                 will_report = (m.population.paired[hid]
                                and rng.random() < m.scenario.roles.party_branch.hidden_report_boost)
+            elif channel is not None:
+                will_report = True
             else:
-                will_report = rng.random() < Resident.report_probability(m.population, hid, severity)
+                channel = self._choose_channel(case, rng.random())
+                will_report = rng.random() < Resident.report_probability(
+                    m.population, hid, severity, channel)
+                m.counters["tolerated"] += not will_report
             if will_report:
-                self.events.schedule(t + self.report_delay(), self.resident_report, case, None)
+                self.events.schedule(t + self.report_delay(), self.resident_report, case, channel)
         if cat.patrol_visible or cat.latent:
             m.undiscovered.setdefault(grid, []).append(case)
         return case
+
+    def _choose_channel(self, case: Case, u: float) -> str:
+        m = self.model
+        for overlay in m.overlays:  # e.g. hotline use that follows trust
+            channel = overlay.choose_channel(case, u, m)
+            if channel is not None:
+                return channel
+        return Resident.choose_channel(m.population, u)
 
     def report_delay(self) -> float:
         mean = self.model.resident_spec.report_delay_h
@@ -99,15 +151,10 @@ class CaseLifecycle:
         now = self.events.now
         case.t_discovered = case.t_reported = now
         case.found_by = FOUND_BY_RESIDENT
-        if channel is None:
-            u = self.random.random()
-            for overlay in m.overlays:  # e.g. hotline use that follows trust
-                channel = overlay.choose_channel(case, u, m)
-                if channel is not None:
-                    break
-            else:
-                channel = Resident.choose_channel(m.population, u)
+        if channel is None:  # a repeat report: the household has already decided
+            channel = self._choose_channel(case, self.random.random())
         m.population.reports[case.household] += 1
+        self.events.schedule(now + m.population.patience[case.household], self.patience_runs_out, case)
         self.submit(case, channel)
 
     def patrol_found(self, case: Case, t: float, unit_key) -> None:
@@ -123,6 +170,8 @@ class CaseLifecycle:
         case.channel = unit_key[0]
         case.in_process = True
         self.model.counters["reported"] += 1
+        if self.trail is not None:
+            self.trail.append((case.id, t, "accepted", unit_key, "patrol"))
         self.arrive(case, unit_key, "patrol")
 
     def erupt(self, case: Case) -> None:
@@ -137,18 +186,24 @@ class CaseLifecycle:
             case.priority_boost += 1.0
             return
         now = self.events.now
+        coordinator = m.arrangement.coordinator(case, m)
+        trail = self.trail
         if case.t_discovered != case.t_discovered:
             case.t_discovered = case.t_reported = case.t_accepted = now
             case.found_by = FOUND_BY_ERUPTION
             m.counters["reported"] += 1
+            if trail is not None:
+                trail.append((case.id, now, "accepted", coordinator, "eruption"))
         if case.status == CLOSED_ON_PAPER:  # a covered-up hazard comes back
             m.counters["closed_on_paper"] -= 1
+            if trail is not None:
+                trail.append((case.id, now, "reopened", coordinator, "eruption"))
         case.status = "open"
         case.t_closed = math.nan
         case.priority_boost += 1.0
         case.in_process = True
         case.escalations += 1
-        self.arrive(case, m.arrangement.coordinator(case, m), "eruption")
+        self.arrive(case, coordinator, "eruption")
 
     # ------------------------------------------------------------ 3. intake
     def submit(self, case: Case, channel: str) -> None:
@@ -170,6 +225,8 @@ class CaseLifecycle:
 
     def accept(self, case: Case, unit_key) -> None:
         case.t_accepted = self.events.now
+        if self.trail is not None:
+            self.trail.append((case.id, case.t_accepted, "accepted", unit_key, case.channel))
         self.arrive(case, unit_key, None)
 
     # ------------------------------------------------------------ 4. routing
@@ -236,6 +293,8 @@ class CaseLifecycle:
         case = task.case
         if case is not None and case.t_first_response != case.t_first_response:
             case.t_first_response = now
+        if self.trail is not None and case is not None:
+            self.trail.append((case.id, now, "work_started", task.unit.key, None))
 
     def handle(self, case: Case, unit_key, effort_factor: float = 1.0) -> None:
         m = self.model
@@ -264,15 +323,21 @@ class CaseLifecycle:
     def _volunteer_start(self, case: Case, end: float, effort: float) -> None:
         if case.t_first_response != case.t_first_response:
             case.t_first_response = self.events.now
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "work_started", ("party_branch", case.community), None))
         self.events.schedule(end, self._volunteer_done, case, effort)
 
     def _volunteer_done(self, case: Case, effort: float) -> None:
         case.staff_hours += effort
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "acted", ("party_branch", case.community), effort))
         self.close(case, resolved=self.random.random() < self.model.office_p_fix)
 
     def _handled(self, task) -> None:
         case = task.case
         case.staff_hours += task.effort
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "acted", task.unit.key, task.effort))
         self.close(case, resolved=self.random.random() < self.model.office_p_fix)
 
     def department_receives(self, case: Case, d: int, joint: bool, effort_factor: float = 1.0) -> None:
@@ -302,12 +367,18 @@ class CaseLifecycle:
 
     def _department_arrives(self, task, now: float) -> None:
         """The department's staff start on the case: on site (到场), the first response if first."""
-        task.case.arrivals.setdefault(task.unit.department_index, now)
-        self.on_work_started(task, now)
+        case = task.case
+        case.arrivals.setdefault(task.unit.department_index, now)
+        if case.t_first_response != case.t_first_response:
+            case.t_first_response = now
+        if self.trail is not None:
+            self.trail.append((case.id, now, "arrived_on_site", task.unit.key, task.unit.department_index))
 
     def _department_done_task(self, task) -> None:
         case = task.case
         case.staff_hours += task.effort
+        if self.trail is not None:
+            self.trail.append((case.id, self.events.now, "acted", task.unit.key, task.effort))
         self.department_done(case, self.model.departments[task.unit.department_index])
 
     def department_done(self, case: Case, dept) -> None:
@@ -348,31 +419,66 @@ class CaseLifecycle:
         else:
             case.status = CLOSED_ON_PAPER
             m.counters["closed_on_paper"] += 1
+        trail = self.trail
+        if trail is not None:
+            trail.append((case.id, now, case.status, case.holder, case.level))
         for overlay in m.overlays:
             overlay.on_close(case, m)
         if case.found_by == FOUND_BY_RESIDENT:
             self.resident_reacts(case)
 
     def resident_reacts(self, case: Case) -> None:
+        """The household sees its request closed: trust moves toward its rating; it rates the
+        request unless it did so when its patience ran out; unresolved, it may follow up."""
         m = self.model
         pop = m.population
-        rng = self.random
-        spec = m.resident_spec
         rating = Resident.rate(pop, case.household, case, m.scenario.metrics.fast_response_h)
         Resident.update_trust(pop, case.household, rating)
-        if rng.random() < spec.p_rate:
+        if case.t_overdue != case.t_overdue and case.satisfaction != case.satisfaction:
+            self._record_rating(case, rating)  # at most one rating per request, even if reopened
+        if case.status == RESOLVED:
+            return
+        self._follow_up(case)
+
+    def patience_runs_out(self, case: Case) -> None:
+        """满意率 as a hotline counts it: a request still open past the household's patience
+        is rated now (as unresolved, by the time waited), and the household may follow up."""
+        if case.status != OPEN or case.t_overdue == case.t_overdue:
+            return
+        m = self.model
+        pop = m.population
+        case.t_overdue = self.events.now
+        m.counters["overdue"] += 1
+        rating = Resident.rate(pop, case.household, case, m.scenario.metrics.fast_response_h,
+                               now=self.events.now)
+        Resident.update_trust(pop, case.household, rating)
+        self._record_rating(case, rating)
+        self._follow_up(case)
+
+    def _record_rating(self, case: Case, rating: float) -> None:
+        m = self.model
+        spec = m.resident_spec
+        if self.random.random() < spec.p_rate:
             case.satisfaction = rating
             m.counters["rated"] += 1
             m.counters["satisfied"] += rating >= spec.satisfied_threshold
-        if case.status == RESOLVED:
-            return
-        u = rng.random()
+            if self.trail is not None:
+                self.trail.append((case.id, self.events.now, "rated", ("household", case.household), rating))
+            for overlay in m.overlays:
+                overlay.on_rated(case, m)
+
+    def _follow_up(self, case: Case) -> None:
+        """Left unresolved (or waiting too long): petition (信访, a new case), or call again."""
+        m = self.model
+        spec = m.resident_spec
+        u = self.random.random()
         if u < spec.p_petition:
             m.counters["petitions"] += 1
             self.repeat(case, "petition")
         elif u < spec.p_petition + spec.p_repeat:
             m.counters["repeat_reports"] += 1
-            self.repeat(case, None)
+            if case.status != OPEN:  # a request still open is chased (催办), not filed again
+                self.repeat(case, None)
 
     def reopen(self, case: Case, unit_key, reason: str = "reopened") -> bool:
         """A case closed on paper is found out (e.g. by an audit): it is open again and

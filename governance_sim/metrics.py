@@ -19,7 +19,7 @@ CASE_COLUMNS = [
     "latent", "channel", "found_by", "status", "level", "t_created", "t_discovered", "t_reported",
     "t_accepted", "t_dispatched", "t_first_response", "t_resolved", "t_closed", "t_erupt",
     "handoffs", "handoff_path", "handoff_reasons", "buckpass", "escalations", "whistled", "eruption",
-    "repeat_of", "petition", "satisfaction", "staff_hours",
+    "repeat_of", "petition", "satisfaction", "staff_hours", "t_overdue",
 ]
 ROLE_ORDER = ["grid_worker", "community_office", "street_office", "street_chief", "department",
               "district_center"]
@@ -39,26 +39,38 @@ def cases_frame(model) -> pd.DataFrame:
             c.t_resolved, c.t_closed, c.t_erupt, len(c.handoffs),
             ">".join(h[1] for h in c.handoffs), ">".join(h[3] for h in c.handoffs),
             c.buckpass, c.escalations, c.whistled, c.eruption, c.repeat_of, c.petition,
-            c.satisfaction, c.staff_hours,
+            c.satisfaction, c.staff_hours, c.t_overdue,
         ))
     return pd.DataFrame.from_records(rows, columns=CASE_COLUMNS)
 
 
+def counted_days(model) -> int:
+    """Days simulated after the warm-up (those the summary counts)."""
+    return max(0, model.day - model.warmup_days)
+
+
 def workers_frame(model) -> pd.DataFrame:
-    """One row per organisational unit (not households): staff, hours by activity, utilisation."""
-    workdays = model.calendar.workdays_between(0.0, model.day * 24.0)
+    """One row per organisational unit (not households): staff, hours by activity, utilisation,
+    counted from the end of the warm-up (work done in the warm-up is left out)."""
+    start = min(model.day, model.warmup_days) * 24.0
+    workdays = model.calendar.workdays_between(start, model.day * 24.0)
+    all_workdays = model.calendar.workdays_between(0.0, model.day * 24.0)
     cal = model.calendar
+    before = model.at_warmup_end.get("units", {})
     rows = []
     for (role, index), unit in model.units.items():
-        hours = unit.hours_by_activity(workdays)
+        hours = unit.hours_by_activity(all_workdays)  # the whole run, less the warm-up's
+        hours0, overtime0, completed0 = before.get((role, index), ({}, 0.0, 0))
+        for activity, h in hours0.items():
+            hours[activity] = hours.get(activity, 0.0) - h
         available = unit.staff * workdays * unit.hours_per_day
         worked = sum(hours.values())
         row = {
             "unit": f"{role}:{index}", "role": role, "name": unit.name, "staff": unit.staff,
             "hours_available": available,
             "overtime_cap_hours": unit.staff * workdays * cal.overtime,
-            "hours_worked": worked, "overtime_hours": unit.workforce.overtime_h,
-            "backlog_end": unit.backlog, "tasks_completed": unit.workforce.completed,
+            "hours_worked": worked, "overtime_hours": unit.workforce.overtime_h - overtime0,
+            "backlog_end": unit.backlog, "tasks_completed": unit.workforce.completed - completed0,
         }
         for a in ACTIVITIES:
             row[f"hours_{a}"] = hours.get(a, 0.0)
@@ -93,8 +105,14 @@ def _mean(values) -> float:
 
 
 def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, float]:
-    """The one-row summary of a run (column names are stable API)."""
+    """The one-row summary of a run (column names are stable API).
+
+    Only cases created after the warm-up count (``t_created ≥ warmup_days · 24``); counts of
+    events (repeat reports, petitions, tolerated problems) start at the end of the warm-up.
+    """
     end = model.day * 24.0
+    cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
+    counters = _counted(model)
     deadline = model.scenario.metrics.response_deadline_h
     reported = cases[cases["t_reported"].notna()]
     resolved = cases["status"] == RESOLVED
@@ -106,6 +124,7 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     responded_in_time = ((due["t_first_response"] - due["t_reported"]) <= deadline).to_numpy()
     latent_found = cases[cases["latent"] & cases["t_discovered"].notna()]
     rated = reported["satisfaction"].notna()
+    rated_closed = rated & reported["t_overdue"].isna()
     s: dict[str, float] = {
         "cases_created": len(cases),
         "cases_reported": len(reported),
@@ -123,22 +142,26 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     s["resolution_rate"] = float((reported["status"] == RESOLVED).mean()) if len(reported) else math.nan
     sat = model.resident_spec.satisfied_threshold
     s["satisfaction_rate"] = float((reported.loc[rated, "satisfaction"] >= sat).mean()) if rated.any() else math.nan
+    s["satisfaction_rate_closed_only"] = (
+        float((reported.loc[rated_closed, "satisfaction"] >= sat).mean()) if rated_closed.any() else math.nan)
     s["satisfaction_mean"] = float(reported.loc[rated, "satisfaction"].mean()) if rated.any() else math.nan
+    s["requests_overdue"] = int(reported["t_overdue"].notna().sum())
     s["handoffs_per_case"] = float(reported["handoffs"].mean()) if len(reported) else math.nan
     s["buckpass_events"] = int(cases["buckpass"].sum())
     s["whistles"] = int(cases["whistled"].sum())
     s["share_found_by_patrol"] = float((reported["found_by"] == FOUND_BY_PATROL).mean()) if len(reported) else math.nan
     s["discovery_time_latent_mean_h"] = _mean(latent_found["t_discovered"] - latent_found["t_created"])
     s["eruptions"] = int(cases["eruption"].sum())
-    s["repeat_reports"] = int(model.counters["repeat_reports"])
-    s["petitions"] = int(model.counters["petitions"])
+    s["repeat_reports"] = int(counters["repeat_reports"])
+    s["petitions"] = int(counters["petitions"])
+    s["problems_tolerated"] = int(counters["tolerated"])
     s["mean_trust_end"] = model.mean_trust()
     for level in ("grid_worker", "community_office", "party_branch", "street_office", "department"):
         s[f"share_handled_{level}"] = float((reported["level"] == level).mean()) if len(reported) else math.nan
     non_vertical = workers["hours_worked"].sum() - workers["hours_vertical"].sum()
     n_resolved = int(resolved.sum())
     s["staff_hours_per_resolved_case"] = float(non_vertical / n_resolved) if n_resolved else math.nan
-    weeks = model.day / 7.0
+    weeks = counted_days(model) / 7.0
     for role in ROLE_ORDER:
         rows = workers[workers["role"] == role]
         if rows.empty:
@@ -153,3 +176,9 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     for overlay in model.overlays:  # e.g. hotline calls, padded reports, audits
         s.update(overlay.summary(model))
     return s
+
+
+def _counted(model) -> dict[str, int]:
+    """The model's event counters since the end of the warm-up."""
+    before = model.at_warmup_end.get("counters", {})
+    return {k: v - before.get(k, 0) for k, v in model.counters.items()}

@@ -20,6 +20,7 @@ from governance_sim.agents import (
     StreetChief,
     StreetOffice,
 )
+from governance_sim.agents.workforce import Workforce
 from governance_sim.cases import Case, Category
 from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
@@ -46,7 +47,8 @@ class GovernanceModel(mesa.Model):
             (default: ``scenarios/beijing_street.yaml``).
         variant: name of a variant in the scenario's ``variants`` table.
         seed: random seed (overrides the scenario's ``seed``).
-        days: run length in days (overrides ``days``); ``step()`` advances one day.
+        days: counted days (overrides ``days``); the scenario's ``warmup_days`` run first,
+            so the model runs ``warmup_days + days`` steps; ``step()`` advances one day.
         overrides: dotted-path overrides, e.g. ``{"arrangement.p_buckpass": 0.1}``.
         **kwargs: more overrides as keywords; ``__`` stands for ``.``
             (``arrangement__p_buckpass=0.1``), so ``mesa.batch_run`` can sweep them.
@@ -71,7 +73,8 @@ class GovernanceModel(mesa.Model):
         for overlay in self.overlays:
             sc = overlay.adjust_scenario(sc)
         self.scenario = sc
-        self.days = sc.days
+        self.warmup_days = sc.warmup_days
+        self.days = sc.warmup_days + sc.days  # the warm-up runs first, then the counted days
         self.day = 0
         self.events = EventQueue()
         self.calendar = _calendar_of(sc)
@@ -80,7 +83,7 @@ class GovernanceModel(mesa.Model):
         self.categories = _compile_categories(sc, self.territory)
         self.counters = dict.fromkeys(
             ("reported", "resolved", "closed_on_paper", "buckpass", "eruptions", "rated",
-             "satisfied", "repeat_reports", "petitions"), 0)
+             "satisfied", "repeat_reports", "petitions", "tolerated", "overdue"), 0)
         self.cases: list[Case] = []
         # multiplies every hand-off delay; overlays such as joint meetings (联席会议) lower it
         self.coordination_delay_factor = 1.0
@@ -94,6 +97,9 @@ class GovernanceModel(mesa.Model):
             overlay.setup(self)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.running = True
+        self.at_warmup_end: dict[str, Any] = {}
+        if not self.warmup_days:
+            self._end_warmup()
 
     # ------------------------------------------------------------------ build
     @property
@@ -199,6 +205,8 @@ class GovernanceModel(mesa.Model):
             for overlay in self.overlays:
                 overlay.on_month(self, month)
         self.day = day + 1
+        if self.day == self.warmup_days:
+            self._end_warmup()
         self.datacollector.collect(self)
         if self.day >= self.days:
             self.running = False
@@ -219,6 +227,32 @@ class GovernanceModel(mesa.Model):
             for case in chief.patrol(rng, self.undiscovered, self.territory, start + span):
                 seen_at = max(case.t_created, start + rng.random() * span)
                 self.lifecycle.patrol_found(case, seen_at, chief.key)
+
+    def _end_warmup(self) -> None:
+        """Note the counters and every unit's hours where the warm-up ends: the summary counts
+        from here (``metrics.summary_row``, ``metrics.workers_frame``)."""
+        workdays = self.calendar.workdays_between(0.0, self.day * HOURS_PER_DAY)
+        units = {key: (u.hours_by_activity(workdays), u.workforce.overtime_h, u.workforce.completed)
+                 for key, u in self.units.items()}
+        # work is booked when a task is done: a task under way now started in the warm-up and
+        # is booked to it, so that the counted period holds only work started in it
+        key_of = {id(u.workforce): key for key, u in self.units.items()}
+        for _, _, callback, args in self.events._heap:
+            if getattr(callback, "__func__", None) is Workforce._finish:
+                key = key_of.get(id(callback.__self__))
+                if key is not None:
+                    hours, overtime, completed = units[key]
+                    task = args[0]
+                    hours[task.activity] = hours.get(task.activity, 0.0) + task.effort
+                    units[key] = (hours, overtime + task.overtime, completed + 1)
+        self.at_warmup_end = {"counters": dict(self.counters), "units": units}
+        for overlay in self.overlays:
+            overlay.on_warmup_end(self)
+
+    @property
+    def in_warmup(self) -> bool:
+        """Whether the day just simulated belongs to the warm-up."""
+        return self.day <= self.warmup_days and self.warmup_days > 0
 
     def run_model(self, progress=None) -> None:
         """Run every remaining day; ``progress(day)`` is called after each day."""
@@ -245,6 +279,7 @@ class GovernanceModel(mesa.Model):
 
 MODEL_REPORTERS = {
     "day": lambda m: m.day,
+    "warmup": lambda m: m.in_warmup,
     "cases_created": lambda m: len(m.cases),
     "cases_reported": lambda m: m.counters["reported"],
     "cases_resolved": lambda m: m.counters["resolved"],

@@ -1,4 +1,4 @@
-"""``run()``: one scenario, one seed → four DataFrames, optionally written as Parquet."""
+"""``run()``: one scenario, one seed → five DataFrames, optionally written as Parquet."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from governance_sim import metrics
+from governance_sim import eventlog, metrics
 from governance_sim.model import GovernanceModel
+from governance_sim.places import places_frame
 from governance_sim.scenario import Scenario, load_scenario
 
-TABLES = ("summary", "timeseries", "cases", "workers")
+TABLES = ("summary", "timeseries", "cases", "workers", "places")
 
 
 def package_version() -> str:
@@ -34,10 +35,16 @@ class RunResult:
     cases: pd.DataFrame
     workers: pd.DataFrame
     scenario: Scenario
+    places: pd.DataFrame | None = None  # one row per district, street and community (places.py)
+    event_log: eventlog.EventLog | None = None  # with ``run(..., event_log=True)``
 
     def write(self, out: str | Path) -> Path:
-        """Write the four tables as ``<table>.parquet`` into ``out``, atomically per file."""
-        return write_tables({t: getattr(self, t) for t in TABLES}, out)
+        """Write the tables as ``<table>.parquet`` into ``out``, atomically per file,
+        and the event log (``events.parquet``, ``events.jsonocel``) if the run kept one."""
+        write_tables({t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}, out)
+        if self.event_log is not None:
+            self.event_log.write(out)
+        return Path(out)
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -64,19 +71,25 @@ def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
 
 def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
         days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
-        out: str | Path | None = None, progress: Callable[[int], None] | None = None) -> RunResult:
-    """Run one scenario and return (and optionally write) its four tables.
+        out: str | Path | None = None, progress: Callable[[int], None] | None = None,
+        event_log: bool = False) -> RunResult:
+    """Run one scenario and return (and optionally write) its tables.
 
     Args:
         scenario: YAML path, mapping or loaded :class:`Scenario`.
         variant: a name from the scenario's ``variants`` table.
         seed, days: override the scenario's values.
         overrides: dotted-path overrides (``{"arrangement.p_buckpass": 0.1}`` or ``["a.b=1"]``).
-        out: folder to write ``summary/timeseries/cases/workers.parquet`` into.
+        out: folder to write ``summary/timeseries/cases/workers/places.parquet`` into.
         progress: called with the day number after each simulated day.
+        event_log: also keep every step of every case and return it as ``result.event_log``
+            (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
+            ``docs/event_log.md``).
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
     model = GovernanceModel(sc)
+    if event_log:
+        eventlog.record(model)
     try:
         model.run_model(progress)
         return collect(model, out)
@@ -102,12 +115,17 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
     cases = metrics.cases_frame(model)
     workers = metrics.workers_frame(model)
     summary = pd.DataFrame([metrics.summary_row(model, cases, workers)])
+    log = eventlog.build(model) if eventlog.is_recording(model) else None
+    if log is not None:
+        log.events = _tag(log.events, ident)
     result = RunResult(
         summary=_tag(summary, ident),
         timeseries=_tag(metrics.timeseries_frame(model), ident),
         cases=_tag(cases, ident),
         workers=_tag(workers, ident),
         scenario=model.scenario,
+        places=_tag(places_frame(model, cases, workers), ident),
+        event_log=log,
     )
     if out is not None:
         result.write(out)

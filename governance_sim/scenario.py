@@ -11,12 +11,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from governance_sim.demand import DEFAULT_START_DATE, DemandSpec, check_demand
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
 
 
@@ -88,6 +90,18 @@ class TerritorySpec(Strict):
     zones_per_street: int = Field(default=0, ge=0, description="片区 per street (0 = none)")
     grids_per_lane: int = Field(default=0, ge=0, description="grids per 街巷 (0 = no lanes)")
     departments: list[DepartmentDef] = Field(default_factory=list)
+    source: str | None = Field(
+        default=None,
+        description="file of places (CSV, or GeoJSON/GeoPackage/Shapefile with the geo extra), "
+                    "relative to the scenario file; replaces streets and population",
+    )
+    select: str | int | None = Field(
+        default=None, description="id of one district of a source file that lists several (a city)")
+    adjacency: Literal["auto", "geometry", "column", "lattice"] = Field(
+        default="auto",
+        description="neighbouring communities of a source file: shared borders (geometry), the "
+                    "'adjacent' column, or a schematic lattice; auto = the first the file has",
+    )
 
     @model_validator(mode="after")
     def _unique_departments(self) -> TerritorySpec:
@@ -151,6 +165,10 @@ class CalendarSpec(Strict):
         return self
 
 
+DEFAULT_CHANNEL_COSTS = {"hotline": 0.15, "grid_worker": 0.2, "community": 0.25, "street": 0.4,
+                         "petition": 0.6}  # assumption: ordered by the effort a report takes
+
+
 class ResidentSpec(Strict):
     """居民 (households): trust, patience, reporting and channel choice."""
 
@@ -158,9 +176,20 @@ class ResidentSpec(Strict):
     trust_sd: float = Field(default=0.15, ge=0, description="spread of initial trust")
     trust_lr: float = Field(default=0.3, ge=0, le=1, description="step of trust toward a rating")
     patience_h: float = Field(default=120.0, gt=0, description="mean hours a household waits calmly")
-    report_base: float = Field(default=0.55, ge=0, le=1, description="P(report) at trust 0.5, severity 1")
-    report_trust_weight: float = Field(default=0.6, description="added to P(report) per unit of trust above 0.5")
-    report_severity_weight: float = Field(default=0.12, description="added per severity step")
+    severity_value: tuple[float, float, float] = Field(
+        default=(0.6, 0.9, 1.2),
+        description="worth to a household of having a severity 1, 2, 3 problem dealt with, in units of "
+                    "channel cost (assumption: at trust 0.5 through the community office it gives "
+                    "P(report) 0.55 / 0.69 / 0.80, the model's earlier reporting shares)")
+    channel_costs: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
+        default_factory=lambda: dict(DEFAULT_CHANNEL_COSTS),
+        description="cost to a household of reporting through each channel (assumption, ordered by "
+                    "effort: a phone call < telling the grid worker < a visit to the community office "
+                    "< a trip to the street office < a petition); channels not named keep their default")
+    report_noise: float = Field(
+        default=0.25, gt=0,
+        description="spread (logistic scale) of households' own reporting costs: P(report) = "
+                    "1 / (1 + exp(−(trust·value − cost) / report_noise)) (assumption)")
     report_delay_h: float = Field(default=24.0, ge=0, description="mean hours before a household reports")
     channels: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
         default_factory=lambda: {
@@ -169,6 +198,21 @@ class ResidentSpec(Strict):
         description="relative channel weights; hotline needs the hotline overlay",
     )
     p_rate: float = Field(default=0.8, ge=0, le=1, description="P(a reporting household rates)")
+
+    @field_validator("channel_costs")
+    @classmethod
+    def _costs_complete(cls, costs: dict) -> dict:
+        bad = {k: v for k, v in costs.items() if not v >= 0}
+        if bad:
+            raise ValueError(f"channel costs must be ≥ 0, got {bad}")
+        return {**DEFAULT_CHANNEL_COSTS, **costs}
+
+    @field_validator("severity_value")
+    @classmethod
+    def _values_nonnegative(cls, values: tuple) -> tuple:
+        if not all(v >= 0 for v in values):
+            raise ValueError(f"must be three values ≥ 0 (worth of severity 1, 2, 3), got {list(values)}")
+        return values
     satisfied_threshold: float = Field(default=0.6, ge=0, le=1, description="rating ≥ this counts as 满意")
     p_repeat: float = Field(default=0.5, ge=0, le=1, description="P(re-report) when left unresolved")
     p_petition: float = Field(default=0.1, ge=0, le=1, description="P(petition 信访) when left unresolved")
@@ -252,7 +296,11 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    days: int = Field(default=365, ge=1, le=3650)
+    days: int = Field(default=365, ge=1, le=3650, description="days counted after the warm-up")
+    warmup_days: int = Field(
+        default=30, ge=0, le=3650,
+        description="days simulated before the counted ones (queues fill, trust moves); cases created "
+                    "in them are left out of the summary (assumption: one monthly appraisal round)")
     seed: int = Field(default=0, ge=0)
     variant: str = Field(default="default", description="name of the applied variant")
     territory: TerritorySpec = Field(default_factory=TerritorySpec)
@@ -260,6 +308,10 @@ class Scenario(Strict):
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     roles: RolesSpec = Field(default_factory=RolesSpec)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
+    start_date: date = Field(default=DEFAULT_START_DATE,
+                             description="date of day 0 (a Monday): dates of events, months, holidays")
+    demand: DemandSpec = Field(default_factory=DemandSpec,
+                               description="seasons, days of the week, holidays, shocks (see demand.py)")
     arrangement: Any
     overlays: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -276,6 +328,16 @@ class Scenario(Strict):
                     )
         if not self.categories:
             raise _FieldError("categories", "at least one case category is required")
+        if self.territory.source is not None:
+            from governance_sim.territory import check_source
+
+            try:
+                check_source(self.territory)
+            except ScenarioError as exc:
+                raise _FieldError(exc.field, exc.message) from None
+        problem = check_demand(self)
+        if problem:
+            raise _FieldError(*problem)
         # an arrangement's parameters may cross-check the rest of the scenario: (field, message) or None
         check = getattr(self.arrangement, "check_scenario", None)
         problem = check(self) if check is not None else None
@@ -287,6 +349,18 @@ class Scenario(Strict):
     def scenario_hash(self) -> str:
         """Short content hash of everything that changes a run (not the variants table)."""
         payload = self.model_dump(mode="json", exclude={"variants", "variant", "description"})
+        if self.territory.source is None:  # counts: the hash of scenarios from before territory files
+            for key in ("source", "select", "adjacency"):
+                payload["territory"].pop(key, None)
+        else:  # the file's content, wherever it sits
+            from governance_sim.places_data import load_places
+
+            payload["territory"]["source"] = load_places(self.territory.source).digest
+        # fields added later count only when set, so the hashes of older scenarios hold
+        if self.start_date == DEFAULT_START_DATE:
+            del payload["start_date"]
+        if self.demand.is_default:
+            del payload["demand"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -459,6 +533,16 @@ def validate_scenario(raw: Any) -> Scenario:
         raise ScenarioError(_loc(err["loc"]), _describe(err)) from None
 
 
+def _resolve_source(raw: dict, base: Path) -> dict:
+    """A relative ``territory.source`` in a scenario file is relative to that file's folder."""
+    territory = raw.get("territory")
+    if isinstance(territory, dict) and isinstance(territory.get("source"), str):
+        source = Path(territory["source"])
+        if not source.is_absolute():
+            raw = {**raw, "territory": {**territory, "source": str((base / source).resolve())}}
+    return raw
+
+
 def load_scenario(
     source: str | Path | dict | Scenario,
     variant: str | None = None,
@@ -497,6 +581,8 @@ def load_scenario(
                 raise ScenarioError("variant", f"unknown variant {variant!r}; allowed: {sorted(variants)}")
             raw = apply_overrides(raw, variants[variant] or {})
             raw["variant"] = variant
+        if label:
+            raw = _resolve_source(raw, Path(label).parent)
         if overrides:
             raw = apply_overrides(raw, overrides)
         if seed is not None:

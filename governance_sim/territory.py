@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from governance_sim.places_data import PlaceData, PlaceDataError, declared_adjacency, load_places
 from governance_sim.scenario import Scenario
 
 
@@ -30,6 +31,8 @@ class Community:
     zone: int = -1
     merged_from: list[str] = field(default_factory=list)
     staff: int | None = None  # office staff when an arrangement sets it (e.g. merged communities)
+    place_id: str = ""  # id in the territory file (or S<street>-C<k> from counts)
+    lonlat: tuple[float, float] | None = None  # the file's lon/lat (or a point inside its polygon)
 
 
 @dataclass
@@ -55,6 +58,9 @@ class Territory:
     lanes: list[list[int]] = field(default_factory=list)  # grid indices per lane
     lane_street: list[int] = field(default_factory=list)
     street_layer: bool = True
+    district_id: str = "D1"
+    street_ids: list[str] = field(default_factory=list)
+    places: PlaceData | None = None  # the territory file, when the territory came from one
 
     # ---------------------------------------------------------------- queries
     @property
@@ -133,49 +139,51 @@ def _chunks(items: list[int], parts: int) -> list[list[int]]:
 def build_territory(scenario: Scenario) -> Territory:
     """Lay out the territory described by ``scenario.territory``.
 
-    Communities sit on a lattice in boustrophedon order, street by street, so
-    that each street and each zone is a contiguous block; adjacency is 4-neighbour.
+    From counts, communities sit on a lattice in boustrophedon order, street by
+    street, so that each street and each zone is a contiguous block; adjacency is
+    4-neighbour.  From a file (``territory.source``), streets and communities are
+    the file's, in file order, on the same lattice (``pos``, for drawing the
+    network) with the file's coordinates kept in ``lonlat``; adjacency follows
+    ``territory.adjacency``.  Either way
+    grids are cut from each community's households (so unequal communities get
+    grids in proportion) and lanes from each street's grids.
     """
     spec = scenario.territory
-    if isinstance(spec.streets, int):
-        street_defs = [(f"街道{s + 1}", spec.communities_per_street, None) for s in range(spec.streets)]
+    district, district_id, places = spec.district, "D1", None
+    if spec.source is not None:
+        places = check_source(spec)
+        if places.districts:
+            district, district_id = places.districts[0].name, places.districts[0].id
+        streets, rows = _rows_from_places(places, spec)
     else:
-        street_defs = [(s.name, s.communities, s.population) for s in spec.streets]
-    n_streets = len(street_defs)
-    explicit_pop = sum(p for _, _, p in street_defs if p)
-    implicit = [i for i, (_, _, p) in enumerate(street_defs) if not p]
-    rest = max(spec.population - explicit_pop, 0)
-    implicit_pops = _split(rest, len(implicit)) if implicit else []
+        streets, rows = _rows_from_counts(spec)
+    n_streets = len(streets)
 
-    street_names, comm_rows = [], []  # (name, street, population)
-    for s, (sname, comms, spop) in enumerate(street_defs):
-        street_names.append(sname)
-        pop = spop if spop else implicit_pops[implicit.index(s)]
-        if isinstance(comms, int):
-            for k, p in enumerate(_split(pop, comms)):
-                comm_rows.append((f"{sname}·社区{k + 1}", s, max(p, 1)))
-        else:
-            for c in comms:
-                comm_rows.append((c.name, s, c.population))
-
-    n = len(comm_rows)
+    n = len(rows)
     width = max(1, math.ceil(math.sqrt(n)))
     cell_of = {}
     communities: list[Community] = []
-    for i, (name, s, pop) in enumerate(comm_rows):
+    for i, r in enumerate(rows):
         # boustrophedon order: consecutive communities are neighbours, so any run of them
         # (a street, a zone) is contiguous
         row, k = divmod(i, width)
         col = k if row % 2 == 0 else width - 1 - k
         cell_of[(row, col)] = i
-        households = max(1, round(pop / spec.household_size))
-        communities.append(Community(name, s, pop, households, (float(col), float(-row))))
-    adjacency = set()
-    for (row, col), i in cell_of.items():
-        for other in ((row, col + 1), (row + 1, col)):
-            j = cell_of.get(other)
-            if j is not None:
-                adjacency.add((min(i, j), max(i, j)))
+        households = r.households or max(1, round(r.population / spec.household_size))
+        communities.append(Community(r.name, r.street, r.population, households, (float(col), float(-row)),
+                                     place_id=r.id, lonlat=r.lonlat))
+    mode = adjacency_mode(spec, places)
+    if mode == "lattice":
+        adjacency = set()
+        for (row, col), i in cell_of.items():
+            for other in ((row, col + 1), (row + 1, col)):
+                j = cell_of.get(other)
+                if j is not None:
+                    adjacency.add((min(i, j), max(i, j)))
+    else:
+        index = {r.id: i for i, r in enumerate(rows)}
+        pairs = places.geometry_adjacency if mode == "geometry" else declared_adjacency(places)
+        adjacency = {(min(index[a], index[b]), max(index[a], index[b])) for a, b in pairs}
 
     grids: list[Grid] = []
     for ci, c in enumerate(communities):
@@ -211,8 +219,8 @@ def build_territory(scenario: Scenario) -> Territory:
             jurisdiction[d].append(cname)
 
     return Territory(
-        district=spec.district,
-        streets=street_names,
+        district=district,
+        streets=[name for _, name in streets],
         communities=communities,
         grids=grids,
         departments=[d.name for d in spec.departments],
@@ -223,4 +231,124 @@ def build_territory(scenario: Scenario) -> Territory:
         zones=zones,
         lanes=lanes,
         lane_street=lane_street,
+        district_id=district_id,
+        street_ids=[sid for sid, _ in streets],
+        places=places,
     )
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A community to lay out: from counts or from a file."""
+
+    id: str
+    name: str
+    street: int
+    population: int
+    households: int | None = None
+    lonlat: tuple[float, float] | None = None
+    from_file: bool = False
+
+
+def _rows_from_counts(spec) -> tuple[list[tuple[str, str]], list[_Row]]:
+    if isinstance(spec.streets, int):
+        street_defs = [(f"街道{s + 1}", spec.communities_per_street, None) for s in range(spec.streets)]
+    else:
+        street_defs = [(s.name, s.communities, s.population) for s in spec.streets]
+    explicit_pop = sum(p for _, _, p in street_defs if p)
+    implicit = [i for i, (_, _, p) in enumerate(street_defs) if not p]
+    rest = max(spec.population - explicit_pop, 0)
+    implicit_pops = _split(rest, len(implicit)) if implicit else []
+    streets, rows = [], []
+    for s, (sname, comms, spop) in enumerate(street_defs):
+        sid = f"S{s + 1}"
+        streets.append((sid, sname))
+        pop = spop if spop else implicit_pops[implicit.index(s)]
+        if isinstance(comms, int):
+            for k, p in enumerate(_split(pop, comms)):
+                rows.append(_Row(f"{sid}-C{k + 1}", f"{sname}·社区{k + 1}", s, max(p, 1)))
+        else:
+            for k, c in enumerate(comms):
+                rows.append(_Row(f"{sid}-C{k + 1}", c.name, s, c.population))
+    return streets, rows
+
+
+def _rows_from_places(places: PlaceData, spec) -> tuple[list[tuple[str, str]], list[_Row]]:
+    """Streets and communities of a checked file; a street listed without communities is
+    split into ``communities_per_street`` equal ones, as a territory from counts is."""
+    streets, rows = [], []
+    for s, street in enumerate(places.streets):
+        streets.append((street.id, street.name))
+        kids = places.children(street.id)
+        if kids:
+            for c in kids:
+                lonlat = (c.lon, c.lat) if c.lon is not None else None
+                if lonlat is None and places.geometry and c.id in places.geometry:
+                    point = places.geometry[c.id].representative_point()
+                    lonlat = (float(point.x), float(point.y))
+                rows.append(_Row(c.id, c.name, s, c.population, c.households, lonlat, True))
+            continue
+        rural = street.kind.lower() in ("township", "town", "乡镇", "乡", "镇")
+        word = "村" if rural else "社区"
+        parts = _split(street.population, spec.communities_per_street)
+        hh = _split(street.households, spec.communities_per_street) if street.households else None
+        for k, p in enumerate(parts):
+            rows.append(_Row(f"{street.id}-C{k + 1}", f"{street.name}·{word}{k + 1}", s, max(p, 1),
+                             max(hh[k], 1) if hh else None))
+    return streets, rows
+
+
+def adjacency_mode(spec, places: PlaceData | None) -> str:
+    """Where neighbouring communities come from: geometry, column or lattice."""
+    if places is None:
+        return "lattice"
+    if spec.adjacency != "auto":
+        return spec.adjacency
+    generated = any(not places.children(s.id) for s in places.streets)
+    if places.has_geometry and not generated:
+        return "geometry"
+    if places.has_adjacent_column and not generated:
+        return "column"
+    return "lattice"
+
+
+def check_source(spec) -> PlaceData:
+    """The places a scenario simulates (``territory.select`` applied), checked to be usable
+    today; raise a :class:`PlaceDataError` if not.
+
+    The file itself is checked fully when read (a whole city included); the model
+    simulates one district (区) for now, so a file with several districts is refused
+    unless ``territory.select`` picks one.
+    """
+    places = load_places(spec.source)
+    if isinstance(spec.streets, list):
+        raise PlaceDataError(places.path, "territory.streets lists streets while territory.source gives "
+                                          "them too; keep one of the two")
+    if spec.select is not None:
+        chosen = places.by_id.get(str(spec.select))
+        if chosen is None or chosen.level != "district":
+            allowed = [d.id for d in places.districts]
+            raise PlaceDataError(places.path, f"territory.select {str(spec.select)!r} is not a district id "
+                                              f"in the file; allowed: {allowed}")
+        places = places.subtree(chosen.id)
+    districts = places.districts
+    if len(districts) > 1:
+        names = ", ".join(d.name for d in districts[:4]) + (" …" if len(districts) > 4 else "")
+        raise PlaceDataError(places.path, f"{len(districts)} districts ({names}): the city level — a "
+                                          "municipal 12345 above several districts — is not available "
+                                          "yet; pick one with territory.select, or give a file with one "
+                                          "district or with streets alone")
+    if not places.streets:
+        raise PlaceDataError(places.path, "no streets or townships (level street/township) in the file")
+    generated = [s for s in places.streets if not places.children(s.id)]
+    if spec.adjacency == "geometry" and not places.has_geometry:
+        raise PlaceDataError(places.path, "territory.adjacency is 'geometry' but the file has no "
+                                          "polygons; use 'column' or 'lattice', or give a geo file")
+    if spec.adjacency == "column" and not places.has_adjacent_column:
+        raise PlaceDataError(places.path, "territory.adjacency is 'column' but the file has no "
+                                          "'adjacent' column")
+    if spec.adjacency in ("geometry", "column") and generated:
+        raise PlaceDataError(places.path, f"street {generated[0].id!r} lists no communities, so their "
+                                          f"adjacency cannot come from the {spec.adjacency}; list them or "
+                                          "use territory.adjacency: lattice", generated[0].row, "id")
+    return places

@@ -338,7 +338,7 @@ def test_morris_finds_no_effect_of_a_reporting_only_parameter(tiny, tmp_path):
 
 def test_sobol_indices_with_confidence_for_each_output(tiny):
     idx = sensitivity(tiny, {"arrangement.p_buckpass": "0:0.8", "metrics.response_deadline_h": "4:72"},
-                      method="sobol", outputs="buckpass_events,response_rate", samples=8, days=10,
+                      method="sobol", outputs="buckpass_events,response_rate", samples=8, days=20,
                       workers=2, progress=False)
     assert len(idx) == 4 and set(idx["method"]) == {"sobol"}
     assert np.isfinite(idx[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()

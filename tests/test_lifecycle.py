@@ -40,8 +40,8 @@ def test_report_probability_rises_with_severity(tiny):
 
 
 def test_patrols_find_problems_nobody_reported(tiny):
-    tiny["roles"] = {"resident": {"report_base": 0.0, "report_trust_weight": 0.0,
-                                  "report_severity_weight": 0.0}}
+    costly = dict.fromkeys(("hotline", "grid_worker", "community", "street", "petition"), 50.0)
+    tiny["roles"] = {"resident": {"channel_costs": costly}}  # nobody reports
     none = run(tiny, overrides={"roles.grid_worker.detection_prob": 0.0,
                                 "roles.grid_worker.latent_detection_prob": 0.0}).summary.iloc[0]
     some = run(tiny, overrides={"roles.grid_worker.detection_prob": 0.8}).summary.iloc[0]

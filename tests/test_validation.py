@@ -145,7 +145,30 @@ def test_a_claim_is_checked_when_declared():
         Claim("x", "t", "tiny", (Arm("a"), Arm("a")), Diff("a", "a"), "m", "greater")
     with pytest.raises(ValueError, match="counterfactual"):
         Claim("x", "t", "tiny", arms, Diff("a", "b"), "m", "greater",
-              counterfactual=Counterfactual("?", arm_overrides={"z": {}}))
+              counterfactual=Counterfactual("roles.resident.trust_lr", 0.1, 0.5, 0.2, "?", arms=("z",)))
+
+
+@pytest.mark.parametrize("parameter, low, high, value, problem", [
+    ("arrangement.name", 0.1, 1.0, 0.5, "behavioural"),
+    ("variant", 0.1, 1.0, 0.5, "behavioural"),
+    ("overlays.hotline", 0.1, 1.0, 0.5, "behavioural"),
+    ("arrangement.p_buckpass", 0.0, 0.6, 0.0, "range"),  # a switch that sets the mechanism to zero
+    ("arrangement.p_buckpass", 0.05, 0.6, 0.9, "outside"),
+    ("arrangement.p_buckpass", 0.6, 0.05, 0.3, "range"),
+])
+def test_a_counterfactual_moves_a_behavioural_parameter_within_its_range(parameter, low, high, value, problem):
+    with pytest.raises(ValueError, match=problem):
+        Counterfactual(parameter, low, high, value, "t")
+
+
+def test_every_shipped_counterfactual_is_a_behavioural_parameter_off_zero():
+    for c in CLAIMS:
+        cf = c.counterfactual
+        assert cf is not None, c.id
+        assert 0 < cf.low <= cf.value <= cf.high, c.id
+        assert not cf.parameter.endswith(".name") and cf.text, c.id
+        grid = cf.grid(5)
+        assert len(grid) == 5 and grid[0] == pytest.approx(cf.low) and grid[-1] == pytest.approx(cf.high)
 
 
 def test_claims_are_selected_by_id_or_number():
@@ -164,7 +187,11 @@ def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
     # arms that several claims (and conditions) share are one configuration, run once
     assert len(p.configs) < sum(len(c.arms) for c in CLAIMS) * 2
     assert p.use[("9a", "shipped", "baseline")] == p.use[("1a", "shipped", "baseline")]
-    assert p.use[("2", "counterfactual", "baseline")] == p.use[("2", "shipped", "baseline")]
+    # a parameter only some arms have leaves the others as shipped
+    assert p.use[("5b", "counterfactual", "baseline")] == p.use[("5b", "shipped", "baseline")]
+    assert p.use[("5b", "counterfactual", "direct_district")] != p.use[("5b", "shipped", "direct_district")]
+    scan = plan(claims_by_id("5b"), reps=2, scan_points=3)
+    assert {k[1] for k in scan.use} == {"shipped", "scan@0.25", "scan@0.866", "scan@3"}
     assert p.days_of["6"] >= 240  # the shock window of xi_town is reached whatever --days says
     seeds = {t.rep: t.seed for t in p.tasks()}
     assert all(t.seed == seeds[t.rep] for t in p.tasks())  # common random numbers
@@ -174,35 +201,43 @@ def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
 
 
 def _trust_claim(tiny: dict) -> Claim:
-    """On the tiny scenario: households that trust more report more (claim 10b's mechanism)."""
+    """On the tiny scenario: households that trust more report clearly more (claim 10b's
+    mechanism, with a margin of 5 points so that a weaker mechanism can fail it)."""
     return Claim(
         id="t10b", text="trust raises reporting", scenario=tiny,
         arms=(Arm("low", None, {"roles.resident.trust0": 0.2}),
               Arm("high", None, {"roles.resident.trust0": 0.8})),
-        contrast=Diff("low", "high"), metric="reported_share", direction="greater",
-        counterfactual=Counterfactual("reporting ignores trust",
-                                      {"roles.resident.report_trust_weight": 0.0}))
+        contrast=Diff("low", "high"), metric="reported_share", direction="greater", threshold=0.05,
+        counterfactual=Counterfactual("roles.resident.report_noise", 0.1, 5.0, 5.0,
+                                      "households' own costs swamp trust", scale="log"))
 
 
-def test_a_claim_holds_and_fails_once_its_mechanism_is_knocked_out(tiny):
-    v = run_validation(reps=6, days=40, counterfactual=True, claims=[_trust_claim(tiny)],
-                       executor=SequentialExecutor())
+def test_a_claim_holds_and_fails_once_its_mechanism_is_weakened(tiny):
+    v = run_validation(reps=4, days=30, counterfactual=True, claims=[_trust_claim(tiny)],
+                       executor=SequentialExecutor(), warmup_days=0)
     shipped, cf = v.table.iloc[0], v.table.iloc[1]
     assert (shipped["condition"], cf["condition"]) == ("shipped", "counterfactual")
-    assert shipped["result"] == PASS and shipped["effect"] > 0
+    assert shipped["result"] == PASS and shipped["effect"] > 0.05
     assert cf["result"] == FAIL and cf["overturned"] is True
-    assert cf["effect"] == 0.0  # trust no longer enters any decision: the arms are identical
-    assert len(v.runs) == 4 * 6 and v.failures.empty
+    assert cf["effect"] < shipped["effect"] - 0.03  # a weaker mechanism, not one switched off
+    assert (cf["parameter"], cf["value"]) == ("roles.resident.report_noise", 5.0)
+    assert len(v.runs) == 4 * 4 and v.failures.empty
     assert set(v.contrasts["condition"]) == {"shipped", "counterfactual"}
 
 
-def test_shipped_cover_up_claim_fails_when_no_hazard_is_ever_found():
-    """Claim 8a on pinggu_township: with latent_detection_prob = 0 nobody learns of a hazard
-    before it erupts, so the street has nothing to cover up and the claim must FAIL."""
-    v = run_validation(reps=3, days=90, counterfactual=True, claims="8a", executor=SequentialExecutor())
-    cf = v.table[v.table["condition"] == "counterfactual"].iloc[0]
-    assert cf["result"] == FAIL and cf["overturned"] is True
-    assert cf["effect"] == 0.0
+def test_scan_reports_where_the_verdict_flips(tiny, tmp_path):
+    v = run_validation(reps=3, days=30, claims=[_trust_claim(tiny)], executor=SequentialExecutor(),
+                       scan=3, warmup_days=0)
+    scan = v.scan
+    assert list(scan["value"]) == pytest.approx([0.1, 0.7071, 5.0], rel=1e-3)
+    assert list(scan["result"])[0] == PASS and list(scan["result"])[-1] == FAIL
+    flips = v.flips.iloc[0]
+    assert flips["parameter"] == "roles.resident.report_noise"
+    assert "PASS → FAIL between" in flips["flips"]
+    v.write(tmp_path, "en")
+    md = (tmp_path / "validation.md").read_text(encoding="utf-8")
+    assert "Scan of each claim's behavioural parameter" in md and "PASS → FAIL between" in md
+    assert pd.read_parquet(tmp_path / "flips.parquet").loc[0, "claim"] == "t10b"
 
 
 def test_validate_writes_the_table_runs_and_figures(tiny, tmp_path):
@@ -216,7 +251,7 @@ def test_validate_writes_the_table_runs_and_figures(tiny, tmp_path):
     back = pd.read_parquet(tmp_path / "validation.parquet")
     assert back.loc[0, "result"] == table.loc[0, "result"]
     md = (tmp_path / "validation.md").read_text(encoding="utf-8")
-    assert "| t10b | tiny | low · high | `reported_share` | > 0 |" in md
+    assert "| t10b | tiny | low · high | `reported_share` | > 0.05 |" in md
 
 
 def test_a_bad_override_in_a_claim_fails_before_anything_runs(tiny):
@@ -228,7 +263,8 @@ def test_a_bad_override_in_a_claim_fails_before_anything_runs(tiny):
 
 def test_cli_rejects_bad_options_with_exit_status_2():
     runner = CliRunner()
-    for args in (["--claims", "11"], ["--reps", "1"], ["--days", "0"], ["--lang", "fr"]):
+    for args in (["--claims", "11"], ["--reps", "1"], ["--days", "0"], ["--lang", "fr"],
+                 ["--scan", "--scan-points", "1"], ["--warmup-days", "-1"]):
         result = runner.invoke(app, ["validate", *args])
         assert result.exit_code == 2, args
         assert "error" in result.output
@@ -241,3 +277,15 @@ def test_cli_prints_the_table_and_writes_it(tmp_path):
     assert "8a" in result.output and "pinggu" in result.output
     assert "1 PASS" in result.output or "1 FAIL" in result.output  # the count line under the table
     assert (tmp_path / "validation.csv").exists()
+
+
+def test_cli_scan_writes_the_flip_points(tmp_path):
+    result = CliRunner().invoke(app, ["validate", "--claims", "10b", "--reps", "2", "--days", "10",
+                                      "--warmup-days", "0", "--scan", "--scan-points", "2",
+                                      "--workers", "1", "--out", str(tmp_path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "Scan of each claim's behavioural parameter" in result.output
+    flips = pd.read_parquet(tmp_path / "flips.parquet")
+    assert list(flips["claim"]) == ["10b"] and flips.loc[0, "values"] == "0.1, 1"
+    table = pd.read_csv(tmp_path / "validation.csv")
+    assert set(table["condition"]) == {"shipped", "scan@0.1", "scan@1"}

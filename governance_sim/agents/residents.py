@@ -32,6 +32,8 @@ class ResidentPopulation:
         if weights.sum() <= 0:
             weights = np.array([1.0 if c in available_channels else 0.0 for c in CHANNELS])
         self.channel_cdf = np.cumsum(weights / weights.sum()).tolist()
+        self.channel_cost = np.array([spec.channel_costs.get(c, 0.0) for c in CHANNELS], dtype=float)
+        self.severity_value = np.asarray(spec.severity_value, dtype=float)
         self.reports = np.zeros(n, dtype=np.int32)
 
 
@@ -86,12 +88,11 @@ class Resident(mesa.Agent):
 
     # behaviour ----------------------------------------------------------------
     @staticmethod
-    def report_probability(pop: ResidentPopulation, hid: int, severity: int) -> float:
-        """P(report) rises with trust and severity (MODEL.md §3)."""
-        s = pop.spec
-        p = s.report_base + s.report_trust_weight * (float(pop.trust[hid]) - 0.5) \
-            + s.report_severity_weight * (severity - 1)
-        return min(max(p, 0.0), 1.0)
+    def report_probability(pop: ResidentPopulation, hid: int, severity: int,
+                           channel: str = "community") -> float:
+        """P(report) of one problem: worth × trust against the channel's cost (MODEL.md §8)."""
+        k = CHANNELS.index(channel)
+        return float(report_probabilities(pop, np.array([hid]), np.array([severity]), np.array([k]))[0])
 
     @staticmethod
     def choose_channel(pop: ResidentPopulation, u: float) -> str:
@@ -99,11 +100,13 @@ class Resident(mesa.Agent):
         return CHANNELS[min(bisect_right(pop.channel_cdf, u), len(CHANNELS) - 1)]
 
     @staticmethod
-    def rate(pop: ResidentPopulation, hid: int, case, response_fast_h: float) -> float:
+    def rate(pop: ResidentPopulation, hid: int, case, response_fast_h: float,
+             now: float | None = None) -> float:
         """A rating in [0, 1]: really resolved, time against patience, first-contact speed,
-        and how often the case was passed around (assumption: weights below)."""
+        and how often the case was passed around (assumption: weights below).  A request
+        still open is rated at ``now`` as unresolved."""
         resolved = case.status == "resolved"
-        end = case.t_closed
+        end = case.t_closed if now is None else now
         waited = end - case.t_reported
         patience = pop.patience[hid]
         timeliness = max(0.0, 1.0 - waited / (2.0 * patience))
@@ -116,3 +119,25 @@ class Resident(mesa.Agent):
     @staticmethod
     def update_trust(pop: ResidentPopulation, hid: int, rating: float) -> None:
         pop.trust[hid] += pop.spec.trust_lr * (rating - pop.trust[hid])
+
+
+def report_probabilities(pop: ResidentPopulation, hids: np.ndarray, severities: np.ndarray,
+                         channels: np.ndarray) -> np.ndarray:
+    """P(report) for many problems at once (the decision of induced demand, MODEL.md §8).
+
+    A household reports when the problem's worth to it (``severity_value``), weighed by its
+    trust that reporting gets a response, beats the cost of its channel (``channel_costs``);
+    households differ in their own costs (logistic, scale ``report_noise``)::
+
+        P = 1 / (1 + exp(−(trust · value[severity] − cost[channel]) / report_noise))
+
+    Below that the problem is tolerated.  ``channels`` are indices into ``CHANNELS``.
+    """
+    gain = pop.trust[hids] * pop.severity_value[severities - 1] - pop.channel_cost[channels]
+    return 1.0 / (1.0 + np.exp(-gain / pop.spec.report_noise))
+
+
+def channel_indices(pop: ResidentPopulation, u: np.ndarray) -> np.ndarray:
+    """Channels (indices into ``CHANNELS``) by the scenario's weights, for uniforms ``u``."""
+    k = np.searchsorted(np.asarray(pop.channel_cdf), u, side="right")
+    return np.minimum(k, len(CHANNELS) - 1)

@@ -37,6 +37,8 @@ class Comparison:
     variants: list[str]
     scenario_name: str
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    places: pd.DataFrame | None = None  # per run and place, when the territory has polygons
+    places_source: str | None = None  # the territory file with the polygons
 
     def metric(self, name: str) -> pd.DataFrame:
         """The rows of ``table`` for one metric."""
@@ -55,7 +57,10 @@ class Comparison:
         from governance_sim.runner import write_tables
 
         out = Path(out)
-        write_tables({"runs": self.runs, "comparison": self.table}, out)
+        tables = {"runs": self.runs, "comparison": self.table}
+        if self.places is not None:
+            tables["places"] = self.places
+        write_tables(tables, out)
         tmp = out / ".comparison.csv.partial"
         self.table.to_csv(tmp, index=False)
         os.replace(tmp, out / "comparison.csv")
@@ -66,6 +71,10 @@ class Comparison:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+        if self.places_source is not None:
+            from governance_sim.analysis.maps import write_compare_maps
+
+            write_compare_maps(self, out)
         return out
 
 
@@ -94,10 +103,12 @@ def plan_compare(scenario: str | Path | dict | Scenario, variants: list[str] | s
             raise ScenarioError("--variants", f"unknown variant {name!r}; allowed: {available}")
         sc = load_scenario(scenario, variant=name, overrides=overrides, days=days)
         raw = sc.model_dump(mode="json")
+        maps = _has_polygons(sc)
         for rep in range(reps):
             # common random numbers: replicate r of every variant uses the same seed
             tasks.append(RunTask(run_id=vi * reps + rep, point=vi, rep=rep, seed=run_seed(seed, rep),
-                                 overrides=particles[rep][1] if particles else {}, scenario=raw, days=days))
+                                 overrides=particles[rep][1] if particles else {}, scenario=raw, days=days,
+                                 places=maps))
     return tasks
 
 
@@ -140,11 +151,13 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
                          posterior=posterior)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
     executor = executor or make_executor(workers, scheduler)
-    rows, failures = [], []
+    rows, failures, places = [], [], []
     label = f"compare {len(names)} variants × {reps}"
     for task, outcome in run_tasks(tasks, executor, make_progress(progress), label):
         if outcome.status == "ok":
             rows.append({**outcome.summary, "rep": task.rep, **task.overrides})
+            if outcome.places is not None:
+                places.append(outcome.places.assign(rep=task.rep))
         else:
             failures.append({"variant": _variant_of(task), "seed": task.seed, "error": outcome.error})
     if not rows:
@@ -158,9 +171,21 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     table["uncertainty"] = "parameter + stochastic" if posterior is not None else "stochastic"
     result = Comparison(runs=runs, table=table, variants=names,
                         scenario_name=str(runs["scenario"].iloc[0]), failures=pd.DataFrame(failures))
+    if places:
+        result.places = pd.concat(places, ignore_index=True)
+        result.places_source = tasks[0].scenario["territory"]["source"]
     if out is not None:
         result.write(out)
     return result
+
+
+def _has_polygons(sc: Scenario) -> bool:
+    """Whether the territory came from a file with polygons (then runs bring back their places)."""
+    if sc.territory.source is None:
+        return False
+    from governance_sim.places_data import load_places
+
+    return load_places(sc.territory.source).has_geometry
 
 
 def _variant_of(task: RunTask) -> str:

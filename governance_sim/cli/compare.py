@@ -37,12 +37,15 @@ def compare_command(
     workers: int = typer.Option(None, "--workers", help="local worker processes (default: all cores)"),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
     seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
+    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: the scenario's warmup_days)"),
     set_: list[str] = typer.Option(None, "--set", help="override a field in every variant: dotted.path=value"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for runs.parquet, comparison.parquet/.csv, comparison.png"),
     posterior: Path = typer.Option(None, "--posterior",
                                    help="posterior.parquet from govsim calibrate: each replication draws a particle"),
 ) -> None:
     """Compare variants: mean and 95 % CI per variant, and the difference to the first."""
+    if warmup_days is not None:
+        set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
     with user_errors():
         plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None,
                      posterior=posterior)
@@ -77,3 +80,6 @@ def compare_command(
         console.print(f"[red]{len(result.failures)} runs failed[/]; first: {result.failures.iloc[0]['error']}")
     if out is not None:
         console.print(f"wrote runs.parquet, comparison.parquet, comparison.csv, comparison.png → {out}")
+        if result.places_source is not None:
+            maps = sorted(p.name for p in Path(out).glob("map_*.png"))
+            console.print(f"wrote places.parquet{''.join(', ' + m for m in maps)} (per variant) → {out}")

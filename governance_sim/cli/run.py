@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from governance_sim.cli.app import app, console, user_errors
+from governance_sim import eventlog
+from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
 from governance_sim.runner import collect
@@ -20,21 +21,39 @@ def run_command(
     variant: str = typer.Option(None, "--variant", "-v", help="named variant of the scenario"),
     seed: int = typer.Option(None, "--seed", help="random seed (default: the scenario's)"),
     days: int = typer.Option(None, "--days", help="days to simulate (default: the scenario's)"),
+    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: the scenario's warmup_days)"),
     set_: list[str] = typer.Option(None, "--set", help="override a field: dotted.path=value (repeatable)"),
-    out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers.parquet"),
+    out: Path = typer.Option(None, "--out", "-o", help="folder for summary/timeseries/cases/workers/places.parquet "
+                                                       "(and maps when the territory has polygons)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    event_log: bool = typer.Option(False, "--event-log",
+                                   help="also write events.parquet and events.jsonocel (OCEL 2.0)"),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination)."""
+    if event_log and out is None:
+        err_console.print("[bold red]error:[/] --event-log writes files: give --out DIR", highlight=False)
+        raise typer.Exit(2)
     with user_errors():
+        if warmup_days is not None:
+            set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
         model = GovernanceModel(sc)
+    if event_log:
+        eventlog.record(model)
     label = f"{sc.name} · {sc.variant} · seed {sc.seed}"
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("days"), TimeRemainingColumn(), console=console,
                   disable=quiet, transient=True) as bar:
-        task = bar.add_task(label, total=sc.days)
+        task = bar.add_task(label, total=model.days)  # the warm-up, then the counted days
         model.run_model(lambda day: bar.update(task, completed=day))
     result = collect(model, out)
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     if out is not None:
-        console.print(f"wrote summary, timeseries, cases, workers → {out}/*.parquet")
+        from governance_sim.analysis.maps import write_run_maps
+
+        maps = write_run_maps(result, out)
+        console.print(f"wrote summary, timeseries, cases, workers, places → {out}/*.parquet")
+        if maps:
+            console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
+        if event_log:
+            console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")

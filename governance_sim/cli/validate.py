@@ -13,7 +13,7 @@ from governance_sim.scenario import ScenarioError
 from governance_sim.validation.claims import claims_by_id
 from governance_sim.validation.execute import plan
 from governance_sim.validation.report import wide
-from governance_sim.validation.validate import run_validation, summary_counts
+from governance_sim.validation.validate import check_options, run_validation, summary_counts
 
 STYLE = {"PASS": "bold green", "FAIL": "bold red", "N/A": "yellow"}
 
@@ -30,7 +30,10 @@ def validate_command(
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT"),
     days: int = typer.Option(None, "--days", help="days per run (default: each scenario's own)"),
     claims: str = typer.Option(None, "--claims", help="claims to test, e.g. 1,2,5c (default: all)"),
-    counterfactual: bool = typer.Option(False, "--counterfactual", help="also run each claim's overturning change; the claim should then FAIL"),
+    counterfactual: bool = typer.Option(False, "--counterfactual", help="also run each claim with its behavioural parameter at the value that should overturn it; the claim should then FAIL"),
+    scan: bool = typer.Option(False, "--scan", help="sweep each claim's behavioural parameter over its documented range and report where the verdict flips"),
+    scan_points: int = typer.Option(5, "--scan-points", help="values per scan, both ends of the range included"),
+    warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: each scenario's warmup_days)"),
     seed: int = typer.Option(0, "--seed", help="base seed of the replications"),
     out: Path = typer.Option(None, "--out", "-o", help="folder for validation.parquet/.csv/.md, runs and figures"),
     lang: str = typer.Option("zh", "--lang", help="language of the figures: zh or en"),
@@ -39,15 +42,16 @@ def validate_command(
     with user_errors():  # every bad option or override is one line and exit 2, before any run
         if lang not in ("zh", "en"):
             raise ScenarioError("--lang", f"must be zh or en (got {lang!r})")
-        if reps < 2:
-            raise ScenarioError("--reps", f"a test needs at least 2 replications (got {reps})")
-        if days is not None and days < 1:
-            raise ScenarioError("--days", f"must be at least 1 (got {days})")
+        points = scan_points if scan else 0
+        if scan and scan_points < 2:
+            raise ScenarioError("--scan-points", f"a scan needs at least 2 points (got {scan_points})")
+        check_options(reps, days, points, warmup_days)
         chosen = claims_by_id(claims)
-        plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual)
+        plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual,
+             scan_points=points, warmup_days=warmup_days)
         executor = make_executor(workers, scheduler)
     v = run_validation(reps, days=days, counterfactual=counterfactual, claims=chosen, seed=seed,
-                       executor=executor, progress=True)
+                       executor=executor, progress=True, scan=points, warmup_days=warmup_days)
     table = Table(title=f"Stylised facts (MODEL.md §7): {reps} replications per arm, common seeds",
                   caption="effect = the claim's estimand per seed, mean [95% CI]; PASS = the whole "
                           "interval lies on the expected side", header_style="bold")
@@ -69,8 +73,17 @@ def validate_command(
         line += (f"; counterfactuals overturn {counts['overturned']} of the {counts['counterfactuals']} "
                  "claims that pass")
     console.print(line)
+    flips = v.flips
+    if not flips.empty:
+        scan_table = Table(title="Scan of each claim's behavioural parameter", header_style="bold")
+        for col in ("claim", "parameter", "range", "values", "results", "flips"):
+            scan_table.add_column(col, overflow="fold")
+        for _, r in flips.iterrows():
+            scan_table.add_row(*[str(r[c]) for c in ("claim", "parameter", "range", "values", "results", "flips")])
+        console.print(scan_table)
     if not v.failures.empty:
         console.print(f"[red]{len(v.failures)} runs failed[/]; first: {v.failures.iloc[0]['error']}")
     if out is not None:
         v.write(out, lang)
-        console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet and figures → {out}")
+        console.print(f"wrote validation.parquet/.csv/.md, runs.parquet, contrasts.parquet, "
+                      f"{'flips.parquet, ' if not flips.empty else ''}figures → {out}")

@@ -28,6 +28,7 @@ class RunTask:
     scenario: dict = field(repr=False)
     days: int | None = None
     timeseries: bool = False
+    places: bool = False  # bring back the run's places table (for maps)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class RunOutcome:
     status: str  # "ok" | "error"
     summary: dict[str, Any] | None = None
     timeseries: pd.DataFrame | None = None
+    places: pd.DataFrame | None = None
     error: str | None = None
     traceback: str | None = None
     elapsed_s: float = 0.0
@@ -59,7 +61,8 @@ def execute_run(task: RunTask) -> RunOutcome:
         result = run(task.scenario, seed=task.seed, days=task.days, overrides=task.overrides or None)
         summary = result.summary.iloc[0].to_dict()
         ts = result.timeseries if task.timeseries else None
-        return RunOutcome(task.run_id, "ok", summary=summary, timeseries=ts,
+        places = result.places if task.places else None
+        return RunOutcome(task.run_id, "ok", summary=summary, timeseries=ts, places=places,
                           elapsed_s=time.perf_counter() - start, cpu_s=time.thread_time() - cpu)
     except Exception as exc:  # a failed run is a result to record, not a crash of the sweep
         return error_outcome(task, exc, time.perf_counter() - start, time.thread_time() - cpu)

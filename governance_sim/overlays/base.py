@@ -61,6 +61,17 @@ class Overlay:
         (``None`` leaves the choice to the household's fixed channel weights)."""
         return None
 
+    def choose_channels(self, hids: np.ndarray, u: np.ndarray, model) -> np.ndarray | None:
+        """:meth:`choose_channel` for many households at once: indices into ``CHANNELS``
+        (``None`` leaves the choice to the households' fixed channel weights)."""
+        return None
+
+    def on_rated(self, case, model) -> None:
+        """A household rated ``case`` (on closing, or while it is still open past its patience)."""
+
+    def on_warmup_end(self, model) -> None:
+        """The warm-up is over: counts kept for the summary start from here."""
+
     def priority_bonus(self, case, unit_key, model) -> float:
         """Priority added to work on ``case`` at ``unit_key`` (e.g. an appraised unit)."""
         return 0.0

@@ -164,6 +164,15 @@ class Hotline(Overlay):
         k = int(np.searchsorted(np.cumsum(w), u * total, side="right"))
         return CHANNELS[min(k, len(CHANNELS) - 1)]
 
+    def choose_channels(self, hids, u, model):
+        """:meth:`choose_channel` for many households at once (indices into ``CHANNELS``)."""
+        trust = model.population.trust[hids]
+        w = np.broadcast_to(self._weights, (len(hids), len(self._weights))).copy()
+        w[:, self._hotline] *= np.maximum(0.0, 1.0 + self.params.trust_sensitivity * (trust - TRUST_NEUTRAL))
+        cum = np.cumsum(w, axis=1)
+        k = (cum <= (u * cum[:, -1])[:, None]).sum(axis=1)
+        return np.minimum(k, len(CHANNELS) - 1)
+
     # ------------------------------------------------------------ the call
     def intake(self, case, channel: str, model):
         if channel != "hotline":
@@ -172,7 +181,11 @@ class Hotline(Overlay):
         self._awaiting_call.add(case.id)
         share = self.params.consultation_share
         if share > 0:  # consultations come on top: share s of all calls → s/(1−s) per problem call
-            for _ in range(int(self.rng.poisson(share / (1.0 - share)))):
+            per_call = share / (1.0 - share)
+            demand = model.lifecycle.demand
+            if demand is not None:  # a shock (an epidemic) brings more questions per call
+                per_call *= demand.consultations(int(model.now // HOURS_PER_DAY))
+            for _ in range(int(self.rng.poisson(per_call))):
                 model.district_center.work_on(
                     None, self.params.consultation_minutes / 60.0, CALL_PRIORITY,
                     self._consultation_answered, "hotline_consultation", _no_response)
@@ -243,15 +256,16 @@ class Hotline(Overlay):
     def on_close(self, case, model) -> None:
         if case.channel != "hotline":
             return
-        model.events.schedule(model.now, self._rated, case, model)  # after the resident rates
         audited = self.params.audit_rate > 0 and self.rng.random() < self.params.audit_rate
         self.closings.append((case.id, model.now, case.status == CLOSED_ON_PAPER, audited))
         if audited:
             model.events.schedule(model.now + self.params.audit_delay_days * HOURS_PER_DAY,
                                   self._audit, case, model)
 
-    def _rated(self, case, model) -> None:
-        if case.satisfaction != case.satisfaction:
+    def on_rated(self, case, model) -> None:
+        """满意率: every rating of a hotline request — on closing, or while it is still open
+        past the caller's patience — counts in the month it is given."""
+        if case.channel != "hotline":
             return
         ok = case.satisfaction >= model.resident_spec.satisfied_threshold
         for tally in (self._tally[self.appraised_unit(case, model)], self._totals):
@@ -261,6 +275,10 @@ class Hotline(Overlay):
     def _audit(self, case, model) -> None:
         """回访核查: a case closed on paper is found out, counted against the street, reopened."""
         self.audited += 1
+        trail = model.lifecycle.trail
+        if trail is not None:
+            trail.append((case.id, model.now, "audited", ("district_center", 0),
+                          case.status == CLOSED_ON_PAPER))
         if case.status != CLOSED_ON_PAPER:
             return
         self.caught.append((case.id, model.now))
@@ -298,10 +316,21 @@ class Hotline(Overlay):
             "month", "unit", "due", "response_rate", "solution_rate", "satisfaction_rate", "score",
             "rank", "pressure"])
 
+    def on_warmup_end(self, model) -> None:
+        """Counts for the summary start after the warm-up (the monthly appraisals go on)."""
+        self.calls = self.consultations = self.audited = 0
+        self.paper_closings.clear()
+        self.caught.clear()
+        self._totals = _Tally()
+        self._appraisals_from = len(self.appraisals)
+
     def summary(self, model) -> dict[str, float]:
-        resident_reports = sum(1 for c in model.cases if c.found_by == FOUND_BY_RESIDENT)
+        start = model.warmup_days * HOURS_PER_DAY
+        resident_reports = sum(1 for c in model.cases
+                               if c.found_by == FOUND_BY_RESIDENT and c.t_created >= start)
         rates = _rates(self._totals)
-        scores = [r["score"] for r in self.appraisals if r["score"] == r["score"]]
+        appraisals = self.appraisals[getattr(self, "_appraisals_from", 0):]
+        scores = [r["score"] for r in appraisals if r["score"] == r["score"]]
         return {
             "hotline_calls": self.calls,
             "hotline_consultations": self.consultations,
@@ -310,8 +339,8 @@ class Hotline(Overlay):
             "hotline_solution_rate": rates[1],
             "hotline_satisfaction_rate": rates[2],
             "hotline_score_mean": float(np.mean(scores)) if scores else math.nan,
-            "hotline_pressure_mean": float(np.mean([r["pressure"] for r in self.appraisals]))
-            if self.appraisals else math.nan,
+            "hotline_pressure_mean": float(np.mean([r["pressure"] for r in appraisals]))
+            if appraisals else math.nan,
             "cases_closed_on_paper_hotline": len(self.paper_closings),
             "audits": self.audited,
             "audits_caught": len(self.caught),

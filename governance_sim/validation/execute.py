@@ -29,7 +29,17 @@ from governance_sim.validation.claims import metric
 from governance_sim.validation.spec import Claim
 
 SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
-SHIPPED, COUNTERFACTUAL = "shipped", "counterfactual"
+SHIPPED, COUNTERFACTUAL, SCAN = "shipped", "counterfactual", "scan"
+
+
+def scan_condition(value: float) -> str:
+    """The condition label of one scan point, e.g. ``scan@0.25``."""
+    return f"{SCAN}@{value:g}"
+
+
+def scan_value(condition: str) -> float | None:
+    """The parameter value of a scan condition (``None`` for other conditions)."""
+    return float(condition.split("@", 1)[1]) if condition.startswith(f"{SCAN}@") else None
 
 
 def scenario_source(claim: Claim, scenarios_dir: str | Path | None = None):
@@ -80,23 +90,41 @@ class Plan:
         return len(self.configs) * self.reps
 
 
+def conditions_of(claim: Claim, counterfactual: bool, scan_points: int) -> list[tuple[str, float | None]]:
+    """The conditions a claim is tested under: as shipped, its counterfactual, its scan points
+    (each with the value of the claim's behavioural parameter, ``None`` = as shipped)."""
+    out: list[tuple[str, float | None]] = [(SHIPPED, None)]
+    cf = claim.counterfactual
+    if cf is None:
+        return out
+    if counterfactual:
+        out.append((COUNTERFACTUAL, cf.value))
+    if scan_points:
+        out += [(scan_condition(v), v) for v in cf.grid(scan_points)]
+    return out
+
+
 def plan(claims: list[Claim], *, reps: int = 30, days: int | None = None, seed: int = 0,
-         counterfactual: bool = False, scenarios_dir: str | Path | None = None) -> Plan:
-    """Load every arm's scenario (raising :class:`ScenarioError` on a bad one) and lay out the runs."""
+         counterfactual: bool = False, scenarios_dir: str | Path | None = None,
+         scan_points: int = 0, warmup_days: int | None = None) -> Plan:
+    """Load every arm's scenario (raising :class:`ScenarioError` on a bad one) and lay out the runs.
+
+    ``scan_points`` > 0 adds, for every claim, its behavioural parameter at that many values
+    over the declared range; ``warmup_days`` replaces each scenario's warm-up.
+    """
     p = Plan(reps=reps, seed=seed, days=days)
-    conditions = [SHIPPED, COUNTERFACTUAL] if counterfactual else [SHIPPED]
     for claim in claims:
         source = scenario_source(claim, scenarios_dir)
         needed = [metric(m) for m in claim.contrast.metrics(claim.metric)]
         names = {m.name for m in needed}
         ts = any(m.timeseries for m in needed)
-        for cond in conditions:
-            if cond == COUNTERFACTUAL and claim.counterfactual is None:
-                continue
+        for cond, value in conditions_of(claim, counterfactual, scan_points):
             for arm in claim.arms:
                 overrides = dict(arm.overrides)
-                if cond == COUNTERFACTUAL:
-                    overrides.update(claim.counterfactual.for_arm(arm.label))
+                if value is not None:
+                    overrides.update(claim.counterfactual.for_arm(arm.label, value))
+                if warmup_days is not None:
+                    overrides["warmup_days"] = warmup_days
                 sc = load_scenario(source, variant=arm.variant, overrides=overrides or None, days=days)
                 if claim.min_days and sc.days < claim.min_days:  # e.g. a shock window must be reached
                     sc = load_scenario(source, variant=arm.variant, overrides=overrides or None,

@@ -79,9 +79,23 @@ def changes_markdown(validation) -> str:
         lines.append(f"  arms: {'; '.join(f'`{a.label}` = {a.describe()}' for a in claim.arms)}; "
                      f"estimand: {claim.contrast.kind} {claim.contrast.describe(claim.metric)} "
                      f"of `{claim.metric}`, expected {claim.expected()}, test {claim.test}.")
-        if claim.counterfactual is not None:
-            lines.append(f"  overturned by: {claim.counterfactual.text} "
-                         f"(`{claim.counterfactual.describe()}`).")
+        cf = claim.counterfactual
+        if cf is not None:
+            lines.append(f"  behavioural parameter: `{cf.range_text()}`; overturned by: {cf.text} "
+                         f"(`{cf.describe()}`).")
+    return "\n".join(lines) + "\n"
+
+
+def flips_markdown(flips: pd.DataFrame) -> str:
+    """The scan of each claim's behavioural parameter as a Markdown table."""
+    if flips.empty:
+        return ""
+    lines = ["| claim | parameter | range | counterfactual | values | verdicts | flips |",
+             "|---|---|---|---|---|---|---|"]
+    for _, r in flips.iterrows():
+        cells = [r["claim"], f"`{r['parameter']}`", r["range"], fmt(r["counterfactual"]), r["values"],
+                 r["results"], r["flips"]]
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -90,8 +104,9 @@ def _replace(tmp: Path, final: Path) -> None:
 
 
 def write_validation(validation, out: str | Path, lang: str = "zh") -> Path:
-    """``validation.parquet``/``.csv``/``.md``, ``runs.parquet``, ``contrasts.parquet`` and the
-    figures ``validation_forest.png``, ``validation_claims.png`` — each file whole or not at all."""
+    """``validation.parquet``/``.csv``/``.md``, ``runs.parquet``, ``contrasts.parquet``,
+    ``flips.parquet`` (with a scan) and the figures ``validation_forest.png``,
+    ``validation_claims.png`` — each file whole or not at all."""
     import matplotlib.pyplot as plt
 
     from governance_sim.runner import write_tables
@@ -99,16 +114,25 @@ def write_validation(validation, out: str | Path, lang: str = "zh") -> Path:
     out = Path(out)
     table = validation.table.copy()
     table["overturned"] = table["overturned"].astype("object")
-    write_tables({"validation": table, "runs": validation.runs, "contrasts": validation.contrasts}, out)
+    flips = validation.flips
+    tables = {"validation": table, "runs": validation.runs, "contrasts": validation.contrasts}
+    if not flips.empty:
+        tables["flips"] = flips
+    write_tables(tables, out)
     tmp = out / ".validation.csv.partial"
     validation.table.to_csv(tmp, index=False)
     _replace(tmp, out / "validation.csv")
     s = validation.settings
+    warmup = s.get("warmup_days")
     text = (f"# Validation of the stylised facts (MODEL.md §7)\n\n"
             f"{s.get('reps')} replications per arm, days = {s.get('days') or 'scenario default'}, "
+            f"warm-up = {'scenario default' if warmup is None else warmup} days, "
             f"seed = {s.get('seed')}, α = {s.get('alpha')}; {s.get('arms')} distinct arms, "
-            f"{s.get('runs')} runs.\n\n" + validation.markdown() + "\n## Claims\n\n"
-            + changes_markdown(validation))
+            f"{s.get('runs')} runs.\n\n" + validation.markdown())
+    if not flips.empty:
+        text += (f"\n## Scan of each claim's behavioural parameter ({s.get('scan')} points)\n\n"
+                 + flips_markdown(flips))
+    text += "\n## Claims\n\n" + changes_markdown(validation)
     tmp = out / ".validation.md.partial"
     tmp.write_text(text, encoding="utf-8")
     _replace(tmp, out / "validation.md")

@@ -12,8 +12,9 @@ A claim of MODEL.md §7 becomes an experiment:
   "raises", "greater than −0.10" for "barely shortens" (a margin);
 * **test** — ``paired_t`` (default), ``bootstrap`` or ``welch`` (see
   :mod:`governance_sim.validation.statistics`);
-* **counterfactual** — the parameter change that should overturn the claim
-  (:class:`Counterfactual`): with it the claim must FAIL.
+* **counterfactual** — the behavioural parameter the claim depends on, its documented
+  range and the setting that should overturn the claim (:class:`Counterfactual`): with
+  it the claim must FAIL; ``--scan`` sweeps the range and finds where the verdict flips.
 """
 
 from __future__ import annotations
@@ -184,23 +185,70 @@ class DiffOfDiffs(Contrast):
 # ------------------------------------------------------------------ claims
 
 
+FORBIDDEN_PARAMETERS = ("arrangement.name", "variant", "overlays")
+
+
 @dataclass(frozen=True)
 class Counterfactual:
-    """The change that should overturn a claim: ``overrides`` for every arm, and
-    ``arm_overrides`` for named arms (e.g. parameters only one arrangement has)."""
+    """The behavioural parameter a claim depends on, its documented range, and the setting
+    that should overturn the claim.
 
+    The parameter must act through the claimed mechanism: it is never the variant or the
+    arrangement itself, and neither its range nor its counterfactual ``value`` reaches zero
+    (a switch that removes the mechanism shows only that it exists).  ``govsim validate
+    --scan`` sweeps it over ``[low, high]``; ``arms`` limits it to the arms that have it
+    (e.g. a parameter only one arrangement knows), ``None`` = every arm.
+    """
+
+    parameter: str
+    low: float
+    high: float
+    value: float
     text: str
-    overrides: Mapping[str, Any] = field(default_factory=dict)
-    arm_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    arms: tuple[str, ...] | None = None
+    scale: str = "linear"  # or "log": scan points evenly spaced in log(value)
 
-    def for_arm(self, label: str) -> dict[str, Any]:
-        return {**self.overrides, **self.arm_overrides.get(label, {})}
+    def __post_init__(self) -> None:
+        p = self.parameter
+        if p in FORBIDDEN_PARAMETERS or p.startswith(("overlays.", "variants")) or p.endswith(".name"):
+            raise ValueError(f"counterfactual {p!r}: change a behavioural parameter, not the variant "
+                             "or the arrangement")
+        if not 0 < self.low < self.high:
+            raise ValueError(f"counterfactual {p!r}: the range must be 0 < low < high "
+                             f"(got {self.low}, {self.high})")
+        if not self.low <= self.value <= self.high:
+            raise ValueError(f"counterfactual {p!r}: value {self.value} lies outside "
+                             f"[{self.low}, {self.high}]")
+        if self.scale not in ("linear", "log"):
+            raise ValueError(f"counterfactual {p!r}: scale must be 'linear' or 'log'")
+
+    def applies_to(self, label: str) -> bool:
+        return self.arms is None or label in self.arms
+
+    def for_arm(self, label: str, value: float | None = None) -> dict[str, Any]:
+        """Overrides for arm ``label``: the parameter at ``value`` (default: the counterfactual)."""
+        if not self.applies_to(label):
+            return {}
+        return {self.parameter: self.value if value is None else value}
+
+    def grid(self, points: int) -> list[float]:
+        """``points`` values spanning ``[low, high]`` (both ends included)."""
+        import numpy as np
+
+        if points < 2:
+            raise ValueError("a scan needs at least 2 points")
+        if self.scale == "log":
+            values = np.geomspace(self.low, self.high, points)
+        else:
+            values = np.linspace(self.low, self.high, points)
+        return [float(f"{v:.4g}") for v in values]
 
     def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.overrides.items()]
-        for arm, sets in self.arm_overrides.items():
-            parts += [f"{k}={v} ({arm})" for k, v in sets.items()]
-        return "; ".join(parts)
+        where = "" if self.arms is None else f" ({', '.join(self.arms)})"
+        return f"{self.parameter}={self.value:g}{where}"
+
+    def range_text(self) -> str:
+        return f"{self.parameter} ∈ [{self.low:g}, {self.high:g}]"
 
 
 @dataclass(frozen=True)
@@ -234,8 +282,8 @@ class Claim:
             raise ValueError(f"claim {self.id}: test must be one of {TESTS}")
         if self.test == "welch" and type(self.contrast) is not Diff:
             raise ValueError(f"claim {self.id}: Welch's test compares two arms (a Diff)")
-        if self.counterfactual is not None:
-            unknown = set(self.counterfactual.arm_overrides) - set(labels)
+        if self.counterfactual is not None and self.counterfactual.arms is not None:
+            unknown = set(self.counterfactual.arms) - set(labels)
             if unknown:
                 raise ValueError(f"claim {self.id}: counterfactual names unknown arms {sorted(unknown)}")
 

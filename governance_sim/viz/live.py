@@ -68,6 +68,7 @@ class LiveMetrics:
         self.open_by_grid = np.zeros(self.n_grids, dtype=np.int64)
         self.rating_sum_by_grid = np.zeros(self.n_grids)
         self.rating_count_by_grid = np.zeros(self.n_grids, dtype=np.int64)
+        self._rated_ids: set[int] = set()
         self.responses_due = 0
         self.responses_in_time = 0
         self.response_times: list[float] = []
@@ -86,7 +87,8 @@ class LiveMetrics:
         self._record(m.day)
 
     def _rated(self, c) -> None:
-        if not _isnan(c.satisfaction):
+        if not _isnan(c.satisfaction) and c.id not in self._rated_ids:
+            self._rated_ids.add(c.id)  # an open request may be rated before it closes
             self.rating_sum_by_grid[c.grid] += c.satisfaction
             self.rating_count_by_grid[c.grid] += 1
 
@@ -104,6 +106,7 @@ class LiveMetrics:
         for c in (*self._open, *new):
             if c.status == OPEN:
                 still.append(c)
+                self._rated(c)
                 continue
             closed.append(c)
             if _may_erupt(c, now):
