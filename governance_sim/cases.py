@@ -40,6 +40,9 @@ class Category:
     severity_cdf: tuple[float, float, float]
     start_day: int = 0
     end_day: int | None = None
+    ambiguity: float = 0.0  # how unclear the duty is (三张清单): 0 = one unit named, → 1 = many or none
+    severity_growth_days: float = 60.0
+    eruption_trust_loss: float = 0.0
 
     def active(self, day: int) -> bool:
         """Whether the category arises on ``day`` (task shocks have a window)."""
@@ -95,6 +98,9 @@ class Case:
     received: dict = field(default_factory=dict)  # department → when the referral or summons reached it
     in_process: bool = False
     staff_hours: float = 0.0
+    summons: dict | None = None  # department → (time summoned, deadline h, misses) while not yet on site
+    hidden_by: tuple | None = None  # the unit that covered up this hazard (不出事)
+    severity0: int = 0  # a latent hazard's severity when it arose (0 = not yet recorded)
 
     @property
     def remaining_departments(self) -> tuple[int, ...]:

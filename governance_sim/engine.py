@@ -4,28 +4,60 @@ Time is measured in hours from the start of the run (day 0, 00:00, a Monday).
 The queue is a binary heap of ``(time, sequence, callback, args)``; the
 sequence number makes ties resolve in scheduling order so runs are
 deterministic.  Kept deliberately tiny, in the spirit of SimPy's core.
+
+No loop here runs longer because a parameter is large: work spanning more than
+:data:`DAY_BY_DAY` workdays is advanced in whole days at once
+(:meth:`Calendar.finish_time`), and
+:meth:`EventQueue.run_until` stops a run that goes past its event or
+wall-time budget (the scenario's ``limits:``) with :class:`BudgetExceeded`.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import time as _time
 from collections.abc import Callable
+
+from governance_sim.errors import BudgetExceeded
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0
+CHECK_EVERY = 100_000  # events between two checks of the budget
+# Workdays walked one by one before the rest of a long piece of work is skipped in bulk.  More
+# than the workdays of the longest run (3,650 days), so whatever ends inside a run is computed
+# day by day, bit-identical to the step-by-step definition; only what ends beyond it is not.
+DAY_BY_DAY = 4096
+MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
 
 
 class EventQueue:
     """A time-ordered queue of callbacks.  ``now`` never decreases."""
 
-    __slots__ = ("now", "_heap", "_seq", "processed")
+    __slots__ = ("now", "_heap", "_seq", "processed", "max_events", "deadline", "_next_check")
 
-    def __init__(self) -> None:
+    def __init__(self, max_events: int | None = None) -> None:
         self.now = 0.0
         self._heap: list = []
         self._seq = 0
         self.processed = 0
+        self.max_events = max_events
+        self.deadline: tuple[float, float] | None = None  # (perf_counter at which to stop, the budget in s)
+        self._next_check = CHECK_EVERY
+
+    def check_budget(self) -> None:
+        """Raise :class:`BudgetExceeded` once the run is past its event count or wall time."""
+        self._next_check = self.processed + CHECK_EVERY
+        day = int(self.now // HOURS_PER_DAY)
+        if self.max_events is not None and self.processed > self.max_events:
+            raise BudgetExceeded("limits.max_events", f"the run was stopped on day {day} after "
+                                 f"{self.processed:,} events (limits.max_events = {self.max_events:,}); a "
+                                 "parameter probably makes it far larger than intended, or raise the limit "
+                                 "deliberately with --set limits.max_events=N")
+        if self.deadline is not None and _time.perf_counter() > self.deadline[0]:
+            raise BudgetExceeded("limits.max_wall_s", f"the run was stopped on day {day} after "
+                                 f"{self.deadline[1]:g} s (limits.max_wall_s); raise the limit deliberately "
+                                 "with --set limits.max_wall_s=SECONDS")
 
     def schedule(self, time: float, callback: Callable, *args) -> None:
         """Run ``callback(*args)`` at ``time`` (clamped to now: events never go back in time)."""
@@ -38,13 +70,19 @@ class EventQueue:
         """Process every event strictly before ``until``, then set ``now = until``."""
         heap = self._heap
         pop = heapq.heappop
-        n = 0
+        processed = self.processed
+        next_check = min(self._next_check, self.max_events + 1) if self.max_events is not None \
+            else self._next_check
         while heap and heap[0][0] < until:
             time, _, callback, args = pop(heap)
             self.now = time
             callback(*args)
-            n += 1
-        self.processed += n
+            processed += 1
+            if processed >= next_check:
+                self.processed = processed
+                self.check_budget()
+                next_check = self._next_check
+        self.processed = processed
         self.now = until
 
     def __len__(self) -> int:
@@ -103,6 +141,7 @@ class Calendar:
         remaining = effort
         overtime = 0.0
         day = int(t // HOURS_PER_DAY)
+        walked = 0
         while True:
             close = day * HOURS_PER_DAY + self.start + self.hours
             available = close + cap - t
@@ -118,6 +157,18 @@ class Calendar:
             while day % 7 >= workdays:
                 day += 1
             t = day * HOURS_PER_DAY + self.start + reserved_h
+            walked += 1  # only work that spills into another day gets here
+            if walked > DAY_BY_DAY:
+                per_day = self.hours + cap - reserved_h  # what a whole workday after the first takes
+                if per_day <= 0 or not remaining / per_day <= MAX_WORKDAYS:
+                    return math.inf, overtime  # routine fills every hour, or endless (inf, nan) work
+                skip = int(remaining // per_day) - 1
+                if skip > 0:
+                    remaining -= skip * per_day
+                    overtime += skip * min(cap, per_day)
+                    day = self._after_workdays(day, skip)
+                    t = day * HOURS_PER_DAY + self.start + reserved_h
+                walked = 0
 
     def add_working_hours(self, t: float, hours: float) -> float:
         """A delay counted in office hours (no overtime), e.g. a formal referral."""
@@ -137,6 +188,7 @@ class Calendar:
             t = day * HOURS_PER_DAY
         day = int(t // HOURS_PER_DAY)
         remaining = hours
+        walked = 0
         while True:
             available = day * HOURS_PER_DAY + start + self.hours - t
             if remaining <= available:
@@ -146,6 +198,26 @@ class Calendar:
             while day % 7 >= workdays:
                 day += 1
             t = day * HOURS_PER_DAY + start
+            walked += 1  # only delays that span another day get here
+            if walked > DAY_BY_DAY:
+                if not remaining / self.hours <= MAX_WORKDAYS:
+                    return math.inf  # endless (inf, nan) delay
+                skip = int(remaining // self.hours) - 1
+                if skip > 0:
+                    remaining -= skip * self.hours
+                    day = self._after_workdays(day, skip)
+                    t = day * HOURS_PER_DAY + start
+                walked = 0
+
+    def _after_workdays(self, day: int, n: int) -> int:
+        """The workday ``n`` workdays after workday ``day``."""
+        weeks, rest = divmod(n, self.workdays)
+        day += weeks * 7
+        for _ in range(rest):
+            day += 1
+            while day % 7 >= self.workdays:
+                day += 1
+        return day
 
     def add_working_days(self, t: float, days: float) -> float:
         return self.add_working_hours(t, days * self.hours)

@@ -172,6 +172,8 @@ class CaseLifecycle:
         self.model.counters["reported"] += 1
         if self.trail is not None:
             self.trail.append((case.id, t, "accepted", unit_key, "patrol"))
+        if unit_key[0] == "street_chief":
+            self.model.unit(unit_key).found += 1
         self.arrive(case, unit_key, "patrol")
 
     def erupt(self, case: Case) -> None:
@@ -182,6 +184,7 @@ class CaseLifecycle:
         case.eruption = True
         case.severity = 3
         m.counters["eruptions"] += 1
+        m.appraisal.on_eruption(case)
         if case.in_process:
             case.priority_boost += 1.0
             return
@@ -204,6 +207,14 @@ class CaseLifecycle:
         case.in_process = True
         case.escalations += 1
         self.arrive(case, coordinator, "eruption")
+
+    def grow(self, case: Case) -> None:
+        """A latent hazard grows one severity step per ``severity_growth_days`` of its age (up to 3)."""
+        if case.severity0 == 0:
+            case.severity0 = case.severity
+        cat = self.model.categories[case.category]
+        steps = int((self.events.now - case.t_created) / (cat.severity_growth_days * HOURS_PER_DAY))
+        case.severity = min(3, case.severity0 + steps)
 
     # ------------------------------------------------------------ 3. intake
     def submit(self, case: Case, channel: str) -> None:
@@ -233,10 +244,17 @@ class CaseLifecycle:
     def arrive(self, case: Case, unit_key, reason) -> None:
         """The case reaches a unit, which decides (through the arrangement) what to do."""
         case.holder = f"{unit_key[0]}:{unit_key[1]}"
+        m = self.model
+        if case.latent and not case.eruption:
+            self.grow(case)
+        if reason is None:  # a report just accepted at intake
+            if case.petition:
+                m.appraisal.petitioned(case)
+            if m.appraisal.chief_of_grid:
+                m.appraisal.resident_reported(case)
         if unit_key[0] == "department":
             self.department_receives(case, unit_key[1], joint=False)
             return
-        m = self.model
         self.apply(case, unit_key, _ask_overlays_first(m, "route", case, unit_key))
 
     def apply(self, case: Case, at, decision) -> None:
@@ -262,6 +280,7 @@ class CaseLifecycle:
                          activity="coordination", on_start=_no_response)
         elif isinstance(decision, CoverUp):
             case.level = at[0]
+            case.hidden_by = at
             m.unit(at).coverups = getattr(m.unit(at), "coverups", 0) + 1
             self.close(case, resolved=False)
         elif isinstance(decision, Wait):
@@ -273,7 +292,6 @@ class CaseLifecycle:
         """吹哨: every listed department is called at once and must report on site."""
         now = self.events.now
         case.whistled = True
-        case.priority_boost = max(case.priority_boost, decision.priority_boost)
         if case.t_dispatched != case.t_dispatched:
             case.t_dispatched = now
         src = f"{at[0]}:{at[1]}"
@@ -281,6 +299,7 @@ class CaseLifecycle:
         for d in decision.departments:
             case.parts_pending.add(d)
             case.handoff(src, f"department:{d}", now, decision.reason)
+            self.model.appraisal.summoned(case, d, decision.deadline_h)
             self.events.schedule(now, self.department_receives, case, d, True,
                                  decision.effort_factor)
 
@@ -353,6 +372,7 @@ class CaseLifecycle:
             case.parts_pending.discard(d)
             back = m.arrangement.coordinator(case, m)
             case.handoff(f"department:{d}", f"{back[0]}:{back[1]}", self.events.now, "buckpass")
+            m.arrangement.on_return(case, d, m)
             t = self.cal.add_working_hours(self.events.now, m.arrangement.params.return_delay_h)
             self.events.schedule(t, self.arrive, case, back, "buckpass")
             return
@@ -368,11 +388,17 @@ class CaseLifecycle:
     def _department_arrives(self, task, now: float) -> None:
         """The department's staff start on the case: on site (到场), the first response if first."""
         case = task.case
-        case.arrivals.setdefault(task.unit.department_index, now)
+        d = task.unit.department_index
+        case.arrivals.setdefault(d, now)
         if case.t_first_response != case.t_first_response:
             case.t_first_response = now
         if self.trail is not None:
-            self.trail.append((case.id, now, "arrived_on_site", task.unit.key, task.unit.department_index))
+            self.trail.append((case.id, now, "arrived_on_site", task.unit.key, d))
+        appraisal = self.model.appraisal
+        if case.summons:
+            appraisal.arrived(case, d, now)
+        if appraisal.chief_of_grid:
+            appraisal.department_served(case, d, now)
 
     def _department_done_task(self, task) -> None:
         case = task.case
@@ -424,6 +450,9 @@ class CaseLifecycle:
             trail.append((case.id, now, case.status, case.holder, case.level))
         for overlay in m.overlays:
             overlay.on_close(case, m)
+        m.appraisal.on_close(case)
+        if m.appraisal.chief_of_grid:
+            m.appraisal.chief_closed(case)
         if case.found_by == FOUND_BY_RESIDENT:
             self.resident_reacts(case)
 

@@ -149,6 +149,7 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     s["handoffs_per_case"] = float(reported["handoffs"].mean()) if len(reported) else math.nan
     s["buckpass_events"] = int(cases["buckpass"].sum())
     s["whistles"] = int(cases["whistled"].sum())
+    s.update(model.appraisal.summons_summary())
     s["share_found_by_patrol"] = float((reported["found_by"] == FOUND_BY_PATROL).mean()) if len(reported) else math.nan
     s["discovery_time_latent_mean_h"] = _mean(latent_found["t_discovered"] - latent_found["t_created"])
     s["eruptions"] = int(cases["eruption"].sum())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from governance_sim.agents import (
     StreetOffice,
 )
 from governance_sim.agents.workforce import Workforce
+from governance_sim.appraisal import Appraisal, ambiguity_of
 from governance_sim.cases import Case, Category
 from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
@@ -76,7 +78,7 @@ class GovernanceModel(mesa.Model):
         self.warmup_days = sc.warmup_days
         self.days = sc.warmup_days + sc.days  # the warm-up runs first, then the counted days
         self.day = 0
-        self.events = EventQueue()
+        self.events = EventQueue(sc.limits.max_events)
         self.calendar = _calendar_of(sc)
         self.resident_spec = sc.roles.resident
         self.territory = self.arrangement.transform(build_territory(sc), sc)
@@ -95,6 +97,7 @@ class GovernanceModel(mesa.Model):
         self.arrangement.setup(self)
         for overlay in self.overlays:
             overlay.setup(self)
+        self.appraisal = Appraisal(self)  # scorecards of the units built above (考核)
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self.running = True
         self.at_warmup_end: dict[str, Any] = {}
@@ -201,6 +204,7 @@ class GovernanceModel(mesa.Model):
         self.events.run_until((day + 1) * HOURS_PER_DAY)
         if (day + 1) % MONTH_DAYS == 0:
             month = (day + 1) // MONTH_DAYS
+            self.appraisal.on_month(month)
             self.arrangement.on_month(self, month)
             for overlay in self.overlays:
                 overlay.on_month(self, month)
@@ -255,12 +259,22 @@ class GovernanceModel(mesa.Model):
         return self.day <= self.warmup_days and self.warmup_days > 0
 
     def run_model(self, progress=None) -> None:
-        """Run every remaining day; ``progress(day)`` is called after each day."""
-        with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
-            while self.running:
-                self.step()
-                if progress is not None:
-                    progress(self.day)
+        """Run every remaining day; ``progress(day)`` is called after each day.
+
+        A run that goes past ``limits.max_wall_s`` seconds or ``limits.max_events`` events
+        stops with :class:`~governance_sim.errors.BudgetExceeded`."""
+        budget = self.scenario.limits.max_wall_s
+        self.events.deadline = (time.perf_counter() + budget, budget)
+        try:
+            with cyclic_gc_paused():  # the run makes no reference cycles (see gc_pause)
+                while self.running:
+                    self.step()
+                    if progress is not None:
+                        progress(self.day)
+                    if time.perf_counter() > self.events.deadline[0]:
+                        self.events.check_budget()
+        finally:
+            self.events.deadline = None
 
     # ------------------------------------------------------------------ reporters
     def open_cases(self) -> int:
@@ -303,6 +317,7 @@ def _calendar_of(sc: Scenario) -> Calendar:
 
 def _compile_categories(sc: Scenario, territory) -> list[Category]:
     dept_index = {name: i for i, name in enumerate(territory.departments)}
+    lists = sc.arrangement.duty_lists
     out = []
     for i, (name, c) in enumerate(sc.categories.items()):
         w = np.asarray(c.severity_weights, dtype=float)
@@ -316,5 +331,7 @@ def _compile_categories(sc: Scenario, territory) -> list[Category]:
             patrol_visible=c.patrol_visible, community_authority=c.community_authority,
             street_authority=c.street_authority, mediation=c.mediation, severity_cdf=cdf,
             start_day=c.start_day, end_day=c.end_day,
+            ambiguity=ambiguity_of(c.departments, c.duty_holders, lists),
+            severity_growth_days=c.severity_growth_days, eruption_trust_loss=c.eruption_trust_loss,
         ))
     return out

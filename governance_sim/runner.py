@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +11,7 @@ import pandas as pd
 
 from governance_sim import eventlog, metrics
 from governance_sim.model import GovernanceModel
+from governance_sim.outdir import staged_dir
 from governance_sim.places import places_frame
 from governance_sim.scenario import Scenario, load_scenario
 
@@ -133,15 +131,9 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> Path:
-    """Write DataFrames as Parquet; each file appears whole or not at all."""
+    """Write DataFrames as Parquet into ``out``: all of them, or (on an error) none."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-    try:
+    with staged_dir(out) as tmp:
         for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
-        for name in tables:
-            os.replace(tmp / f"{name}.parquet", out / f"{name}.parquet")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return out

@@ -11,36 +11,23 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import typing
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from governance_sim.demand import DEFAULT_START_DATE, DemandSpec, check_demand
+from governance_sim.errors import ScenarioError
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
+from governance_sim.safe_yaml import MAX_DEPTH, load_file, load_value
+from governance_sim.schema import SEED_LIMIT, ParamModel, Weights
 
 
-class ScenarioError(ValueError):
-    """A scenario file, variant or override that does not validate.
-
-    ``field`` is the dotted path of the offending field and ``message`` says
-    what is allowed.  ``str(err)`` is one line fit for a terminal.
-    """
-
-    def __init__(self, field: str, message: str, source: str | None = None):
-        self.field = field
-        self.message = message
-        self.source = source
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}field '{field}': {message}")
-
-
-class Strict(BaseModel):
-    """Base for every scenario block: unknown keys are errors (catches typos)."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class Strict(ParamModel):
+    """Base for every scenario block: unknown keys are errors (catches typos), numbers finite
+    and within range, ``true`` is not a number (see :mod:`governance_sim.schema`)."""
 
 
 # --------------------------------------------------------------------------- territory
@@ -57,8 +44,8 @@ class StreetDef(Strict):
     """An explicitly listed street or township (街道/乡镇)."""
 
     name: str
-    communities: int | list[CommunityDef] = Field(
-        default=20, description="count of communities, or an explicit list"
+    communities: Annotated[int, Field(ge=1)] | Annotated[list[CommunityDef], Field(min_length=1)] = Field(
+        default=20, description="count of communities (≥ 1), or an explicit list"
     )
     population: int | None = Field(
         default=None, gt=0, description="people; defaults to an equal share of the territory"
@@ -70,9 +57,9 @@ class DepartmentDef(Strict):
 
     name: str = Field(description="short identifier used by categories, e.g. 'urban_mgmt'")
     label: str = Field(default="", description="Chinese name, e.g. 城管执法局")
-    staff: int = Field(default=10, ge=1, description="staff serving this territory")
+    staff: int = Field(default=10, ge=1, le=100_000, description="staff serving this territory")
     vertical_tasks_per_day: float = Field(
-        default=2.0, ge=0, description="line-ministry work items per workday (条条任务)"
+        default=2.0, ge=0, le=10_000, description="line-ministry work items per workday (条条任务)"
     )
     vertical_effort_h: float = Field(default=3.0, gt=0, description="mean hours per vertical item")
     enforcement: bool = Field(default=True, description="holds enforcement power (执法权)")
@@ -82,10 +69,11 @@ class TerritorySpec(Strict):
     """区 → 街道/乡镇 → 社区/村 → 网格, with optional 片区 (zones) and 街巷 (lanes)."""
 
     district: str = "district"
-    streets: int | list[StreetDef] = Field(default=1, description="count of streets or explicit list")
+    streets: Annotated[int, Field(ge=1)] | Annotated[list[StreetDef], Field(min_length=1)] = Field(
+        default=1, description="count of streets (≥ 1) or explicit list")
     communities_per_street: int = Field(default=20, ge=1)
     population: int = Field(default=100_000, gt=0, description="people in the territory")
-    household_size: float = Field(default=2.62, gt=0, description="2020 census (seed 002)")
+    household_size: float = Field(default=2.62, ge=1, le=20, description="people per household; 2020 census (seed 002)")
     households_per_grid: int = Field(default=400, ge=1, description="网格 size in households")
     zones_per_street: int = Field(default=0, ge=0, description="片区 per street (0 = none)")
     grids_per_lane: int = Field(default=0, ge=0, description="grids per 街巷 (0 = no lanes)")
@@ -119,20 +107,23 @@ class CategorySpec(Strict):
     """A case category (诉求/事件类别): how often it arises, who must act, how long it takes."""
 
     label: str = Field(default="", description="Chinese name, e.g. 环境卫生")
-    rate: float = Field(ge=0, description="problems per 1,000 people per year")
-    effort_h: float = Field(default=3.0, gt=0, description="median hours of work per department")
-    effort_sigma: float = Field(default=0.5, ge=0, description="lognormal sigma of effort")
+    rate: float = Field(ge=0, le=100_000, description="problems per 1,000 people per year")
+    effort_h: float = Field(default=3.0, gt=0, le=10_000, description="median hours of work per department")
+    effort_sigma: float = Field(default=0.5, ge=0, le=3,
+                                description="lognormal sigma of effort (≤ 3: the top 0.1 % stays within about "
+                                            "10,000 × the median)")
     departments: list[str] = Field(
         default_factory=list, description="departments whose action is required"
     )
     latent: bool = Field(default=False, description="seen by no resident until it erupts")
-    erupt_days: float = Field(default=120.0, gt=0, description="mean days until a latent problem erupts")
+    erupt_days: float = Field(default=120.0, gt=0, le=36_500,
+                              description="mean days until a latent problem erupts")
     micro_enforceable: bool = Field(default=False, description="小微执法 possible on the spot")
     patrol_visible: bool = Field(default=True, description="a patrol can notice it")
     community_authority: bool = Field(default=False, description="community may settle it alone")
     street_authority: bool = Field(default=False, description="street may settle it alone")
     mediation: bool = Field(default=False, description="settled by mediation (调解)")
-    severity_weights: tuple[float, float, float] = Field(
+    severity_weights: Annotated[tuple[float, float, float], Weights] = Field(
         default=(0.6, 0.3, 0.1), description="probabilities of severity 1, 2, 3"
     )
     start_day: int = Field(default=0, ge=0, description="first day it arises (a task shock starts later)")
@@ -145,6 +136,18 @@ class CategorySpec(Strict):
     office: str | None = Field(
         default=None, description="三定 office that owns it in a township (None = no office: a new task type)"
     )
+    duty_holders: list[str] | None = Field(
+        default=None,
+        description="units the 权责清单 names responsible (department names, 'street', 'community'); two or "
+                    "more = overlapping duties (职责交叉, seed 001); None = not on the list. Read only where "
+                    "the arrangement has published the lists (arrangement.duty_lists)",
+    )
+    severity_growth_days: float = Field(
+        default=60.0, gt=0, description="a latent hazard grows one severity step per this many days until "
+                                         "found or erupted (assumption)")
+    eruption_trust_loss: float = Field(
+        default=0.05, ge=0, le=1, description="share of its trust each household of the community loses when "
+                                              "a hazard erupts there (assumption)")
 
 
 # --------------------------------------------------------------------------- roles
@@ -173,7 +176,7 @@ class ResidentSpec(Strict):
     """居民 (households): trust, patience, reporting and channel choice."""
 
     trust0: float = Field(default=0.5, ge=0, le=1, description="mean initial trust")
-    trust_sd: float = Field(default=0.15, ge=0, description="spread of initial trust")
+    trust_sd: float = Field(default=0.15, ge=0, le=1, description="spread of initial trust")
     trust_lr: float = Field(default=0.3, ge=0, le=1, description="step of trust toward a rating")
     patience_h: float = Field(default=120.0, gt=0, description="mean hours a household waits calmly")
     severity_value: tuple[float, float, float] = Field(
@@ -191,11 +194,12 @@ class ResidentSpec(Strict):
         description="spread (logistic scale) of households' own reporting costs: P(report) = "
                     "1 / (1 + exp(−(trust·value − cost) / report_noise)) (assumption)")
     report_delay_h: float = Field(default=24.0, ge=0, description="mean hours before a household reports")
-    channels: dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float] = Field(
+    channels: Annotated[dict[Literal["hotline", "grid_worker", "community", "street", "petition"], float],
+                        Weights] = Field(
         default_factory=lambda: {
             "hotline": 0.45, "grid_worker": 0.25, "community": 0.22, "street": 0.06, "petition": 0.02,
         },
-        description="relative channel weights; hotline needs the hotline overlay",
+        description="relative channel weights (each ≥ 0, sum > 0); hotline needs the hotline overlay",
     )
     p_rate: float = Field(default=0.8, ge=0, le=1, description="P(a reporting household rates)")
 
@@ -223,8 +227,8 @@ class GridWorkerSpec(Strict):
     """网格员: patrols, on-the-spot handling, reporting up, paperwork."""
 
     grids_per_worker: int = Field(default=1, ge=1)
-    hours_per_day: float = Field(default=8.0, gt=0)
-    patrol_hours: float = Field(default=3.0, ge=0, description="hours of patrol per workday")
+    hours_per_day: float = Field(default=8.0, gt=0, le=24)
+    patrol_hours: float = Field(default=3.0, ge=0, description="hours of patrol per workday (≤ the working day)")
     detection_prob: float = Field(default=0.25, ge=0, le=1, description="P(a patrol notices a visible problem)")
     latent_detection_prob: float = Field(default=0.05, ge=0, le=1, description="P(a patrol notices a latent problem)")
     paperwork_h: float = Field(default=1.0, ge=0, description="hours of forms per workday")
@@ -234,12 +238,17 @@ class GridWorkerSpec(Strict):
 class OfficeSpec(Strict):
     """居委会/村委会, 街道办/乡镇政府 or 区指挥中心: staff and their time."""
 
-    staff: int = Field(default=6, ge=0)
+    staff: int = Field(default=6, ge=0, le=100_000)
     paperwork_h: float = Field(default=1.5, ge=0, description="hours of ledgers per staff per workday (留痕)")
     intake_delay_h: float = Field(default=1.0, ge=0, description="working hours to accept a report")
     admin_load_h: float = Field(default=0.0, ge=0, description="hours/workday of tasks from above per staff")
     effort_factor: float = Field(default=1.0, gt=0, description="multiplies effort of tasks handled here")
     p_fix: float = Field(default=0.9, ge=0, le=1, description="P(handling here really fixes the problem)")
+    veto_weight: float = Field(default=1.0, ge=0, le=5, description="weight of 一票否决 items (an eruption "
+                               "traced to the office) in its appraisal; 0 = no veto, nothing to hide from (assumption: "
+                               "a veto costs the whole year's appraisal)")
+    fix_time_learning: float = Field(default=0.1, ge=0, le=1, description="step by which the office's expected "
+                                     "time for departments to fix a case moves toward each case it sees fixed (assumption)")
 
 
 class DepartmentRoleSpec(Strict):
@@ -249,6 +258,20 @@ class DepartmentRoleSpec(Strict):
     vertical_priority: float = Field(default=1.0, description="priority of line-ministry tasks")
     local_priority: float = Field(default=0.4, description="priority of local referrals")
     p_fix: float = Field(default=0.95, ge=0, le=1, description="P(an action really fixes its part)")
+    line_ministry_weight: float = Field(default=1.0, ge=0, le=5, description="weight of the line ministry's "
+                                        "appraisal (vertical tasks done on time) in the scorecard (assumption; seed 004: "
+                                        "考核 as 指挥棒)")
+    supervision_weight: float = Field(default=0.3, ge=0, le=5, description="weight of district supervision "
+                                      "(督办: summonses escalated after missed deadlines) (assumption)")
+    veto_weight: float = Field(default=1.0, ge=0, le=5, description="weight of 一票否决 items (an eruption in the "
+                               "department's field) (assumption)")
+    vertical_deadline_days: float = Field(default=7.0, gt=0, description="days within which the line ministry "
+                                          "counts a vertical task as on time (assumption: one week)")
+    attention_sensitivity: float = Field(default=1.0, ge=0, le=10, description="priority per unit of weighted "
+                                         "appraisal shortfall, for every appraised unit (assumption: a whole "
+                                         "appraisal's shortfall is worth vertical_priority)")
+    attention_inertia: float = Field(default=0.5, ge=0, le=1, description="share of last month's priority a "
+                                     "unit keeps when it re-weights its work (assumption)")
 
 
 class StreetChiefSpec(Strict):
@@ -258,14 +281,19 @@ class StreetChiefSpec(Strict):
     patrol_hours: float = Field(default=2.0, ge=0)
     detection_prob: float = Field(default=0.3, ge=0, le=1)
     fix_effort_h: float = Field(default=0.5, gt=0)
-    hours_per_day: float = Field(default=2.0, gt=0, description="hours a day spent as 街巷长 (a part-time post)")
+    hours_per_day: float = Field(default=2.0, gt=0, le=24,
+                                 description="hours a day spent as 街巷长 (a part-time post)")
+    rating_weight: float = Field(default=1.0, ge=0, le=5, description="weight of the monthly rating by the "
+                                 "street and residents in a chief's appraisal (seed 000: 每月对街巷长进行考核 … "
+                                 "年终考核和提拔使用的重要依据; value assumption)")
 
 
 class PartyBranchSpec(Strict):
     """党支部: volunteer mediation hours and member–household pairing."""
 
-    volunteer_hours_per_week: float = Field(default=6.0, ge=0, description="per community branch")
-    pairing_ratio: float = Field(default=0.0, ge=0, description="households paired per party member (党员连心)")
+    volunteer_hours_per_week: float = Field(default=6.0, ge=0, le=168, description="per community branch")
+    pairing_ratio: float = Field(default=0.0, ge=0, le=1000,
+                                 description="households paired per party member (党员连心)")
     hidden_report_boost: float = Field(default=0.3, ge=0, le=1, description="P(a paired household surfaces a latent problem)")
 
 
@@ -287,6 +315,26 @@ class MetricsSpec(Strict):
     fast_response_h: float = Field(default=24.0, gt=0, description="first contact this fast pleases residents")
 
 
+class LimitsSpec(Strict):
+    """Upper bounds that keep one run within memory and time (not part of the scenario's hash).
+
+    They guard against typos such as ``population: 1e12``.  To go beyond one on
+    purpose, raise it in the scenario (``limits: {max_population: 20000000}``)
+    or on the command line (``--set limits.max_population=20000000``).
+    """
+
+    max_population: int = Field(default=5_000_000, ge=1, le=10**12, description="people in the territory")
+    max_communities: int = Field(default=20_000, ge=1, le=10**12, description="communities (社区/村) in the territory")
+    max_grids: int = Field(default=50_000, ge=1, le=10**12, description="grids (网格): households / households_per_grid")
+    max_expected_cases: int = Field(
+        default=10_000_000, ge=1, le=10**15,
+        description="problems expected over the run: Σ rate × population / 1,000 × days / 365",
+    )
+    max_events: int = Field(default=100_000_000, ge=1, le=10**15,
+                            description="events one run may process before it is stopped")
+    max_wall_s: float = Field(default=3600.0, gt=0, le=10**9, description="seconds one run may take before it is stopped")
+
+
 # --------------------------------------------------------------------------- scenario
 
 
@@ -301,7 +349,7 @@ class Scenario(Strict):
         default=30, ge=0, le=3650,
         description="days simulated before the counted ones (queues fill, trust moves); cases created "
                     "in them are left out of the summary (assumption: one monthly appraisal round)")
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, lt=SEED_LIMIT, description="random seed, 0 ≤ seed < 2**63")
     variant: str = Field(default="default", description="name of the applied variant")
     territory: TerritorySpec = Field(default_factory=TerritorySpec)
     categories: dict[str, CategorySpec]
@@ -312,6 +360,7 @@ class Scenario(Strict):
                              description="date of day 0 (a Monday): dates of events, months, holidays")
     demand: DemandSpec = Field(default_factory=DemandSpec,
                                description="seasons, days of the week, holidays, shocks (see demand.py)")
+    limits: LimitsSpec = Field(default_factory=LimitsSpec)
     arrangement: Any
     overlays: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -338,6 +387,14 @@ class Scenario(Strict):
         problem = check_demand(self)
         if problem:
             raise _FieldError(*problem)
+        _check_routine_hours(self)
+        _check_limits(self)
+        holders = known | {"street", "community"}
+        for cname, cat in self.categories.items():
+            for d in cat.duty_holders or ():
+                if d not in holders:
+                    raise _FieldError(f"categories.{cname}.duty_holders",
+                                      f"unknown unit '{d}'; allowed: {sorted(holders)}")
         # an arrangement's parameters may cross-check the rest of the scenario: (field, message) or None
         check = getattr(self.arrangement, "check_scenario", None)
         problem = check(self) if check is not None else None
@@ -348,7 +405,7 @@ class Scenario(Strict):
     @property
     def scenario_hash(self) -> str:
         """Short content hash of everything that changes a run (not the variants table)."""
-        payload = self.model_dump(mode="json", exclude={"variants", "variant", "description"})
+        payload = self.model_dump(mode="json", exclude={"variants", "variant", "description", "limits"})
         if self.territory.source is None:  # counts: the hash of scenarios from before territory files
             for key in ("source", "select", "adjacency"):
                 payload["territory"].pop(key, None)
@@ -377,6 +434,69 @@ class _FieldError(ValueError):
         super().__init__(message)
 
 
+def _check_routine_hours(sc: Scenario) -> None:
+    """Routine duties per workday (paperwork, patrol, admin) must fit in the working day and its overtime."""
+    day = sc.calendar.workday_hours + sc.calendar.overtime_cap_h
+    roles = sc.roles
+    routine = {
+        "roles.grid_worker.patrol_hours + paperwork_h": roles.grid_worker.patrol_hours + roles.grid_worker.paperwork_h,
+        "roles.department.paperwork_h": roles.department.paperwork_h,
+        "roles.street_chief.hours_per_day": roles.street_chief.hours_per_day,
+    }
+    for office in ("community_office", "street_office", "district_center"):
+        o = getattr(roles, office)
+        routine[f"roles.{office}.paperwork_h + admin_load_h"] = o.paperwork_h + o.admin_load_h
+    for field, hours in routine.items():
+        if hours > day:
+            raise _FieldError(field.split(" ")[0], f"{field} = {hours:g} h exceeds the working day and its "
+                                                   f"overtime (calendar.workday_hours + overtime_cap_h = {day:g})")
+    chief = roles.street_chief
+    if chief.patrol_hours > chief.hours_per_day:
+        raise _FieldError("roles.street_chief.patrol_hours",
+                          f"{chief.patrol_hours:g} h exceeds the post's hours_per_day ({chief.hours_per_day:g})")
+
+
+def territory_size(spec: TerritorySpec) -> tuple[int, int]:
+    """(population, communities) a territory spec describes, before it is built."""
+    if isinstance(spec.streets, int):
+        return spec.population, spec.streets * spec.communities_per_street
+    population, communities, unsized = 0, 0, 0
+    for street in spec.streets:
+        if isinstance(street.communities, int):
+            communities += street.communities
+        else:
+            communities += len(street.communities)
+        if street.population is not None:
+            population += street.population
+        elif isinstance(street.communities, list):
+            population += sum(c.population for c in street.communities)
+        else:
+            unsized += 1
+    return max(population, spec.population if unsized else 0), communities
+
+
+def _check_limits(sc: Scenario) -> None:
+    lim, t = sc.limits, sc.territory
+    population, communities = territory_size(t)
+    hint = "; raise it deliberately with limits.{0} (e.g. --set limits.{0}=N)"
+    if population > lim.max_population:
+        raise _FieldError("territory.population", f"{population:,} people exceeds limits.max_population = "
+                                                  f"{lim.max_population:,}" + hint.format("max_population"))
+    if communities > lim.max_communities:
+        raise _FieldError("territory.streets", f"{communities:,} communities exceeds limits.max_communities = "
+                                               f"{lim.max_communities:,}" + hint.format("max_communities"))
+    grids = population / t.household_size / t.households_per_grid
+    if grids > lim.max_grids:
+        raise _FieldError("territory.households_per_grid",
+                          f"about {grids:,.0f} grids exceeds limits.max_grids = {lim.max_grids:,}"
+                          + hint.format("max_grids"))
+    expected = sum(c.rate for c in sc.categories.values()) * population / 1000.0 * sc.days / 365.0
+    if expected > lim.max_expected_cases:
+        raise _FieldError("categories", f"about {expected:,.0f} problems expected over the run exceeds "
+                                        f"limits.max_expected_cases = {lim.max_expected_cases:,}"
+                                        + hint.format("max_expected_cases"))
+
+
 # --------------------------------------------------------------------------- overrides
 
 
@@ -388,10 +508,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     path = path.strip()
     if not path:
         raise ScenarioError(text, "an override needs a field path before '='")
-    try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
-    except yaml.YAMLError:
-        parsed = value
+    parsed = load_value(value) if value.strip() else ""
     return path, parsed
 
 
@@ -411,7 +528,11 @@ def apply_overrides(raw: dict, overrides: dict[str, Any] | list[str]) -> dict:
 
 
 def _set_path(root: Any, path: str, value: Any) -> None:
+    if not isinstance(path, str) or not path:
+        raise ScenarioError(str(path), "a field path must be dotted text, e.g. roles.resident.trust0")
     keys = path.split(".")
+    if len(keys) > MAX_DEPTH or "" in keys:
+        raise ScenarioError(path[:80], f"a field path has 1 to {MAX_DEPTH} non-empty parts separated by '.'")
     node = root
     for i, key in enumerate(keys):
         last = i == len(keys) - 1
@@ -449,8 +570,51 @@ def _list_index(node: list, key: str, where: str) -> int:
 # --------------------------------------------------------------------------- validation
 
 
+def _is_tag(part: Any) -> bool:
+    """Parts of a pydantic error location that name a union member, not a field."""
+    return isinstance(part, str) and (part.startswith(("function-", "constrained-")) or "[" in part
+                                      or part in ("int", "float", "str", "bool", "none"))
+
+
 def _loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-")))
+    return ".".join(str(p) for p in loc if not _is_tag(p))
+
+
+def _models_in(ann: Any) -> list[type[BaseModel]]:
+    """The models an annotation may hold directly: ``X``, ``X | None``, ``Annotated[X, ...]``."""
+    origin = typing.get_origin(ann)
+    if origin is Annotated:
+        return _models_in(typing.get_args(ann)[0])
+    if origin is not None and typing.get_args(ann) and origin not in (list, tuple, dict):
+        return [m for a in typing.get_args(ann) for m in _models_in(a)]
+    return [ann] if isinstance(ann, type) and issubclass(ann, BaseModel) else []
+
+
+def _step(ann: Any, part: Any) -> list[Any]:
+    """The annotations one location step below ``ann`` (a field, a list item or a mapping value)."""
+    origin = typing.get_origin(ann)
+    if origin is Annotated:
+        return _step(typing.get_args(ann)[0], part)
+    if origin in (list, tuple) and isinstance(part, int):
+        return [a for a in typing.get_args(ann) if a is not Ellipsis][:1]
+    if origin is dict:
+        return typing.get_args(ann)[1:2]
+    if origin is not None and typing.get_args(ann):  # a union
+        return [s for a in typing.get_args(ann) for s in _step(a, part)]
+    if isinstance(ann, type) and issubclass(ann, BaseModel) and part in ann.model_fields:
+        return [ann.model_fields[part].annotation]
+    return []
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model that holds the last key of an error location (for its list of allowed keys)."""
+    anns: list[Any] = [model]
+    for part in loc:
+        if _is_tag(part):
+            continue
+        anns = [s for a in anns for s in _step(a, part)]
+    models = [m for a in anns for m in _models_in(a)]
+    return models[0] if models else None
 
 
 def _describe(err: dict) -> str:
@@ -465,25 +629,21 @@ def _describe(err: dict) -> str:
     return msg
 
 
+def _deepest(errors: list[dict]) -> dict:
+    """The error that reaches furthest into the document (for a union, the member that matched best)."""
+    return max(errors, key=lambda e: len([p for p in e["loc"] if not _is_tag(p)]))
+
+
 def _validate_block(model: type[BaseModel], data: Any, prefix: str) -> BaseModel:
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err = _deepest(exc.errors())
         field = ".".join(x for x in (prefix, _loc(err["loc"])) if x)
         message = _describe(err)
         if err.get("type") == "extra_forbidden":
-            allowed = sorted(model.model_fields)
-            sub = model
-            for part in err["loc"][:-1]:
-                ann = getattr(sub, "model_fields", {}).get(part)
-                if ann is None or not isinstance(ann.annotation, type):
-                    sub = None
-                    break
-                sub = ann.annotation
-            if sub is not None and hasattr(sub, "model_fields"):
-                allowed = sorted(sub.model_fields)
-            message = f"unknown field; allowed: {allowed}"
+            sub = _model_at(model, err["loc"][:-1]) or model
+            message = f"unknown field; allowed: {sorted(sub.model_fields)}"
         raise ScenarioError(field, message) from None
 
 
@@ -500,7 +660,7 @@ def validate_scenario(raw: Any) -> Scenario:
     if not isinstance(arr_raw, dict) or "name" not in arr_raw:
         raise ScenarioError("arrangement.name", f"required; allowed: {sorted(ARRANGEMENTS)}")
     arr_name = arr_raw["name"]
-    if arr_name not in ARRANGEMENTS:
+    if not isinstance(arr_name, str) or arr_name not in ARRANGEMENTS:
         raise ScenarioError(
             "arrangement.name", f"unknown arrangement {arr_name!r}; allowed: {sorted(ARRANGEMENTS)}"
         )
@@ -511,7 +671,7 @@ def validate_scenario(raw: Any) -> Scenario:
         raise ScenarioError("overlays", f"must be a mapping of overlay name → parameters; allowed: {sorted(OVERLAYS)}")
     overlays = {}
     for oname, params in overlays_raw.items():
-        if oname not in OVERLAYS:
+        if not isinstance(oname, str) or oname not in OVERLAYS:
             raise ScenarioError(f"overlays.{oname}", f"unknown overlay; allowed: {sorted(OVERLAYS)}")
         if params is False or params is None:
             continue  # `hotline: null` switches an overlay off in a variant
@@ -562,28 +722,24 @@ def load_scenario(
     elif isinstance(source, dict):
         raw = copy.deepcopy(source)
     else:
-        path = Path(source)
-        label = str(path)
-        if not path.exists():
-            raise ScenarioError("(file)", f"scenario file not found: {path}")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise ScenarioError("(file)", f"not valid YAML{where}", label) from None
+        label = str(source)
+        raw = load_file(source)
     if not isinstance(raw, dict):
         raise ScenarioError("(top)", "a scenario must be a YAML mapping of fields", label)
     try:
+        if label is not None:
+            check_variants(raw, Path(label).parent)
         if variant is not None and variant != raw.get("variant", "default"):
             variants = raw.get("variants") or {}
-            if variant not in variants:
-                raise ScenarioError("variant", f"unknown variant {variant!r}; allowed: {sorted(variants)}")
+            if not isinstance(variants, dict) or variant not in variants:
+                allowed = sorted(variants) if isinstance(variants, dict) else []
+                raise ScenarioError("variant", f"unknown variant {variant!r}; allowed: {allowed}")
             raw = apply_overrides(raw, variants[variant] or {})
             raw["variant"] = variant
         if label:
             raw = _resolve_source(raw, Path(label).parent)
         if overrides:
+            overrides = _checked_overrides(overrides)
             raw = apply_overrides(raw, overrides)
         if seed is not None:
             raw["seed"] = seed
@@ -594,3 +750,37 @@ def load_scenario(
         if label and exc.source is None:
             raise ScenarioError(exc.field, exc.message, label) from None
         raise
+
+
+def _checked_overrides(overrides: dict[str, Any] | list[str]) -> dict[str, Any]:
+    """Overrides as a mapping; ``variant`` is refused (it would relabel every output row)."""
+    pairs = dict(parse_assignment(o) for o in overrides) if isinstance(overrides, list) else dict(overrides)
+    if "variant" in pairs:
+        raise ScenarioError("variant", "choose a variant with --variant NAME (variant= in code); "
+                                       "overriding the label would not apply the variant's changes")
+    return pairs
+
+
+def check_variants(raw: dict, folder: Path | None = None) -> None:
+    """Validate every named variant of a raw scenario now, not when it runs (``folder``: the
+    scenario file's, against which a relative territory file is found)."""
+    variants = raw.get("variants")
+    if variants is None:
+        return
+    if not isinstance(variants, dict):
+        raise ScenarioError("variants", "must be a mapping of variant name → {dotted.path: value}")
+    base = {k: v for k, v in raw.items() if k != "variants"}
+    for name, changes in variants.items():
+        if not isinstance(name, str):
+            raise ScenarioError("variants", f"variant names must be text (got {name!r})")
+        if changes is not None and not isinstance(changes, dict):
+            raise ScenarioError(f"variants.{name}", "must be a mapping of dotted.path: value")
+        try:
+            if "variant" in (changes or {}):
+                raise ScenarioError("variant", "a variant's label is its name; remove this key")
+            changed = apply_overrides(base, changes or {})
+            if folder is not None:
+                changed = _resolve_source(changed, folder)
+            validate_scenario({**changed, "variant": name})
+        except ScenarioError as exc:
+            raise ScenarioError(f"variants.{name} → {exc.field}", exc.message) from None

@@ -36,7 +36,7 @@ TINY = {
         "hazard": {"rate": 10, "effort_h": 3, "departments": ["emergency", "housing"], "latent": True,
                    "erupt_days": 40},
     },
-    "arrangement": {"name": "baseline", "p_buckpass": 0.3, "p_coverup": 0.3},
+    "arrangement": {"name": "baseline", "p_buckpass": 0.3},
     "variants": {"no_buckpass": {"arrangement.p_buckpass": 0.0}},
 }
 

@@ -16,11 +16,12 @@ TIMESTAMPS = ["t_created", "t_discovered", "t_reported", "t_accepted", "t_first_
 
 params = st.fixed_dictionaries({
     "arrangement.p_buckpass": st.floats(0, 1),
-    "arrangement.p_coverup": st.floats(0, 1),
+    "arrangement.trace_prob": st.floats(0, 1),
+    "roles.department.attention_inertia": st.floats(0, 1),
     "arrangement.referral_delay_days": st.floats(0, 5),
     "roles.grid_worker.detection_prob": st.floats(0, 1),
     "roles.community_office.staff": st.integers(1, 6),
-    "roles.community_office.paperwork_h": st.floats(0, 9),
+    "roles.community_office.paperwork_h": st.floats(0, 8),  # routine duties must fit in the working day
     "calendar.overtime_cap_h": st.floats(0, 4),
     "territory.departments.urban.staff": st.integers(1, 5),
     "roles.department.local_priority": st.floats(0, 2),

@@ -91,22 +91,15 @@ def test_cross_department_case_visits_departments_one_at_a_time(tiny):
 
 
 def test_buckpassing_returns_the_case_and_the_street_re_refers(tiny):
-    m = quiet_model(tiny, **{"arrangement.p_buckpass": 1.0, "arrangement.duty_clarity": 0.0})
+    m = quiet_model(tiny, **{"arrangement.p_buckpass": 1.0, "territory.departments.urban.staff": 1,
+                             "territory.departments.housing.staff": 1})
     case = inject(m, "construction", channel="street")
-    run_days(m, 20)
+    run_days(m, 40)
     reasons = [h[3] for h in case.handoffs]
     assert "buckpass" in reasons
     i = reasons.index("buckpass")
     assert case.handoffs[i][1] == "street_office:0"
     assert reasons[i + 1] == "referral"           # the street refers again
-    assert case.buckpass >= 2
-    assert case.status == "open"                  # nobody ever acts
-
-
-def test_duty_clarity_scales_buckpassing_down(tiny):
-    loose = run(tiny, overrides={"arrangement.duty_clarity": 0.0}).summary.iloc[0]
-    clear = run(tiny, overrides={"arrangement.duty_clarity": 1.0}).summary.iloc[0]
-    assert clear["buckpass_events"] == 0 < loose["buckpass_events"]
 
 
 def test_departments_serve_vertical_work_first(tiny):
@@ -123,8 +116,9 @@ def test_coverup_sits_on_latent_hazards_until_they_erupt(tiny):
     tiny["days"] = 150
     tiny["categories"]["hazard"]["rate"] = 40
     grid = {"roles.grid_worker.latent_detection_prob": 0.3}
-    hidden = run(tiny, overrides={**grid, "arrangement.p_coverup": 1.0}).cases
-    open_ = run(tiny, overrides={**grid, "arrangement.p_coverup": 0.0}).cases
+    # never traced: a street with a veto to fear hides every hazard; without a veto it hides none
+    hidden = run(tiny, overrides={**grid, "arrangement.trace_prob": 0.0}).cases
+    open_ = run(tiny, overrides={**grid, "roles.street_office.veto_weight": 0.0}).cases
     h, o = hidden[hidden["latent"]], open_[open_["latent"]]
     assert h["eruption"].sum() > o["eruption"].sum()
     # hazards found by patrol and then sat on come back as eruptions

@@ -33,8 +33,7 @@ def test_the_required_variants_exist():
 
 @pytest.mark.parametrize(("name", "variant"), CASES)
 def test_variant_runs(name, variant):
-    # no warm-up: a 街巷长's queue is served in office hours although the post is part-time
-    # (hours_per_day 2), so only a short run from empty queues stays within the hours cap
+    # no warm-up, to keep every variant's run short
     res = run(SCENARIOS / name, variant=None if variant == "default" else variant, days=12,
               overrides={"warmup_days": 0})
     cases, workers = res.cases, res.workers

@@ -15,6 +15,12 @@ class UnitAgent(mesa.Agent):
     """
 
     role = "unit"
+    # appraisal (governance_sim.appraisal): what a return costs the unit, its weight of 一票否决,
+    # and the fix time it expects of departments (None until it has seen one)
+    return_cost = 0.0
+    veto_weight = 0.0
+    fix_time_learning = 0.0
+    fix_days: float | None = None
 
     def __init__(self, model, name: str, staff: int, routine_h: dict[str, float] | None = None,
                  hours_per_day: float | None = None):
@@ -23,8 +29,16 @@ class UnitAgent(mesa.Agent):
         self.routine_h = {k: v for k, v in (routine_h or {}).items() if v > 0}
         day = hours_per_day if hours_per_day is not None else model.calendar.hours
         self.hours_per_day = day
-        reserved = min(sum(self.routine_h.values()), day + model.calendar.overtime)
-        self.workforce = Workforce(model.events, model.calendar, staff, reserved)
+        self.workforce = Workforce(model.events, model.calendar, staff, 0.0)
+        self.reserve_routine()
+
+    def reserve_routine(self) -> None:
+        """Hold each workday's routine hours — and, for a part-time post (a 街巷长's
+        ``hours_per_day`` below the office day), the hours spent away from it — so that the
+        post's queue is served only in what remains of its hours, then in overtime."""
+        cal = self.model.calendar
+        away = max(0.0, cal.hours - self.hours_per_day)
+        self.workforce.reserved_h = min(sum(self.routine_h.values()) + away, cal.hours + cal.overtime)
 
     @property
     def key(self) -> tuple[str, int]:

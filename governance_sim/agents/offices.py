@@ -9,6 +9,13 @@ def _routine(spec) -> dict[str, float]:
     return {"paperwork": spec.paperwork_h, "admin": spec.admin_load_h}
 
 
+def _appraised(unit, spec) -> None:
+    """An office answers for eruptions (一票否决) and learns how long departments take."""
+    unit.veto_weight = spec.veto_weight
+    unit.fix_time_learning = spec.fix_time_learning
+    unit.vetoes = 0
+
+
 class CommunityOffice(UnitAgent):
     """居委会/村委会 — takes reports, settles what it may, passes the rest to the street."""
 
@@ -20,6 +27,7 @@ class CommunityOffice(UnitAgent):
         self.street = street
         self.intake_delay_h = spec.intake_delay_h
         self.effort_factor = spec.effort_factor
+        _appraised(self, spec)
 
 
 class StreetOffice(UnitAgent):
@@ -32,6 +40,7 @@ class StreetOffice(UnitAgent):
         self.index = index
         self.intake_delay_h = spec.intake_delay_h
         self.effort_factor = spec.effort_factor
+        _appraised(self, spec)
         self.whistles = 0
         self.coverups = 0
 
@@ -46,3 +55,4 @@ class DistrictCenter(UnitAgent):
         self.index = 0
         self.intake_delay_h = spec.intake_delay_h
         self.effort_factor = spec.effort_factor
+        _appraised(self, spec)

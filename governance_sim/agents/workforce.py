@@ -61,6 +61,18 @@ class Workforce:
         self.staff += n
         self.free += n
 
+    def shift_priorities(self, shift: Callable[[Task], float]) -> None:
+        """Add ``shift(task)`` to the priority of every waiting task (a monthly re-weighting);
+        ties keep their first-come order."""
+        if not self._waiting:
+            return
+        entries = []
+        for _, seq, task in self._waiting:
+            task.priority += shift(task)
+            entries.append((-task.priority, seq, task))
+        heapq.heapify(entries)
+        self._waiting = entries
+
     def submit(self, task: Task) -> None:
         task.t_submit = self.queue.now
         self._seq += 1

@@ -24,6 +24,7 @@ from governance_sim.experiments.progress import make_progress
 from governance_sim.experiments.seeds import run_seed
 from governance_sim.experiments.tasks import RunTask, run_tasks
 from governance_sim.scenario import Scenario, ScenarioError, load_scenario
+from governance_sim.schema import check_seed
 
 IDENTITY = ("scenario", "scenario_hash", "variant", "arrangement", "seed", "version")
 
@@ -89,6 +90,7 @@ def plan_compare(scenario: str | Path | dict | Scenario, variants: list[str] | s
     """
     if reps < 1:
         raise ScenarioError("--reps", f"must be at least 1 (got {reps})")
+    check_seed(seed)
     particles = _particles(scenario, posterior, reps, seed, overrides, days)
     base = load_scenario(scenario, overrides=overrides, days=days)
     available = list(base.variants)

@@ -45,7 +45,7 @@ METRIC_LABELS = {
     },
 }
 PARAM_LABELS = {
-    "zh": {"arrangement.reverse_assessment_weight": "反向考核权重", "arrangement.duty_clarity": "权责清晰度",
+    "zh": {"arrangement.reverse_assessment_weight": "反向考核权重", "roles.department.line_ministry_weight": "条线考核权重",
            "arrangement.p_buckpass": "推诿概率", "arrangement.referral_delay_days": "转办时长 (工作日)",
            "roles.department.local_priority": "部门对属地案件的优先级",
            "roles.grid_worker.detection_prob": "网格员巡查发现概率"},

@@ -9,8 +9,9 @@ reach into internals beyond the documented model API:
 * **routing** — :meth:`route` says what a unit does with a case it holds,
   as a :class:`Decision` (handle here, refer on, summon departments, cover
   up); :meth:`after_part` says what happens when one department's part is
-  done; :meth:`buckpass_probability` and :meth:`coverup_probability` set the
-  odds of 推诿 and 不出事 behaviour;
+  done; :meth:`buckpass_probability` and :meth:`coverup_probability` give the
+  odds of 推诿 and 不出事 behaviour, which follow from duty clarity, load and
+  each unit's appraisal (:mod:`governance_sim.appraisal`);
 * **assessment** — :meth:`on_action` (a department acted on a case) and
   :meth:`on_month` (monthly ratings) decide who rates whom and how
   priorities move.
@@ -24,7 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from governance_sim.appraisal import hide_probability, return_probability
+from governance_sim.schema import ParamModel
 
 # ------------------------------------------------------------------ decisions
 
@@ -54,7 +58,6 @@ class Summon:
 
     departments: tuple[int, ...]
     deadline_h: float
-    priority_boost: float = 0.0
     effort_factor: float = 1.0
     reason: str = "whistle"
 
@@ -87,26 +90,30 @@ Decision = Handle | Refer | Summon | Coordinate | CoverUp | Wait
 # ------------------------------------------------------------------ parameters
 
 
-class ArrangementParams(BaseModel):
+class ArrangementParams(ParamModel):
     """Parameters every arrangement shares (assumptions unless a seed is cited)."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     name: str
     p_buckpass: float = Field(default=0.3, ge=0, le=1,
-                              description="P(a department returns a cross-department case as 'not ours')")
-    single_dept_buckpass_factor: float = Field(default=0.3, ge=0, le=1,
-                                               description="scales p_buckpass for single-department cases")
-    duty_clarity: float = Field(default=0.0, ge=0, le=1,
-                                description="clarity of the 权责清单; scales buck-passing by (1 − clarity)")
+                              description="P(a department returns a case as 'not ours') at full ambiguity, "
+                                          "a saturated queue and no appraisal cost of a return")
+    duty_lists: bool = Field(default=False,
+                             description="the three lists (三张清单) are published: categories' duty_holders "
+                                         "set how clear each duty is (seed 001)")
+    reverse_assessment_weight: float = Field(default=0.0, ge=0, le=5,
+                                             description="weight of the street's ratings in departments' "
+                                                         "appraisal (反向考核); 0 = the street rates nobody")
     referral_delay_days: float = Field(default=2.0, ge=0,
                                        description="working days per formal referral to a department")
     escalation_delay_h: float = Field(default=8.0, ge=0,
                                       description="working hours to pass a case up one level")
     return_delay_h: float = Field(default=8.0, ge=0,
                                   description="working hours for a department to hand a case back")
-    p_coverup: float = Field(default=0.3, ge=0, le=1,
-                             description="P(a street sits on a latent hazard it learns of)")
+    trace_prob: float = Field(default=0.5, ge=0, le=1,
+                              description="mean chance that an inquiry after an eruption traces a hidden hazard "
+                                          "to the unit that hid it (assumption: as likely as not)")
 
 
 # ------------------------------------------------------------------ policy
@@ -182,13 +189,29 @@ class Arrangement:
         return False
 
     def buckpass_probability(self, case, department: int, model) -> float:
-        p = self.params.p_buckpass * (1.0 - self.params.duty_clarity)
-        if len(case.departments) < 2:
-            p *= self.params.single_dept_buckpass_factor
-        return p
+        """推诿 as a choice: rises with the duty's ambiguity and the acting unit's load, falls
+        with the share of its appraisal held by someone who rates returns
+        (:func:`governance_sim.appraisal.return_probability`)."""
+        unit = self.acting_unit(case, department, model)
+        return return_probability(self.params.p_buckpass, model.categories[case.category].ambiguity,
+                                  unit.workforce, unit.return_cost)
 
     def coverup_probability(self, case, model) -> float:
-        return self.params.p_coverup
+        """不出事: the chance the coordinator hides a latent hazard it learns of
+        (:func:`governance_sim.appraisal.hide_probability`)."""
+        unit = model.unit(self.coordinator(case, model))
+        fix_days = unit.fix_days if unit.fix_days is not None else self.expected_fix_days(case, model)
+        return hide_probability(unit.veto_weight, fix_days, model.categories[case.category].erupt_days,
+                                self.params.trace_prob)
+
+    def expected_fix_days(self, case, model) -> float:
+        """What a coordinator expects, before any experience, a department fix to take:
+        one formal referral per department, in calendar days."""
+        per = self.params.referral_delay_days + self.params.return_delay_h / model.calendar.hours
+        return max(1, len(case.departments)) * per * 7.0 / model.calendar.workdays
+
+    def on_return(self, case, department: int, model) -> None:
+        """A department handed a case back (hook for the street's rating of returns)."""
 
     # assessment --------------------------------------------------------------
     def on_action(self, case, department: int, model) -> None:

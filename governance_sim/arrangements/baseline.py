@@ -6,7 +6,8 @@ without enforcement power (有责无权) and must send a formal referral to each
 department, one at a time.  Departments are appraised by their own line
 ministry, so local referrals queue behind vertical work.  A department with
 unclear duty returns a case as "not ours" (推诿) and the street re-refers.
-Streets follow the 不出事 logic and may sit on latent hazards (``p_coverup``).
+Streets follow the 不出事 logic and may sit on latent hazards they expect not to
+get fixed in time (:func:`governance_sim.appraisal.hide_probability`).
 Sources: seed 001 (Pinggu: 看得见的管不着、管得着的看不见), seed 000 (条块分割).
 """
 
@@ -31,7 +32,6 @@ class BaselineParams(ArrangementParams):
     seconded_share: float = Field(default=0.0, ge=0, le=1, description="share of each department's staff sent down to the street (下沉), with no summoning power")
     seconded_enforcement: bool = Field(default=False, description="whether sent-down staff may enforce (执法权) away from their department")
     seconded_referral_h: float = Field(default=2.0, ge=0, description="working hours for the street to hand a case to sent-down staff")
-    seconded_buckpass_factor: float = Field(default=2.0, ge=0, description="multiplies the odds that sent-down staff turn a case down where the street cannot command them (seed 000: 街道层面互相推诿扯皮; the factor is an assumption)")
 
 
 @register_arrangement
@@ -102,15 +102,6 @@ class Baseline(Arrangement):
         if pool is None:
             return False
         return self.params.seconded_enforcement or not model.departments[department].enforcement
-
-    def buckpass_probability(self, case, department: int, model) -> float:
-        """Staff sent down answer to their home department; without a coordinator that can
-        summon them they turn cases down more often (seed 000, on 石景山 and its imitators:
-        简单地将区级政府职能部门向下延伸 … 在街道层面互相推诿扯皮)."""
-        p = super().buckpass_probability(case, department, model)
-        if self.can_act_down(department, model) and not self.summoning_power:
-            p = min(1.0, p * self.params.seconded_buckpass_factor)
-        return p
 
     def acting_unit(self, case, department: int, model):
         if self.can_act_down(department, model):

@@ -166,8 +166,7 @@ class DirectDistrict(Baseline):
             office.effort_factor *= p.one_stop_effort_factor
             if self.inherited_admin_h:
                 office.routine_h["admin"] = office.routine_h.get("admin", 0.0) + self.inherited_admin_h
-                budget = office.hours_per_day + model.calendar.overtime
-                office.workforce.reserved_h = min(sum(office.routine_h.values()), budget)
+                office.reserve_routine()
         center = model.district_center
         center.workforce.add_staff(self.district_extra_staff)
         self.platforms: list[ZonePlatform] = []

@@ -20,18 +20,19 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from governance_sim.agents.township_staff import Cadre, TownshipUnit
 from governance_sim.arrangements.base import CoverUp, Decision, Handle, Refer, UnitKey
 from governance_sim.arrangements.baseline import Baseline, BaselineParams
 from governance_sim.arrangements.staff_matching import draw_cadres
+from governance_sim.schema import ParamModel
 
 TOWNSHIP_ROLES = ("township_office", "zone_team", "line_team")
 CADRE_STREAM = 1_400  # salt of the cadre draw: every variant of a seed gets the same people
 
 
-class _Block(BaseModel):
+class _Block(ParamModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 

@@ -12,17 +12,23 @@ Mechanisms:
 * the street (or a 街巷长) whistles for cases that meet ``whistle_when``: every
   required department is summoned at once and acts jointly on site; they stay
   until the problem is really fixed (事不绝、人不撤);
-* after each department action the street rates it — full marks for reporting
-  on site within ``report_deadline_hours`` and fixing its part, less when
-  late;
-* with ``reverse_assessment_weight`` > 0 those ratings enter the department's
-  appraisal, and each month a department whose ratings from a street fall
-  short of ``rating_target`` raises the priority it gives that street's cases
-  (and lets it drift back when they are good) — weight 0 leaves priorities
-  where the line ministry puts them;
-* the three lists give ``duty_clarity`` that scales buck-passing down;
-* 街巷长 patrol lanes and settle micro-enforceable problems on the spot;
-* empowered streets cover up less (``coverup_factor``).
+* a summons carries no priority of its own: it has a deadline
+  (``report_deadline_hours``), and whether a department is on site by then
+  follows from its queue and the priority its scorecard gives the street.
+  A miss is rated 0 and the street calls again; after
+  ``summons_misses_to_supervision`` misses the district supervises (督办);
+* after each department action the street rates it — full marks for being on
+  site within the deadline, less when late — and rates a return 0; with
+  ``reverse_assessment_weight`` > 0 those ratings are marks in the
+  department's scorecard (:mod:`governance_sim.appraisal`), which moves its
+  priority for that street month by month — weight 0 leaves priorities where
+  the line ministry puts them;
+* the three lists (``duty_lists``) make each category's duty as clear as its
+  ``duty_holders`` say, and buck-passing follows;
+* 街巷长 patrol lanes and settle micro-enforceable problems on the spot, and
+  rate departments and are rated monthly;
+* the power to summon lowers the cost of reporting a hazard: the street
+  expects it fixed within the deadline, so it hides fewer.
 """
 
 from __future__ import annotations
@@ -44,14 +50,11 @@ class WhistleParams(BaselineParams):
         description="cases the street whistles for: any rule that matches triggers the whistle",
     )
     whistle_min_severity: int = Field(default=3, ge=1, le=3, description="the 'severity' rule's threshold")
-    report_deadline_hours: float = Field(default=24.0, gt=0, description="summoned departments must be on site within this (seed 001)")
-    whistle_priority_boost: float = Field(default=0.3, description="priority a formal summons carries by itself")
+    report_deadline_hours: float = Field(default=24.0, gt=0, description="summoned departments must be on site within this (seed 001: a deadline; value assumption)")
     joint_effort_factor: float = Field(default=0.8, gt=0, description="effort of joint on-site action relative to acting alone")
-    reverse_assessment_weight: float = Field(default=0.5, ge=0, le=1, description="weight of the street's ratings in department appraisal (考核)")
-    rating_target: float = Field(default=0.8, ge=0, le=1, description="rating a department aims for from each street")
-    priority_step: float = Field(default=0.5, ge=0, description="monthly priority change per unit of rating shortfall at weight 1")
-    duty_clarity: float = Field(default=0.6, ge=0, le=1, description="clarity from the three lists (seed 004); scales buck-passing")
-    coverup_factor: float = Field(default=0.3, ge=0, le=1, description="empowered streets cover up this share of the baseline odds")
+    reverse_assessment_weight: float = Field(default=0.5, ge=0, le=5, description="weight of the street's ratings in departments' appraisal (反向考核; seed 001: 以此為依據年終考核部門工作; value assumption)")
+    duty_lists: bool = Field(default=True, description="the three lists (三张清单) are published (seed 001)")
+    summons_misses_to_supervision: int = Field(default=2, ge=0, description="missed deadlines on one summons after which the street asks the district to supervise (督办); 0 = never (assumption)")
 
 
 @register_arrangement
@@ -61,10 +64,6 @@ class Whistle(Baseline):
     Params = WhistleParams
     micro_enforcement = True
     summoning_power = True
-
-    def setup(self, model) -> None:
-        super().setup(model)
-        self.open_whistles: list = []  # whistled cases, for the monthly no-show ratings
 
     # ---------------------------------------------------------------- routing
     def should_whistle(self, case, model) -> bool:
@@ -100,15 +99,15 @@ class Whistle(Baseline):
         waiting = tuple(d for d in case.remaining_departments if d not in case.parts_pending)
         if not waiting:
             return Wait()
-        self.open_whistles.append(case)
         p = self.params
-        return Summon(waiting, p.report_deadline_hours, p.whistle_priority_boost, p.joint_effort_factor)
+        return Summon(waiting, p.report_deadline_hours, p.joint_effort_factor)
 
     def persist_until_fixed(self, case) -> bool:
         return case.whistled
 
-    def coverup_probability(self, case, model) -> float:
-        return self.params.p_coverup * self.params.coverup_factor
+    def expected_fix_days(self, case, model) -> float:
+        """A street that can summon expects departments on site by the deadline, all at once."""
+        return self.params.report_deadline_hours / 24.0
 
     # ---------------------------------------------------------------- assessment
     def on_action(self, case, department: int, model) -> None:
@@ -128,35 +127,7 @@ class Whistle(Baseline):
         late = max(0.0, arrived - summoned - deadline)
         return max(0.0, 1.0 - late / (4.0 * deadline))
 
-    def rate_no_shows(self, model) -> None:
-        """A summoned department still not on site past its deadline gets a zero for the month."""
-        deadline = self.params.report_deadline_hours
-        still_open = []
-        for case in self.open_whistles:
-            if case.status != "open":
-                continue
-            still_open.append(case)
-            for d in case.parts_pending:
-                summoned = case.received.get(d)
-                if d not in case.arrivals and summoned is not None and model.now - summoned > deadline:
-                    model.departments[d].receive_rating(case.street, model.now, 0.0)
-        self.open_whistles = still_open
-
-    def on_month(self, model, month: int) -> None:
-        """Monthly appraisal: departments move their priority for each street toward its ratings."""
-        self.rate_no_shows(model)
-        w = self.params.reverse_assessment_weight
-        since = model.now - 30 * 24.0
-        for dept in model.departments:
-            recent: dict[int, list[float]] = {}
-            for street, t, rating in dept.ratings:
-                if t >= since:
-                    recent.setdefault(street, []).append(rating)
-            for street, ratings in recent.items():
-                mean = sum(ratings) / len(ratings)
-                shortfall = self.params.rating_target - mean
-                weight = dept.street_weight[street] + w * self.params.priority_step * shortfall
-                dept.street_weight[street] = max(0.0, weight)
-            if recent:
-                all_ratings = [r for rs in recent.values() for r in rs]
-                dept.appraisal = (1 - w) * dept.appraisal + w * sum(all_ratings) / len(all_ratings)
+    def on_return(self, case, department: int, model) -> None:
+        """A case handed back is an unserved request: the street rates it 0."""
+        if case.street >= 0:
+            model.departments[department].receive_rating(case.street, model.now, 0.0)

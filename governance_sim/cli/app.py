@@ -1,17 +1,112 @@
-"""The Typer application and the helpers every command shares."""
+"""The Typer application and the helpers every command shares.
+
+Every command is registered through :class:`GuardedTyper`, so failures are
+reported in one place (:func:`reported_failures`): a user's error (bad input,
+a full disk, a missing permission, a limit reached) is one line on stderr and
+exit status 2; a bug is one line asking for a report and exit status 1.  A
+traceback is shown only with ``govsim --debug`` (or ``GOVSIM_DEBUG=1``).
+"""
 
 from __future__ import annotations
 
+import errno
+import functools
+import os
 import sys
 from contextlib import contextmanager
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from governance_sim.scenario import ScenarioError
 
-app = typer.Typer(
+EXIT_USER_ERROR = 2
+EXIT_BUG = 1
+def _env_debug() -> bool:
+    return os.environ.get("GOVSIM_DEBUG", "") not in ("", "0")
+
+
+STATE = {"debug": _env_debug()}
+_OS_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOENT: "no such file or folder",
+    errno.EISDIR: "a folder is in the way",
+    errno.ENOTDIR: "a file is in the way",
+    errno.EEXIST: "already exists",
+}
+
+
+def _say(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def _os_message(exc: OSError) -> str:
+    reason = _OS_REASONS.get(exc.errno or -1, exc.strerror or str(exc).splitlines()[0])
+    where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+    return f"{reason}{where} — nothing half-written was kept; free space or fix the path and run again"
+
+
+@contextmanager
+def reported_failures():
+    """One line and exit 2 for a user's error, exit 1 with a request to report for a bug."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
+            SystemExit):
+        raise
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]", highlight=False)
+        sys.exit(130)
+    except Exception as exc:
+        if STATE["debug"]:
+            raise
+        if isinstance(exc, ScenarioError):
+            _say(str(exc))
+            sys.exit(EXIT_USER_ERROR)
+        if isinstance(exc, OSError):
+            _say(_os_message(exc))
+            sys.exit(EXIT_USER_ERROR)
+        if isinstance(exc, MemoryError):
+            _say("out of memory — the scenario is too large for this machine; lower its size "
+                 "(see limits: in docs/model.md)")
+            sys.exit(EXIT_USER_ERROR)
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        _say(f"internal error ({type(exc).__name__}{': ' + text if text else ''}). This is a bug in "
+             "governance_sim: please report it with the command you ran; govsim --debug shows the traceback")
+        sys.exit(EXIT_BUG)
+
+
+def guarded(command):
+    """Wrap a command so that every failure goes through :func:`reported_failures`."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        with reported_failures():
+            return command(*args, **kwargs)
+
+    return wrapper
+
+
+class GuardedTyper(typer.Typer):
+    """A Typer app whose commands all report failures the same way."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(f):
+            register(guarded(f))
+            return f
+
+        return decorator
+
+
+app = GuardedTyper(
     name="govsim",
     help="governance_sim — simulate base-level governance reforms (基层治理体制机制创新).",
     no_args_is_help=True,
@@ -28,10 +123,13 @@ def user_errors():
     try:
         yield
     except ScenarioError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        if STATE["debug"]:
+            raise
+        _say(str(exc))
+        sys.exit(EXIT_USER_ERROR)
 
 
 @app.callback()
-def main() -> None:
+def main(debug: bool = typer.Option(False, "--debug", help="show the full traceback of a failure")) -> None:
     """governance_sim — simulate base-level governance reforms (基层治理体制机制创新)."""
+    STATE["debug"] = debug or _env_debug()

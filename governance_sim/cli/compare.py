@@ -10,6 +10,7 @@ from rich.table import Table
 from governance_sim.analysis.compare import compare, plan_compare
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.experiments.executors import make_executor
+from governance_sim.outdir import check_out_dir
 
 
 def _fmt(v: float) -> str:
@@ -47,6 +48,7 @@ def compare_command(
     if warmup_days is not None:
         set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
     with user_errors():
+        check_out_dir(out)
         plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None,
                      posterior=posterior)
         executor = make_executor(workers, scheduler)

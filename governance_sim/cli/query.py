@@ -33,6 +33,8 @@ def query_command(
 
     with user_errors():
         st = open_store(store)
+        for note in st.verified().notes():  # the store checks its parts before answering
+            err_console.print(f"[yellow]warning:[/] {note}", highlight=False, soft_wrap=True)
     try:
         df = st.query(sql)
     except duckdb.Error as exc:

@@ -11,6 +11,7 @@ from governance_sim import eventlog
 from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
+from governance_sim.outdir import check_out_dir
 from governance_sim.runner import collect
 from governance_sim.scenario import load_scenario
 
@@ -34,6 +35,7 @@ def run_command(
         err_console.print("[bold red]error:[/] --event-log writes files: give --out DIR", highlight=False)
         raise typer.Exit(2)
     with user_errors():
+        check_out_dir(out)
         if warmup_days is not None:
             set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)

@@ -12,7 +12,7 @@ from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.experiments.designs import SpecError
 from governance_sim.experiments.executors import make_executor
 from governance_sim.experiments.progress import RichProgress
-from governance_sim.experiments.store import ResultStore
+from governance_sim.experiments.store import ResultStore, StoreError
 from governance_sim.experiments.sweep import plan_sweep, prepare_store, run_plan
 
 SWEEP_DESIGNS = ("grid", "lhs", "sobol")
@@ -21,7 +21,10 @@ EXIT_INTERRUPTED = 130
 
 def interrupted(out: Path, total: int) -> typer.Exit:
     """After Ctrl-C: say what is stored and how to go on."""
-    done = len(ResultStore(out).part_ids()) if ResultStore.is_store(out) else 0
+    try:
+        done = len(ResultStore(out).part_ids()) if ResultStore.is_store(out) else 0
+    except StoreError:  # stopped before the store was complete
+        done = 0
     err_console.print(f"[yellow]stopped:[/] {done} of {total} runs are stored in {out}; "
                       "run the same command with --resume to finish", highlight=False)
     return typer.Exit(EXIT_INTERRUPTED)
@@ -64,6 +67,8 @@ def sweep_command(
     except KeyboardInterrupt:
         raise interrupted(out, plan.n_runs) from None
     elapsed = time.perf_counter() - start
+    for note in store.notes:  # what a resume found damaged and repaired
+        err_console.print(f"[yellow]store:[/] {note}", highlight=False, soft_wrap=True)
     status = store.status()
     failed = sorted(r for r, s in status.items() if s != "ok")
     console.print(f"{len(status) - len(failed)} runs ok, {len(failed)} failed of {plan.n_runs} "

@@ -9,7 +9,9 @@ from rich.table import Table
 
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.experiments.executors import make_executor
+from governance_sim.outdir import check_out_dir
 from governance_sim.scenario import ScenarioError
+from governance_sim.schema import check_seed
 from governance_sim.validation.claims import claims_by_id
 from governance_sim.validation.execute import plan
 from governance_sim.validation.report import wide
@@ -46,6 +48,8 @@ def validate_command(
         if scan and scan_points < 2:
             raise ScenarioError("--scan-points", f"a scan needs at least 2 points (got {scan_points})")
         check_options(reps, days, points, warmup_days)
+        check_out_dir(out)
+        check_seed(seed)
         chosen = claims_by_id(claims)
         plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual,
              scan_points=points, warmup_days=warmup_days)

@@ -40,6 +40,7 @@ SPEC_FORMS = ("a range lo:hi (lo:hi:n for n grid levels), a list [a,b,c], or a d
               + ", ".join(f"{n}({','.join(args)})" for n, (args, _) in DISTRIBUTIONS.items()))
 RESERVED = {"seed": "each run's seed comes from the sweep seed and the run id"}
 _EPS = 1e-9  # keeps inverse CDFs finite at the edges of the unit cube
+MAX_RUNS = 1_000_000  # runs (points × replicates) in one sweep; split a larger study into several sweeps
 
 
 class SpecError(ScenarioError):
@@ -105,7 +106,14 @@ class Param:
                 lo, hi = int(self.low), int(self.high)
                 return [int(v) for v in np.minimum(np.floor(lo + u * (hi - lo + 1)), hi)]
             return [float(v) for v in self.low + u * (self.high - self.low)]
-        x = _ppf(self.dist, self.args, np.clip(u, _EPS, 1 - _EPS))
+        try:
+            with np.errstate(all="ignore"):
+                x = np.asarray(_ppf(self.dist, self.args, np.clip(u, _EPS, 1 - _EPS)), dtype=float)
+        except (OverflowError, ValueError):
+            x = np.array([math.inf])
+        if not np.all(np.isfinite(x)):
+            raise SpecError(self.path, f"'{self.spec}' gives values that are not finite numbers; "
+                                       "choose smaller arguments")
         if self.integer:
             return [int(round(v)) for v in x]
         return [float(v) for v in x]
@@ -153,6 +161,8 @@ def parse_param(path: str, spec: Any) -> Param:
         if not low < high:
             raise SpecError(path, f"range '{text}' needs lo < hi")
         levels = int(m.group(3)) if m.group(3) else None
+        if levels is not None and levels > MAX_RUNS:
+            raise SpecError(path, f"at most {MAX_RUNS:,} levels (got {levels})")
         if levels is not None and levels < 2:
             raise SpecError(path, f"range '{text}' needs at least 2 grid levels")
         return Param(path, "range", text, low=low, high=high, levels=levels)
@@ -245,6 +255,8 @@ def check_samples(design: str, samples: int | None) -> int:
     if design not in DESIGNS:
         raise SpecError("--design", f"unknown design '{design}'; allowed: {', '.join(DESIGNS)}")
     n = DEFAULT_SAMPLES[design] if samples is None else int(samples)
+    if n > MAX_RUNS:
+        raise SpecError("--samples", f"at most {MAX_RUNS:,} per sweep (got {n:,})")
     if n < 1 or (design == "grid" and n < 2):
         raise SpecError("--samples", f"must be at least {2 if design == 'grid' else 1} for --design {design}")
     if design == "sobol" and n & (n - 1):
@@ -267,12 +279,18 @@ def design_points(params: list[Param], design: str = "grid", samples: int | None
     columns = [p.column for p in params]
     if design == "grid":
         levels = [p.grid_values(n) for p in params]
+        if math.prod(len(lv) for lv in levels) > MAX_RUNS:
+            raise SpecError("--param", f"the grid has {math.prod(len(lv) for lv in levels):,} points; "
+                                       f"at most {MAX_RUNS:,} per sweep")
         rows = list(itertools.product(*levels))
         return pd.DataFrame(rows, columns=columns), None
     for p in params:
         if design == "morris" and p.kind == "dist":
             raise SpecError(p.path, "Morris screening uses levels of a range or list; "
                                     "use lo:hi or [a,b,c] instead of a distribution")
+    per_sample = {"sobol": len(params) + 2, "morris": len(params) + 1}.get(design, 1)
+    if n * per_sample > MAX_RUNS:
+        raise SpecError("--samples", f"{n:,} samples make {n * per_sample:,} points; at most {MAX_RUNS:,} per sweep")
     unit = unit_sample(params, design, n, seed, num_levels)
     data = {p.column: p.from_unit(unit[:, j]) for j, p in enumerate(params)}
     return pd.DataFrame(data, columns=columns), unit

@@ -13,6 +13,7 @@ as a DataFrame::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.experiments.designs import (
+    MAX_RUNS,
     Param,
     SpecError,
     check_samples,
@@ -35,9 +37,17 @@ from governance_sim.experiments.designs import (
 from governance_sim.experiments.executors import Executor, make_executor
 from governance_sim.experiments.progress import SweepProgress, make_progress
 from governance_sim.experiments.seeds import run_seeds
-from governance_sim.experiments.store import ResultStore, StoreError
+from governance_sim.experiments.store import (
+    DESIGN,
+    MANIFEST,
+    ResultStore,
+    StoreError,
+    in_use_message,
+)
 from governance_sim.experiments.tasks import RunOutcome, RunTask, error_outcome, execute_run
+from governance_sim.outdir import check_out_dir
 from governance_sim.scenario import Scenario, ScenarioError, load_scenario
+from governance_sim.schema import check_seed
 
 
 def _native(value: Any) -> Any:
@@ -127,8 +137,9 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
     params = parse_params(params)
     if int(reps) < 1:
         raise SpecError("--reps", f"must be at least 1 (got {reps})")
-    if int(seed) < 0:
-        raise SpecError("--seed", f"must be 0 or more (got {seed})")
+    check_seed(seed)
+    if int(reps) > MAX_RUNS:
+        raise SpecError("--reps", f"at most {MAX_RUNS:,} runs per sweep (got {reps} replicates)")
     sc = load_scenario(scenario, variant, days=days)
     base = sc.model_dump(mode="json")
     params = [p.as_integer() if isinstance(_value_at(base, p.path), int)
@@ -141,6 +152,8 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
         if frame[col].dtype == object and len({type(v) for v in frame[col]}) > 1:
             frame[col] = frame[col].astype(str)
     n_points = len(points)
+    if n_points * int(reps) > MAX_RUNS:
+        raise SpecError("--reps", f"{n_points:,} points × {reps} replicates exceeds {MAX_RUNS:,} runs per sweep")
     run_ids = np.arange(n_points * reps)
     runs = pd.DataFrame({"run_id": run_ids, "point": run_ids // reps, "rep": run_ids % reps,
                          "seed": run_seeds(seed, run_ids % reps if common_seeds else run_ids)})
@@ -164,15 +177,21 @@ def plan_sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: s
 def prepare_store(plan: SweepPlan, out: str | Path, resume: bool) -> ResultStore | None:
     """Check ``out`` against the plan; returns the existing store when resuming, else None.
 
-    Nothing is written here, so a refused folder stays as it was.
+    Nothing is written here, so a refused folder stays as it was.  A store whose
+    manifest is damaged or lost can only be resumed: :func:`run_plan` rebuilds it
+    from the plan, which the same arguments reproduce exactly.
     """
     out = Path(out)
-    if ResultStore.is_store(out):
+    check_out_dir(out)
+    if ResultStore.in_use(out):
+        raise StoreError(in_use_message(out))
+    if ResultStore.is_store(out) or ResultStore.has_leftovers(out):
         if not resume:
-            raise StoreError(f"{out} already holds a sweep; pass --resume to continue it, or choose a new --out")
-        store = ResultStore.open(out)
-        old = store.manifest
-        if old.get("fingerprint") != plan.manifest["fingerprint"]:
+            ResultStore.check_new(out)  # raises with the reason
+        store = ResultStore(out)
+        old = store._json_ok(MANIFEST)
+        if isinstance(old, dict) and old.get("fingerprint") is not None \
+                and old.get("fingerprint") != plan.manifest["fingerprint"]:
             keys = ("scenario", "scenario_hash", "variant", "params", "design", "samples", "num_levels",
                     "reps", "days", "seed", "timeseries", "common_seeds")
             diff = [k for k in keys if old.get(k) != plan.manifest.get(k)]
@@ -183,6 +202,28 @@ def prepare_store(plan: SweepPlan, out: str | Path, resume: bool) -> ResultStore
     return None
 
 
+def repair_store(plan: SweepPlan, store: ResultStore) -> list[str]:
+    """Under the write lock: rebuild a damaged manifest, design or scenario from the plan, then check
+    every part against the plan (a part of another sweep is set aside).  Returns the files rebuilt."""
+    old = store._json_ok(MANIFEST)
+    trusted = isinstance(old, dict) and old.get("fingerprint") == plan.manifest["fingerprint"]
+    if not trusted and (store.root / DESIGN).exists() and not store._design_ok(plan.runs):
+        with contextlib.suppress(StoreError):
+            store.design()  # readable but different: another sweep's folder, not damage
+            raise StoreError(f"{store.root} has lost its {MANIFEST} and its {DESIGN} differs from this sweep's; "
+                             "resume it with the same arguments, or choose a new --out")
+    rebuilt = store.write_definition(plan.manifest, plan.scenario, plan.runs, only_damaged=True)
+    found = store.check(repair=True)
+    if not trusted:  # without a manifest to vouch for them, every part must read back as its planned run
+        timeseries = bool(plan.manifest["timeseries"])
+        for run_id in sorted(found.verified):
+            if store._adoptable(run_id, plan.row(run_id), timeseries) is None:
+                del found.verified[run_id]
+                store._set_aside(found, run_id, repair=True)
+        store.rewrite_records(found.verified)
+    store.notes = [f"rebuilt {', '.join(rebuilt)} from the sweep's arguments"] if rebuilt else []
+    store.notes += found.notes()
+    return rebuilt
 def _row(plan: SweepPlan, outcome: RunOutcome) -> dict[str, Any]:
     row = plan.row(outcome.run_id)
     if outcome.status == "ok":
@@ -205,13 +246,18 @@ def run_plan(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: bo
     the store holds exactly the runs that finished.
     """
     store = prepare_store(plan, out, resume)
-    if store is None:
-        store = ResultStore.create(out, plan.manifest, plan.scenario, plan.runs)
     progress = progress or SweepProgress()
+    new = store is None
+    store = store or ResultStore(out)
     try:
         executor.start()  # before the lock and any progress thread: local workers are forked here
-        store.lock()
+        store.lock()  # before anything is written: a second writer gets the same refusal
         store.remove_partial()
+        if new:
+            ResultStore.check_new(out)
+            store.write_definition(plan.manifest, plan.scenario, plan.runs)
+        else:
+            repair_store(plan, store)
         done = {r for r, s in store.status().items() if s == "ok"}
         todo = [r for r in range(plan.n_runs) if r not in done]
         label = f"{plan.manifest['scenario']} · {plan.manifest['design']} · {executor.describe()}"

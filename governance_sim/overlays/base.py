@@ -11,10 +11,12 @@ import zlib
 from typing import ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from governance_sim.schema import ParamModel
 
 
-class OverlayParams(BaseModel):
+class OverlayParams(ParamModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 

@@ -60,8 +60,8 @@ class HotlineParams(OverlayParams):
     call_minutes: float = Field(default=8.0, gt=0, le=120,
                                 description="seat time to take a call and write the work order")
     consultation_share: float = Field(
-        default=0.3, ge=0, lt=1,
-        description="share of all calls that are consultations (咨询), answered on the call; they "
+        default=0.3, ge=0, le=0.95,
+        description="share of all calls that are consultations (咨询, ≤ 0.95), answered on the call; they "
                     "come on top of the problem reports and are not problems in the territory")
     consultation_minutes: float = Field(default=5.0, gt=0, le=120,
                                         description="seat time of a consultation")

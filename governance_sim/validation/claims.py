@@ -162,9 +162,9 @@ CLAIMS: tuple[Claim, ...] = (
         note="(whistle at weight 0.5 − baseline) − (whistle at weight 0 − baseline); negative = "
              "a larger cut in time at the higher weight",
         counterfactual=Counterfactual(
-            "arrangement.priority_step", 0.05, 1.0, 0.05,
-            "ratings barely move departments' priorities (monthly step per unit of shortfall; shipped 0.5)",
-            arms=("whistle", "whistle_w0")),
+            "roles.department.attention_sensitivity", 0.05, 10.0, 0.1,
+            "appraisal barely moves departments' attention (priority per unit of weighted shortfall; "
+            "shipped 1)", arms=("whistle", "whistle_w0"), scale="log"),
     ),
     Claim(
         id="3b", scenario="beijing_street",
@@ -176,9 +176,9 @@ CLAIMS: tuple[Claim, ...] = (
         note="(w0 − baseline) − ½ (w0.5 − baseline) > 0 ⇔ the gain at weight 0 is less than half "
              "the gain at weight 0.5",
         counterfactual=Counterfactual(
-            "arrangement.priority_step", 0.05, 1.0, 0.05,
-            "ratings barely move departments' priorities (monthly step per unit of shortfall; shipped 0.5)",
-            arms=("whistle", "whistle_w0")),
+            "roles.department.attention_sensitivity", 0.05, 10.0, 0.1,
+            "appraisal barely moves departments' attention (priority per unit of weighted shortfall; "
+            "shipped 1)", arms=("whistle", "whistle_w0"), scale="log"),
     ),
     Claim(
         id="4a", scenario="beijing_street",
@@ -279,7 +279,7 @@ CLAIMS: tuple[Claim, ...] = (
         id="8a", scenario="pinggu_township",
         text="Cover-up (不出事 logic) → more eruptions of latent problems.",
         text_zh="捂盖子 (不出事逻辑) → 隐患爆发更多",
-        arms=(Arm("no_coverup", "baseline", {"arrangement.p_coverup": 0.0}), PG_BASE),
+        arms=(Arm("no_coverup", "baseline", {"roles.street_office.veto_weight": 0.0}), PG_BASE),
         contrast=Diff("no_coverup", "baseline"), metric="eruptions", direction="greater",
         test="bootstrap",
         counterfactual=latent_detection(0.01, "patrols seldom find a latent hazard, so there is little to cover up"),

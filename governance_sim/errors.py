@@ -1,0 +1,27 @@
+"""The project's own errors: what a user got wrong, as one line fit for a terminal.
+
+Every error a user can cause (a bad scenario, override, argument or folder, a
+limit reached) is a :class:`ScenarioError`; the command line prints it as one
+line and exits with status 2.  Anything else is a bug in governance_sim.
+"""
+
+from __future__ import annotations
+
+
+class ScenarioError(ValueError):
+    """A scenario file, variant, override or argument that does not validate.
+
+    ``field`` is the dotted path of the offending field and ``message`` says
+    what is allowed.  ``str(err)`` is one line fit for a terminal.
+    """
+
+    def __init__(self, field: str, message: str, source: str | None = None):
+        self.field = field
+        self.message = message
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}field '{field}': {message}")
+
+
+class BudgetExceeded(ScenarioError):
+    """A run stopped because it went past its event or wall-time budget (``limits:``)."""
