@@ -125,6 +125,9 @@ def calibrate(scenario: str | Path | dict | Scenario, targets: str | Path | dict
         raise CalibrationError("--workers", f"must be at least 1 (got {workers})")
     if method in METHODS:
         require("pyabc" if method == "abc" else "optuna")
+    from governance_sim.outdir import check_out_dir
+
+    check_out_dir(out)  # a folder that cannot be written fails before any run
     sim = prepare(scenario, targets, params, variant=variant, method=method, budget=budget,
                   reps=reps, days=days)
     name = scenario.name if isinstance(scenario, Scenario) else Path(str(scenario)).stem \
