@@ -17,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree
 
 from governance_sim import arrangements, overlays  # noqa: E402,F401  (fill the registries)
 from governance_sim.analysis.compare import Comparison, compare  # noqa: E402
+from governance_sim.calibration import Calibration, calibrate  # noqa: E402
 from governance_sim.experiments import evaluate, open_store, sensitivity, sweep  # noqa: E402
 from governance_sim.model import GovernanceModel  # noqa: E402
 from governance_sim.runner import RunResult, run  # noqa: E402
@@ -29,3 +30,4 @@ __all__ = [
 __all__ += ["evaluate", "open_store", "sensitivity", "sweep"]
 __all__ += ["Comparison", "compare"]
 __all__ += ["validate"]
+__all__ += ["Calibration", "calibrate"]

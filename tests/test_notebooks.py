@@ -15,10 +15,11 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 def test_the_notebooks_exist():
     assert {p.name for p in NOTEBOOKS} >= {
         "01_reform_comparison.ipynb", "02_sweeps_and_sensitivity.ipynb", "03_case_studies.ipynb",
-        "05_process_mining.ipynb"}
+        "04_calibration_and_forecast.ipynb", "05_process_mining.ipynb"}
 
 
-NEEDS = {"05_process_mining": "pm4py"}  # notebooks that use an optional extra
+# notebooks that use an optional extra: [mining] (pm4py), [calibrate] (pyabc)
+NEEDS = {"05_process_mining": "pm4py", "04_calibration_and_forecast": "pyabc"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -33,7 +34,7 @@ def test_notebook_is_saved_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom_in_small_mode(path, monkeypatch, tmp_path):
     if path.stem in NEEDS:
-        pytest.importorskip(NEEDS[path.stem], reason=f"{path.name} needs the [mining] extra")
+        pytest.importorskip(NEEDS[path.stem], reason=f"{path.name} needs an optional extra")
     monkeypatch.setenv("GOVSIM_NOTEBOOK_SMALL", "1")
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)

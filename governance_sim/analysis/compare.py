@@ -83,11 +83,17 @@ class Comparison:
 
 def plan_compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | None = None, *,
                  reps: int = 30, days: int | None = None, seed: int = 0,
-                 overrides: dict[str, Any] | list[str] | None = None) -> list[RunTask]:
-    """Validate every variant and lay out the runs (variant × replicate) without running them."""
+                 overrides: dict[str, Any] | list[str] | None = None,
+                 posterior: str | Path | pd.DataFrame | None = None) -> list[RunTask]:
+    """Validate every variant and lay out the runs (variant × replicate) without running them.
+
+    With ``posterior``, replicate ``r`` of every variant also runs with one particle drawn by
+    weight (seeded) — its parameters become overrides of that replicate's tasks.
+    """
     if reps < 1:
         raise ScenarioError("--reps", f"must be at least 1 (got {reps})")
     check_seed(seed)
+    particles = _particles(scenario, posterior, reps, seed, overrides, days)
     base = load_scenario(scenario, overrides=overrides, days=days)
     available = list(base.variants)
     if isinstance(variants, str):
@@ -105,8 +111,20 @@ def plan_compare(scenario: str | Path | dict | Scenario, variants: list[str] | s
         for rep in range(reps):
             # common random numbers: replicate r of every variant uses the same seed
             tasks.append(RunTask(run_id=vi * reps + rep, point=vi, rep=rep, seed=run_seed(seed, rep),
-                                 overrides={}, scenario=raw, days=days, places=maps))
+                                 overrides=particles[rep][1] if particles else {}, scenario=raw, days=days,
+                                 places=maps))
     return tasks
+
+
+def _particles(scenario, posterior, reps, seed, overrides, days) -> list[tuple[int, dict]] | None:
+    """One posterior particle per replicate (shared by every variant), checked against the scenario."""
+    if posterior is None:
+        return None
+    from governance_sim.calibration.posterior import draw_particles, read_posterior
+
+    drawn = draw_particles(read_posterior(posterior), reps, seed)
+    load_scenario(load_scenario(scenario, overrides=overrides, days=days), overrides=drawn[0][1])
+    return drawn
 
 
 def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | None = None, *,
@@ -114,7 +132,8 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
             scheduler: str | None = None, executor: Executor | None = None,
             overrides: dict[str, Any] | list[str] | None = None, out: str | Path | None = None,
             progress: bool | str | Callable | None = False, level: float = 0.95,
-            lang: str | None = None) -> Comparison:
+            lang: str | None = None,
+            posterior: str | Path | pd.DataFrame | None = None) -> Comparison:
     """Run every variant over the same seeds and compare their summaries.
 
     Args:
@@ -131,15 +150,19 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
         progress: ``True`` for a progress bar, ``"tqdm"`` for a notebook bar, or a callable
             ``fn(done, total, failed)``.
         lang: language of ``comparison.png`` (``zh``/``en``; default from the locale).
+        posterior: a ``posterior.parquet`` from :func:`governance_sim.calibrate` (or its table):
+            each replicate draws one particle by weight and runs every variant with it, so the
+            intervals carry parameter as well as stochastic uncertainty (column ``uncertainty``).
     """
-    tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides)
+    tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides,
+                         posterior=posterior)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
     executor = executor or make_executor(workers, scheduler)
     rows, failures, places = [], [], []
     label = f"compare {len(names)} variants × {reps}"
     for task, outcome in run_tasks(tasks, executor, make_progress(progress), label):
         if outcome.status == "ok":
-            rows.append({**outcome.summary, "rep": task.rep})
+            rows.append({**outcome.summary, "rep": task.rep, **task.overrides})
             if outcome.places is not None:
                 places.append(outcome.places.assign(rep=task.rep))
         else:
@@ -151,7 +174,9 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     runs["variant"] = pd.Categorical(runs["variant"], categories=names, ordered=True)
     runs = runs.sort_values(["variant", "rep"]).reset_index(drop=True)
     runs["variant"] = runs["variant"].astype(str)
-    result = Comparison(runs=runs, table=comparison_table(runs, names, level), variants=names,
+    table = comparison_table(runs.drop(columns=list(tasks[0].overrides)), names, level)
+    table["uncertainty"] = "parameter + stochastic" if posterior is not None else "stochastic"
+    result = Comparison(runs=runs, table=table, variants=names,
                         scenario_name=str(runs["scenario"].iloc[0]), failures=pd.DataFrame(failures))
     if places:
         result.places = pd.concat(places, ignore_index=True)

@@ -3,6 +3,7 @@
 Each command lives in its own module and registers itself on :data:`app`.
 """
 
+from governance_sim.cli import calibrate as _calibrate  # noqa: F401  (registers `govsim calibrate`)
 from governance_sim.cli import compare as _compare  # noqa: F401  (registers `govsim compare`)
 from governance_sim.cli import query as _query  # noqa: F401  (registers `govsim query`)
 from governance_sim.cli import run as _run  # noqa: F401  (registers `govsim run`)

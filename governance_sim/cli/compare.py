@@ -49,6 +49,8 @@ def compare_command(
     lang: str = opt.lang(),
     all_metrics: bool = typer.Option(False, "--all", "-a", help="every summary metric, not just the headline set"),
     quiet: bool = opt.quiet(),
+    posterior: Path = typer.Option(None, "--posterior",
+                                   help="posterior.parquet from govsim calibrate: each replication draws a particle"),
 ) -> None:
     """Compare variants: mean and 95 % CI per variant, and the paired difference to the first.
 
@@ -59,14 +61,16 @@ def compare_command(
     with user_errors():
         lang = opt.checked_lang(lang)
         check_out_dir(out)
-        plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None)
+        plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None,
+                     posterior=posterior)
         executor = make_executor(workers, scheduler)
     result = compare(scenario, variants, reps=reps, days=days, seed=seed, executor=executor,
-                     overrides=set_ or None, out=out, progress=not quiet, lang=lang)
+                     overrides=set_ or None, out=out, progress=not quiet, lang=lang, posterior=posterior)
     ref = result.variants[0]
     table = Table(title=f"{result.scenario_name}: {reps} replications per variant, common seeds",
                   caption=f"mean [95% CI]; Δ = difference to {ref}, paired over seeds; counts and rates: "
-                          "bootstrap intervals", header_style="bold")
+                          f"bootstrap intervals; intervals carry {result.table['uncertainty'].iloc[0]} uncertainty",
+                  header_style="bold")
     table.add_column("指标 / metric", no_wrap=True)
     table.add_column("variant", no_wrap=True)
     table.add_column("mean [95% CI]", justify="right", no_wrap=True)
