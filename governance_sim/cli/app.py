@@ -15,7 +15,6 @@ import os
 import sys
 from contextlib import contextmanager
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -52,13 +51,28 @@ def _os_message(exc: OSError) -> str:
     return f"{reason}{where} — nothing half-written was kept; free space or fix the path and run again"
 
 
+def _cli_exceptions() -> tuple[type[BaseException], ...]:
+    """The exceptions the CLI framework handles itself: typer's own (typer ≥ 0.26 carries its own
+    click) and click's, where click is installed (older typer is built on it)."""
+    found: list[type[BaseException]] = [typer.Exit, typer.Abort, SystemExit]
+    if hasattr(typer, "TyperException"):
+        found.append(typer.TyperException)
+    try:
+        import click
+    except ImportError:
+        return tuple(found)
+    return (*found, click.exceptions.Exit, click.exceptions.Abort, click.ClickException)
+
+
+_PASS_THROUGH = _cli_exceptions()
+
+
 @contextmanager
 def reported_failures():
     """One line and exit 2 for a user's error, exit 1 with a request to report for a bug."""
     try:
         yield
-    except (typer.Exit, typer.Abort, click.exceptions.Exit, click.exceptions.Abort, click.ClickException,
-            SystemExit):
+    except _PASS_THROUGH:
         raise
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]", highlight=False)
