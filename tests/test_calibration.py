@@ -4,16 +4,13 @@ and forecasts with ``compare(..., posterior=...)``."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from dask_cluster import dask_cluster
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -302,48 +299,10 @@ def test_cli_compare_rejects_a_table_that_is_not_a_posterior(tmp_path):
 
 # --------------------------------------------------------------------------- Dask
 
-DASK = shutil.which("dask")
-
-
-def _start(args: list[str], log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([DASK, *args], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))  # noqa: SIM115
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """A real scheduler and two single-threaded workers on 127.0.0.1, torn down at the end."""
-    if DASK is None:
-        pytest.skip("the dask command line is not installed")
-    tmp = tmp_path_factory.mktemp("dask")
-    info = tmp / "scheduler.json"
-    procs = [_start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                     "--scheduler-file", str(info), "--idle-timeout", "300"], tmp / "scheduler.log")]
-    try:
-        deadline = time.monotonic() + 60
-        while not info.exists() or not info.read_text().strip():
-            assert time.monotonic() < deadline and procs[0].poll() is None, (tmp / "scheduler.log").read_text()
-            time.sleep(0.1)
-        address = json.loads(info.read_text())["address"]
-        for i in range(2):
-            procs.append(_start(["worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                                 "--host", "127.0.0.1", "--name", f"w{i}", "--death-timeout", "60"],
-                                tmp / f"worker{i}.log"))
-        from distributed import Client
-
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+    """A real scheduler and two single-threaded workers on 127.0.0.1 (tests/dask_cluster.py)."""
+    yield from dask_cluster(tmp_path_factory)
 
 
 def test_abc_and_optimize_run_on_a_dask_cluster(small, synthetic, cluster, tmp_path):

@@ -2,62 +2,23 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from dask_cluster import DASK, dask_cluster
 
 from governance_sim import open_store, sweep
 from governance_sim.experiments.executors import DaskExecutor, LocalExecutor, SequentialExecutor
 
 ROOT = Path(__file__).resolve().parent.parent
-DASK = shutil.which("dask")
 pytestmark = pytest.mark.skipif(DASK is None, reason="the dask command line is not installed")
-
-
-def _start(args: list[str], log: Path) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([DASK, *args], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))  # noqa: SIM115
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """A scheduler on a random free port and two single-threaded workers; torn down at the end."""
-    tmp = tmp_path_factory.mktemp("dask")
-    info = tmp / "scheduler.json"
-    procs = [_start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                     "--scheduler-file", str(info), "--idle-timeout", "300"], tmp / "scheduler.log")]
-    try:
-        deadline = time.monotonic() + 60
-        while not info.exists() or not info.read_text().strip():
-            assert time.monotonic() < deadline and procs[0].poll() is None, (tmp / "scheduler.log").read_text()
-            time.sleep(0.1)
-        address = json.loads(info.read_text())["address"]
-        for i in range(2):
-            procs.append(_start(["worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                                 "--host", "127.0.0.1", "--name", f"w{i}", "--death-timeout", "60"],
-                                tmp / f"worker{i}.log"))
-        from distributed import Client
-
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address
-    finally:
-        for p in reversed(procs):  # workers first, so they can sign off while the scheduler listens
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+    """A real scheduler and two single-threaded workers on 127.0.0.1 (tests/dask_cluster.py)."""
+    yield from dask_cluster(tmp_path_factory)
 
 
 def _values(df: pd.DataFrame) -> pd.DataFrame:
