@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from governance_sim.calibration.errors import CalibrationError
+from governance_sim.safe_yaml import load_yaml, read_text
 
 PER_1000_PER_YEAR = "_per_1000_per_year"
 DAYS_PER_YEAR = 365.0
@@ -51,10 +50,7 @@ def read_targets(source: str | Path | dict) -> list[Target]:
         label = str(path)
         if not path.exists():
             raise CalibrationError("--targets", f"targets file not found: {path}")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError:
-            raise CalibrationError("--targets", f"{path} is not valid YAML") from None
+        raw = load_yaml(read_text(path), label)  # the scenario files' guards: UTF-8, size, keys, aliases
     table = raw.get("targets") if isinstance(raw, dict) else None
     if not isinstance(table, dict) or not table:
         raise CalibrationError("targets", f"{label} needs a mapping 'targets: {{METRIC: {{value: X, sd: S}}}}' "
