@@ -8,6 +8,7 @@ the dotted field and what is allowed, so the CLI can print one clear line.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import hashlib
 import json
@@ -683,7 +684,7 @@ def validate_scenario(raw: Any) -> Scenario:
             raise ScenarioError(f"overlays.{oname}", problem)
     raw["overlays"] = overlays
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         ctx_err = err.get("ctx", {}).get("error")
@@ -694,6 +695,25 @@ def validate_scenario(raw: Any) -> Scenario:
         except ScenarioError:
             raise
         raise ScenarioError(_loc(err["loc"]), _describe(err)) from None
+    _check_overlay_adjustments(scenario)
+    return scenario
+
+
+_ADJUSTING = contextvars.ContextVar("adjusting_overlays", default=False)
+
+
+def _check_overlay_adjustments(scenario: Scenario) -> None:
+    """Apply each overlay's changes to the scenario now, as the model will, so that an overlay
+    that cannot apply to this scenario (an unknown category, too few seats) is refused when
+    the file loads, not when it runs.  Overlays' own re-validations are not checked again."""
+    if _ADJUSTING.get() or not scenario.overlays:
+        return
+    token = _ADJUSTING.set(True)
+    try:
+        for name, params in scenario.overlays.items():
+            scenario = OVERLAYS[name](params).adjust_scenario(scenario)
+    finally:
+        _ADJUSTING.reset(token)
 
 
 def _resolve_source(raw: dict, base: Path) -> dict:

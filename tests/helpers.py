@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from governance_sim import GovernanceModel
+from governance_sim.engine import Calendar
 
 
 def quiet_model(tiny: dict, **overrides) -> GovernanceModel:
@@ -30,3 +31,55 @@ def inject(model: GovernanceModel, category: str, *, t: float = 10.0, severity: 
 def run_days(model: GovernanceModel, days: int) -> None:
     for _ in range(days):
         model.step()
+
+
+class ReferenceCalendar(Calendar):
+    """The calendar as first written, step by step through the helper methods."""
+
+    def next_start(self, t, reserved_h=0.0):
+        day = int(t // 24.0)
+        while True:
+            if self.is_workday(day):
+                opening = self.office_open(day, reserved_h)
+                if t < opening:
+                    return opening
+                if t < self.office_close(day):
+                    return t
+            day += 1
+            t = day * 24.0
+
+    def finish_time(self, start, effort, reserved_h=0.0):
+        t, remaining, overtime = start, effort, 0.0
+        day = int(t // 24.0)
+        while True:
+            close = self.office_close(day)
+            available = close + self.overtime - t
+            if remaining <= available:
+                end = t + remaining
+                if end > close:
+                    overtime += end - max(close, t)
+                return end, overtime
+            if available > 0:
+                remaining -= available
+                overtime += self.overtime if t <= close else close + self.overtime - t
+            day += 1
+            while not self.is_workday(day):
+                day += 1
+            t = self.office_open(day, reserved_h)
+
+    def add_working_hours(self, t, hours):
+        if hours <= 0:
+            return t
+        t = self.next_start(t)
+        remaining = hours
+        day = int(t // 24.0)
+        while True:
+            available = self.office_close(day) - t
+            if remaining <= available:
+                return t + remaining
+            remaining -= max(available, 0.0)
+            day += 1
+            while not self.is_workday(day):
+                day += 1
+            t = self.office_open(day)
+

@@ -8,6 +8,7 @@ import heapq
 import threading
 
 import mesa
+from helpers import ReferenceCalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -143,57 +144,6 @@ class PartyBranchLike(mesa.Agent):
     """Another agent type registered before the households."""
 
 
-class _ReferenceCalendar(Calendar):
-    """The calendar as first written, step by step through the helper methods."""
-
-    def next_start(self, t, reserved_h=0.0):
-        day = int(t // 24.0)
-        while True:
-            if self.is_workday(day):
-                opening = self.office_open(day, reserved_h)
-                if t < opening:
-                    return opening
-                if t < self.office_close(day):
-                    return t
-            day += 1
-            t = day * 24.0
-
-    def finish_time(self, start, effort, reserved_h=0.0):
-        t, remaining, overtime = start, effort, 0.0
-        day = int(t // 24.0)
-        while True:
-            close = self.office_close(day)
-            available = close + self.overtime - t
-            if remaining <= available:
-                end = t + remaining
-                if end > close:
-                    overtime += end - max(close, t)
-                return end, overtime
-            if available > 0:
-                remaining -= available
-                overtime += self.overtime if t <= close else close + self.overtime - t
-            day += 1
-            while not self.is_workday(day):
-                day += 1
-            t = self.office_open(day, reserved_h)
-
-    def add_working_hours(self, t, hours):
-        if hours <= 0:
-            return t
-        t = self.next_start(t)
-        remaining = hours
-        day = int(t // 24.0)
-        while True:
-            available = self.office_close(day) - t
-            if remaining <= available:
-                return t + remaining
-            remaining -= max(available, 0.0)
-            day += 1
-            while not self.is_workday(day):
-                day += 1
-            t = self.office_open(day)
-
-
 _calendars = st.builds(
     lambda start, hours, workdays, cap: (start, min(hours, 24 - start - cap), workdays, cap),
     st.floats(0, 14), st.floats(1, 12), st.integers(1, 7), st.floats(0, 4))
@@ -202,7 +152,7 @@ _calendars = st.builds(
 @settings(max_examples=300, deadline=None)
 @given(_calendars, st.floats(0, 2000), st.floats(0, 120), st.floats(0, 6))
 def test_calendar_is_bit_identical_to_its_step_by_step_definition(params, t, hours, reserved):
-    fast, slow = Calendar(*params), _ReferenceCalendar(*params)
+    fast, slow = Calendar(*params), ReferenceCalendar(*params)
     reserved = min(reserved, params[1] / 2)  # routine duties leave time for cases
     assert fast.next_start(t, reserved) == slow.next_start(t, reserved)
     assert fast.add_working_hours(t, hours) == slow.add_working_hours(t, hours)
