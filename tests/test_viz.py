@@ -189,24 +189,25 @@ def test_only_changed_values_become_overrides():
     assert changed_overrides(controls, values) == {"arrangement.delay": 4.0, "arrangement.staff": 5}
 
 
-@pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
-def test_every_control_has_a_label_in_both_languages(kind, registry):
+def _default_params(kind, registry):
+    """Each registered policy with its default parameters (skipping those that need values)."""
     for name, cls in registry.items():
         try:
-            params = cls.Params(name=name) if kind == "arrangement" else cls.Params()
+            yield name, cls.Params(name=name) if kind == "arrangement" else cls.Params()
         except Exception:  # noqa: BLE001 - a policy whose Params need explicit values
             continue
+
+
+@pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
+def test_every_control_has_a_label_in_both_languages(kind, registry):
+    for name, params in _default_params(kind, registry):
         unlabelled = [c.name for c in controls_of(params, kind, name) if c.name not in LABELS]
         assert not unlabelled, (name, unlabelled)
 
 
 @pytest.mark.parametrize("kind,registry", [("arrangement", ARRANGEMENTS), ("overlay", OVERLAYS)])
 def test_every_registered_policy_gets_controls_holding_its_defaults(kind, registry):
-    for name, cls in registry.items():
-        try:
-            params = cls.Params(name=name) if kind == "arrangement" else cls.Params()
-        except Exception:  # noqa: BLE001 - a policy whose Params need explicit values
-            continue
+    for name, params in _default_params(kind, registry):
         for c in controls_of(params, kind, name):
             if c.kind != "bool":
                 assert c.min <= c.value <= c.max, (name, c)

@@ -132,18 +132,28 @@ def _degenerate(m: float, threshold: float, n: int, test: str) -> TestResult:
     return TestResult(m, m, m, math.nan, d, n, test, degenerate=True)
 
 
+def _per_seed(values, threshold: float, test: str) -> tuple[np.ndarray, TestResult | None]:
+    """The finite per-seed values, and the result itself when no test can be made: fewer than
+    two values, or zero variance (reported as degenerate, without a p value)."""
+    x = _clean(values)
+    n = len(x)
+    if n < 2:
+        return x, _nan_result(test, n, float(x.mean()) if n else math.nan)
+    m = float(x.mean())
+    if float(x.std(ddof=1)) == 0:
+        return x, _degenerate(m, threshold, n, test)
+    return x, None
+
+
 def paired_t(values, threshold: float = 0.0, alpha: float = ALPHA) -> TestResult:
     """One-sample t on per-seed values (a paired t test when they are paired differences).
 
     ``effect_size`` is Cohen's d_z = (mean − threshold) / sd of the per-seed values.
     """
-    x = _clean(values)
-    n = len(x)
-    if n < 2:
-        return _nan_result("paired_t", n, float(x.mean()) if n else math.nan)
-    m, sd = float(x.mean()), float(x.std(ddof=1))
-    if sd == 0:
-        return _degenerate(m, threshold, n, "paired_t")
+    x, early = _per_seed(values, threshold, "paired_t")
+    if early is not None:
+        return early
+    n, m, sd = len(x), float(x.mean()), float(x.std(ddof=1))
     res = stats.ttest_1samp(x, threshold)
     ci = res.confidence_interval(1 - alpha)
     return TestResult(m, float(ci.low), float(ci.high), float(res.pvalue), (m - threshold) / sd, n, "paired_t")
@@ -156,13 +166,10 @@ def bootstrap(values, threshold: float = 0.0, alpha: float = ALPHA, resamples: i
     p is twice the smaller share of bootstrap means on either side of ``threshold``
     (at least 1/resamples); effect size as in :func:`paired_t`.
     """
-    x = _clean(values)
-    n = len(x)
-    if n < 2:
-        return _nan_result("bootstrap", n, float(x.mean()) if n else math.nan)
-    m, sd = float(x.mean()), float(x.std(ddof=1))
-    if sd == 0:
-        return _degenerate(m, threshold, n, "bootstrap")
+    x, early = _per_seed(values, threshold, "bootstrap")
+    if early is not None:
+        return early
+    n, m, sd = len(x), float(x.mean()), float(x.std(ddof=1))
     res = stats.bootstrap((x,), np.mean, confidence_level=1 - alpha, n_resamples=resamples,
                           method="percentile", vectorized=True, random_state=np.random.default_rng(seed))
     means = res.bootstrap_distribution
