@@ -297,3 +297,65 @@ def test_cli_scan_writes_the_flip_points(tmp_path):
     assert list(flips["claim"]) == ["10b"] and flips.loc[0, "values"] == "0.1, 1"
     table = pd.read_csv(tmp_path / "validation.csv")
     assert set(table["condition"]) == {"shipped", "scan@0.1", "scan@1"}
+
+
+# ------------------------------------------------------------------ resuming from the journal
+
+
+class _CountingExecutor(SequentialExecutor):
+    """Runs in this process and counts the runs it was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.ran = 0
+
+    def map_unordered(self, fn, tasks):
+        tasks = list(tasks)
+        self.ran += len(tasks)
+        return super().map_unordered(fn, tasks)
+
+
+def test_an_interrupted_validation_resumes_from_its_journal(tiny, tmp_path):
+    from governance_sim.validation.journal import JOURNAL_NAME
+
+    claim = dataclasses.replace(_trust_claim(tiny), counterfactual=None)
+    first = _CountingExecutor()
+    table = validate(reps=3, days=20, claims=[claim], executor=first, out=tmp_path, lang="en",
+                     warmup_days=0)
+    assert first.ran == 6
+    journal = tmp_path / JOURNAL_NAME
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 6  # header, then one line per finished run
+    # a crash cut the last run short: it is run again, the others are taken from the journal
+    journal.write_text("\n".join(lines[:-1]) + "\n" + lines[-1][:25], encoding="utf-8")
+    again = _CountingExecutor()
+    resumed = validate(reps=3, days=20, claims=[claim], executor=again, out=tmp_path, lang="en",
+                       warmup_days=0)
+    assert again.ran == 1
+    pd.testing.assert_frame_equal(resumed, table)
+    assert len([x for x in journal.read_text(encoding="utf-8").splitlines() if x.startswith('{"key"')]) >= 6
+    third = _CountingExecutor()
+    validate(reps=3, days=20, claims=[claim], executor=third, out=tmp_path, lang="en", warmup_days=0)
+    assert third.ran == 0  # everything is in the journal now
+    fresh = _CountingExecutor()
+    validate(reps=3, days=20, claims=[claim], executor=fresh, out=tmp_path, lang="en", warmup_days=0,
+             resume=False)
+    assert fresh.ran == 6
+
+
+def test_a_journal_from_other_code_or_other_runs_is_not_reused(tiny, tmp_path):
+    from governance_sim.validation.journal import JOURNAL_NAME, RunJournal
+
+    claim = dataclasses.replace(_trust_claim(tiny), counterfactual=None)
+    validate(reps=2, days=20, claims=[claim], executor=SequentialExecutor(), out=tmp_path,
+             warmup_days=0)
+    assert RunJournal(tmp_path / JOURNAL_NAME).done  # the same code reads it back
+    other = RunJournal(tmp_path / JOURNAL_NAME, fingerprint="other code")
+    assert not other.done and "other model code" in other.set_aside
+    longer = _CountingExecutor()  # other runs (more days) share nothing with the journal
+    validate(reps=2, days=25, claims=[claim], executor=longer, out=tmp_path, warmup_days=0)
+    assert longer.ran == 4
+    (tmp_path / JOURNAL_NAME).write_bytes(b"\xff\xfe garbage\n")
+    damaged = _CountingExecutor()
+    validate(reps=2, days=25, claims=[claim], executor=damaged, out=tmp_path, warmup_days=0)
+    assert damaged.ran == 4

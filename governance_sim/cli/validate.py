@@ -16,7 +16,12 @@ from governance_sim.schema import check_seed
 from governance_sim.validation.claims import claims_by_id
 from governance_sim.validation.execute import plan
 from governance_sim.validation.report import wide
-from governance_sim.validation.validate import check_options, run_validation, summary_counts
+from governance_sim.validation.validate import (
+    check_options,
+    open_journal,
+    run_validation,
+    summary_counts,
+)
 
 STYLE = {"PASS": "bold green", "FAIL": "bold red", "N/A": "yellow"}
 
@@ -37,6 +42,8 @@ def validate_command(
     scan: bool = typer.Option(False, "--scan", help="sweep each claim's behavioural parameter over its documented range and report where the verdict flips"),
     scan_points: int = typer.Option(5, "--scan-points", help="values per scan, both ends of the range included"),
     warmup_days: int = typer.Option(None, "--warmup-days", help="days simulated before the counted ones (default: each scenario's warmup_days)"),
+    fresh: bool = typer.Option(False, "--fresh", help="ignore the journal of finished runs in --out "
+                               "and start afresh (by default an interrupted validation resumes)"),
     seed: int = opt.seed(),
     out: Path = opt.out("folder for validation.parquet/.csv/.md, runs and figures"),
     lang: str = opt.lang(),
@@ -58,8 +65,15 @@ def validate_command(
         plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual,
              scan_points=points, warmup_days=warmup_days)
         executor = make_executor(workers, scheduler)
+        journal = open_journal(out, resume=not fresh) if out is not None else None
+    if journal is not None and not quiet:
+        if journal.done:
+            console.print(f"resuming: {len(journal.done)} finished runs in {journal.path}")
+        elif journal.set_aside:
+            console.print(f"not resuming ({journal.set_aside}); the journal starts again")
     v = run_validation(reps, days=days, counterfactual=counterfactual, claims=chosen, seed=seed,
-                       executor=executor, progress=not quiet, scan=points, warmup_days=warmup_days)
+                       executor=executor, progress=not quiet, scan=points, warmup_days=warmup_days,
+                       journal=journal)
     table = Table(title=f"Stylised facts (MODEL.md §7): {reps} replications per arm, common seeds",
                   caption="effect = the claim's estimand per seed, mean [95% CI]; PASS = the whole "
                           "interval lies on the expected side", header_style="bold")

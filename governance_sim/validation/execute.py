@@ -10,8 +10,6 @@ back as one table (:func:`execute`).
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from governance_sim.experiments.seeds import run_seed
 from governance_sim.experiments.tasks import RunTask, execute_run, run_tasks
 from governance_sim.scenario import load_scenario
 from governance_sim.validation.claims import metric
+from governance_sim.validation.journal import RunJournal, config_key
 from governance_sim.validation.spec import Claim
 
 SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
@@ -54,6 +53,7 @@ class Plan:
     """Which distinct run configurations exist, and which (claim, condition, arm) uses which."""
 
     configs: list[dict] = field(default_factory=list)  # scenario mappings, one per distinct arm
+    keys: list[str] = field(default_factory=list)  # each configuration's hash (see journal.config_key)
     timeseries: list[bool] = field(default_factory=list)
     metrics: list[set[str]] = field(default_factory=list)  # metric names needed per config
     use: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (claim, condition, arm) → config
@@ -64,11 +64,12 @@ class Plan:
     _index: dict[str, int] = field(default_factory=dict)
 
     def add(self, raw: dict, needs: set[str], timeseries: bool) -> int:
-        key = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        key = config_key(raw)
         i = self._index.get(key)
         if i is None:
             i = self._index[key] = len(self.configs)
             self.configs.append(raw)
+            self.keys.append(key)
             self.timeseries.append(False)
             self.metrics.append(set())
         self.timeseries[i] |= timeseries
@@ -156,22 +157,49 @@ def _values(outcome, names: set[str]) -> dict[str, float]:
 
 
 def execute(p: Plan, *, workers: int | None = None, scheduler: str | None = None,
-            executor: Executor | None = None, progress=False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run the plan; returns (one row per run: ``config``, ``rep``, ``seed`` and metrics; failures)."""
+            executor: Executor | None = None, progress=False,
+            journal: RunJournal | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run the plan; returns (one row per run: ``config``, ``rep``, ``seed`` and metrics; failures).
+
+    With a ``journal``, runs it already holds are taken from it and each finished run is
+    appended to it, so an interrupted validation resumes where it stopped.
+    """
     tasks = p.tasks()
     executor = executor or make_executor(workers, scheduler)
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
+    if journal is not None:
+        todo = []
+        for task in tasks:
+            values = journal.get(p.keys[task.point], task.rep, task.seed)
+            if values is None or not p.metrics[task.point] <= values.keys():
+                todo.append(task)
+            else:
+                rows.append(_row(task, values))
+        tasks = todo
+        journal.open()
     label = f"validate · {len(p.configs)} arms × {p.reps} · {executor.describe()}"
-    for task, outcome in run_tasks(tasks, executor, make_progress(progress), label, run_task):
-        if outcome.status == "ok":
-            rows.append({"config": task.point, "rep": task.rep, "seed": task.seed,
-                         "scenario": task.scenario["name"], "arm": task.scenario["variant"],
-                         **_values(outcome, p.metrics[task.point])})
-        else:
-            failures.append({"config": task.point, "seed": task.seed,
-                             "arm": task.scenario["variant"], "error": outcome.error})
+    if rows:
+        label += f" · {len(rows)} runs from the journal"
+    try:
+        for task, outcome in run_tasks(tasks, executor, make_progress(progress), label, run_task):
+            if outcome.status == "ok":
+                values = _values(outcome, p.metrics[task.point])
+                if journal is not None:
+                    journal.record(p.keys[task.point], task.rep, task.seed, values)
+                rows.append(_row(task, values))
+            else:
+                failures.append({"config": task.point, "seed": task.seed,
+                                 "arm": task.scenario["variant"], "error": outcome.error})
+    finally:
+        if journal is not None:
+            journal.close()
     runs = pd.DataFrame(rows)
     if not runs.empty:
         runs = runs.sort_values(["config", "rep"]).reset_index(drop=True)
     return runs, pd.DataFrame(failures, columns=["config", "seed", "arm", "error"])
+
+
+def _row(task: RunTask, values: dict[str, float]) -> dict[str, Any]:
+    return {"config": task.point, "rep": task.rep, "seed": task.seed,
+            "scenario": task.scenario["name"], "arm": task.scenario["variant"], **values}

@@ -33,6 +33,7 @@ from governance_sim.validation.execute import (
     plan,
     scan_value,
 )
+from governance_sim.validation.journal import JOURNAL_NAME, RunJournal
 from governance_sim.validation.spec import Claim, Diff
 
 COLUMNS = ["claim", "condition", "scenario", "variants", "metric", "estimand", "expected", "effect",
@@ -129,8 +130,11 @@ def run_validation(reps: int = 30, workers: int | None = None, days: int | None 
                    scheduler: str | None = None, executor: Executor | None = None,
                    scenarios_dir: str | Path | None = None, alpha: float = st.ALPHA,
                    progress: bool | Callable = False, scan: int = 0,
-                   warmup_days: int | None = None) -> Validation:
-    """Run and test the claims; returns a :class:`Validation` (see :func:`validate`)."""
+                   warmup_days: int | None = None, journal: RunJournal | None = None) -> Validation:
+    """Run and test the claims; returns a :class:`Validation` (see :func:`validate`).
+
+    ``journal``: finished runs to reuse and to append to (:mod:`governance_sim.validation.journal`).
+    """
     check_options(reps, days, scan, warmup_days)
     chosen = claims_by_id(claims)
     for c in chosen:
@@ -139,7 +143,7 @@ def run_validation(reps: int = 30, workers: int | None = None, days: int | None 
     p = plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual,
              scenarios_dir=scenarios_dir, scan_points=scan, warmup_days=warmup_days)
     runs, failures = execute(p, workers=workers, scheduler=scheduler, executor=executor,
-                             progress=progress)
+                             progress=progress, journal=journal)
     rows, per_seed = [], []
     for claim in chosen:
         for condition, _ in conditions_of(claim, counterfactual, scan):
@@ -163,7 +167,7 @@ def validate(reps: int = 30, workers: int | None = None, days: int | None = None
              seed: int = 0, scheduler: str | None = None, executor: Executor | None = None,
              scenarios_dir: str | Path | None = None, alpha: float = st.ALPHA,
              progress: bool | Callable = False, lang: str = "zh", scan: int = 0,
-             warmup_days: int | None = None) -> pd.DataFrame:
+             warmup_days: int | None = None, resume: bool = True) -> pd.DataFrame:
     """Test the stylised facts of MODEL.md §7 on the shipped scenarios.
 
     Every claim is an experiment (``governance_sim.validation.claims``): its arms
@@ -193,6 +197,9 @@ def validate(reps: int = 30, workers: int | None = None, days: int | None = None
         alpha: significance level of the tests.
         progress: ``True`` for a progress bar, or ``fn(done, total, failed)``.
         lang: language of the figures written to ``out`` (``"zh"`` or ``"en"``).
+        resume: with ``out``, every finished run is journalled in ``out/validate-journal.jsonl``
+            and a validation started again with the same ``out`` (and the same model code)
+            runs only what is missing; ``False`` starts afresh.
 
     Returns:
         One row per claim and condition with columns ``claim, condition, scenario,
@@ -202,12 +209,22 @@ def validate(reps: int = 30, workers: int | None = None, days: int | None = None
         claim's behavioural parameter and its value under that condition), ``days``,
         ``statement`` and ``arms``.
     """
+    journal = open_journal(out, resume) if out is not None else None
     v = run_validation(reps, workers, days, counterfactual, claims, seed=seed, scheduler=scheduler,
                        executor=executor, scenarios_dir=scenarios_dir, alpha=alpha, progress=progress,
-                       scan=scan, warmup_days=warmup_days)
+                       scan=scan, warmup_days=warmup_days, journal=journal)
     if out is not None:
         v.write(out, lang)
     return v.table
+
+
+def open_journal(out: str | Path, resume: bool = True) -> RunJournal:
+    """The run journal of a validation writing to ``out``; ``resume=False`` sets any old one aside."""
+    journal = RunJournal(Path(out) / JOURNAL_NAME)
+    if not resume and journal.done:
+        journal.done.clear()
+        journal.set_aside = "starting afresh"
+    return journal
 
 
 def summary_counts(table: pd.DataFrame) -> dict[str, int]:
