@@ -174,6 +174,33 @@ def test_resume_goes_on_to_the_larger_budget(fitted, small, synthetic, tmp_path)
     assert cal.generations["generation"].tolist() == list(range(len(cal.generations)))
 
 
+def test_a_calibration_interrupted_mid_generation_resumes(small, synthetic, tmp_path, monkeypatch):
+    """Ctrl-C in the middle of a generation: the generations already stored are kept and
+    ``resume`` goes on from the last of them to the budget."""
+    out = tmp_path / "interrupted"
+    calls = {"n": 0}
+    real = Simulator.__call__
+
+    def interrupted(self, params, seed=None):
+        calls["n"] += 1
+        if calls["n"] == 35:  # part-way through a generation of 20 particles
+            raise KeyboardInterrupt
+        return real(self, params, seed=seed)
+
+    monkeypatch.setattr(Simulator, "__call__", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(small, synthetic, PRIORS, budget=80, population=20, days=20, workers=1, draws=4,
+                  seed=7, out=out)
+    assert not (out / "posterior.parquet").exists()  # nothing of the unfinished fit is published
+    assert not json.loads((out / "calibration.json").read_text())["finished"]
+    monkeypatch.setattr(Simulator, "__call__", real)
+    cal = calibrate(small, synthetic, PRIORS, budget=80, population=20, days=20, workers=1, draws=4,
+                    seed=7, out=out, resume=True)
+    assert cal.generations["generation"].tolist() == list(range(len(cal.generations)))
+    assert len(cal.generations) >= 2 and cal.posterior["generation"].iloc[0] >= 1
+    assert json.loads((out / "calibration.json").read_text())["simulations"] >= 80
+
+
 def test_a_used_folder_needs_resume_and_the_same_inputs(fitted, small, synthetic):
     with pytest.raises(CalibrationError, match="--resume"):
         calibrate(small, synthetic, PRIORS, budget=60, days=20, out=fitted)
