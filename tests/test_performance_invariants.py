@@ -7,13 +7,11 @@ import gc
 import heapq
 import threading
 
-import mesa
 from helpers import ReferenceCalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from governance_sim import GovernanceModel
-from governance_sim.agents import Resident
 from governance_sim.engine import Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 
@@ -117,31 +115,6 @@ def test_queue_runs_events_in_the_same_order_as_one_heap(events, steps):
             log.append(("pending", len(queue) if isinstance(queue, EventQueue) else len(queue.heap)))
         logs.append(log)
     assert logs[0] == logs[1]
-
-
-def _registry(model):
-    return ([(type(a).__name__, a.unique_id, getattr(a, "hid", None)) for a in model.agents],
-            {t.__name__: sorted(a.unique_id for a in s) for t, s in model.agents_by_type.items()},
-            [a.unique_id for a in model._agents])
-
-
-def test_bulk_created_households_are_registered_like_one_by_one_agents():
-    one_by_one, bulk = mesa.Model(rng=1), mesa.Model(rng=1)
-    for model in (one_by_one, bulk):
-        PartyBranchLike(model)
-    for hid in range(6):
-        Resident(one_by_one, hid)
-    created = Resident.create_households(bulk, 6)
-    for model in (one_by_one, bulk):
-        Resident(model, 6)  # registration goes on as usual afterwards
-    assert _registry(bulk) == _registry(one_by_one)
-    assert [r.hid for r in created] == list(range(6)) and created[0].model is bulk
-    created[2].remove()
-    assert len(bulk.agents) == 7 and created[2] not in bulk.agents_by_type[Resident]
-
-
-class PartyBranchLike(mesa.Agent):
-    """Another agent type registered before the households."""
 
 
 _calendars = st.builds(

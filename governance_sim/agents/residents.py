@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from bisect import bisect_right
 
 import mesa
@@ -48,34 +47,27 @@ class Resident(mesa.Agent):
         self.hid = hid
 
     @classmethod
-    def create_households(cls, model, n: int) -> list[Resident]:
-        """``[Resident(model, hid) for hid in range(n)]``, registered with Mesa in bulk.
+    def create_households(cls, model, n: int):
+        """Households ``0 … n−1`` of ``model`` as ``model.agents_by_type[cls]``: a
+        :class:`~governance_sim.agents.households.HouseholdSet` that makes each agent when
+        it is asked for (a household's state is in the columns of ``model.population``)."""
+        from governance_sim.agents.households import HouseholdRegistry, HouseholdSet
 
-        The agents are the same — same ``unique_id`` sequence, members of
-        ``model.agents`` and ``model.agents_by_type[Resident]``, removable with
-        ``agent.remove()`` — but the registration is done once for the whole
-        population instead of agent by agent (five times faster; a 1,000,000-person
-        district has 380,000 households).  Relies on Mesa 3.3's registries.
-        """
-        ids = mesa.Agent._ids[model]
-        new = cls.__new__
-        agents = []
-        for hid in range(n):
-            agent = new(cls)
-            agent.model = model
-            agent.unique_id = next(ids)
-            agent.pos = None
-            agent.hid = hid
-            agents.append(agent)
-        model._agents.update(dict.fromkeys(agents))
-        by_type = model._agents_by_type
-        if cls not in by_type:
-            by_type[cls] = mesa.agent.AgentSet([], random=model.random)
-        for agent_set in (by_type[cls], model._all_agents):
-            weak = agent_set._agents  # a WeakKeyDictionary: fill its table in one go
-            ref, remove = weakref.ref, weak._remove
-            weak.data.update({ref(agent, remove): None for agent in agents})
-        return agents
+        households = HouseholdSet(HouseholdRegistry(model, cls, n))
+        model._agents_by_type[cls] = households
+        return households
+
+    def remove(self) -> None:
+        """Take this household out of the model (out of ``model.agents_by_type[Resident]``)."""
+        households = self.model.agents_by_type.get(type(self))
+        if households is not None and self in households:
+            households.remove(self)
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Resident) and other.model is self.model and other.hid == self.hid)
+
+    def __hash__(self) -> int:
+        return hash((id(self.model), self.hid))
 
     # state views --------------------------------------------------------------
     @property
