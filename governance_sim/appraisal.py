@@ -331,7 +331,7 @@ class Appraisal:
         if chief is None:
             return
         deadline = self.arrival_deadline_h
-        late = now - case.received.get(department, now) - deadline
+        late = now - case.received_at(department, now) - deadline
         chief.served.append((department, 1.0 if late <= 0.0 else max(0.0, 1.0 - late / (RATING_SPAN * deadline))))
 
     def chief_closed(self, case) -> None:

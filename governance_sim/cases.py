@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from sys import intern
 
 NAN = math.nan
 
@@ -89,13 +90,13 @@ class Case:
     satisfaction: float = NAN
     t_overdue: float = NAN  # when the household's patience ran out with the request still open
     priority_boost: float = 0.0
-    parts_done: set = field(default_factory=set)
-    parts_pending: set = field(default_factory=set)
+    done_mask: int = 0  # departments that have done their part: bit d for department d
+    pending_mask: int = 0  # departments with a part referred, summoned or under way
     whistled: bool = False
     last_refused: int = -1
     parts_failed: bool = False
-    arrivals: dict = field(default_factory=dict)  # department → time its staff started on site
-    received: dict = field(default_factory=dict)  # department → when the referral or summons reached it
+    arrivals: dict | None = None  # department → time its staff started on site (made when first needed)
+    received: dict | None = None  # department → when the referral or summons reached it
     in_process: bool = False
     staff_hours: float = 0.0
     summons: dict | None = None  # department → (time summoned, deadline h, misses) while not yet on site
@@ -104,9 +105,63 @@ class Case:
 
     @property
     def remaining_departments(self) -> tuple[int, ...]:
-        if not self.parts_done:  # the common case, asked at every routing step
+        done = self.done_mask
+        if not done:  # the common case, asked at every routing step
             return self.departments
-        return tuple([d for d in self.departments if d not in self.parts_done])
+        return tuple([d for d in self.departments if not done >> d & 1])
+
+    # Which departments did or are doing their part.  Bits of an int rather than sets: a
+    # set costs 216 bytes even empty, and a city year holds millions of cases.
+    @property
+    def parts_done(self) -> frozenset[int]:
+        return _members(self.done_mask)
+
+    @property
+    def parts_pending(self) -> frozenset[int]:
+        return _members(self.pending_mask)
+
+    def part_done(self, d: int) -> None:
+        self.done_mask |= 1 << d
+
+    def part_pending(self, d: int) -> None:
+        self.pending_mask |= 1 << d
+
+    def part_not_pending(self, d: int) -> None:
+        self.pending_mask &= ~(1 << d)
+
+    def is_pending(self, d: int) -> bool:
+        return bool(self.pending_mask >> d & 1)
+
+    def mark_received(self, d: int, t: float) -> None:
+        """Department ``d`` got the referral or summons at ``t`` (the latest counts)."""
+        if self.received is None:
+            self.received = {}
+        self.received[d] = t
+
+    def mark_arrived(self, d: int, t: float) -> None:
+        """Department ``d``'s staff started on site at ``t`` (the first time counts)."""
+        if self.arrivals is None:
+            self.arrivals = {d: t}
+        else:
+            self.arrivals.setdefault(d, t)
+
+    def received_at(self, d: int, default: float) -> float:
+        return self.received.get(d, default) if self.received else default
+
+    def arrived_at(self, d: int, default: float) -> float:
+        return self.arrivals.get(d, default) if self.arrivals else default
 
     def handoff(self, src: str, dst: str, t: float, reason: str) -> None:
-        self.handoffs.append((src, dst, t, reason))
+        # one copy of each unit's label ("department:3") for all cases, not one per hand-off
+        self.handoffs.append((intern(src), intern(dst), t, reason))
+
+
+def _members(mask: int) -> frozenset[int]:
+    out = []
+    d = 0
+    while mask:
+        if mask & 1:
+            out.append(d)
+        mask >>= 1
+        d += 1
+    return frozenset(out)

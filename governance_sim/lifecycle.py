@@ -299,7 +299,7 @@ class CaseLifecycle:
         src = f"{at[0]}:{at[1]}"
         self.model.unit(at).whistles = getattr(self.model.unit(at), "whistles", 0) + 1
         for d in decision.departments:
-            case.parts_pending.add(d)
+            case.part_pending(d)
             case.handoff(src, f"department:{d}", now, decision.reason)
             self.model.appraisal.summoned(case, d, decision.deadline_h)
             self.events.schedule(now, self.department_receives, case, d, True,
@@ -367,13 +367,13 @@ class CaseLifecycle:
         ``may_return=False``: its part was settled face to face (社区约请), it acts."""
         m = self.model
         dept = m.departments[d]
-        case.received[d] = self.events.now
+        case.mark_received(d, self.events.now)
         if may_return and self.random.random() < m.arrangement.buckpass_probability(case, d, m):
             dept.buckpass_count += 1
             case.buckpass += 1
             case.last_refused = d
             m.counters["buckpass"] += 1
-            case.parts_pending.discard(d)
+            case.part_not_pending(d)
             back = m.arrangement.coordinator(case, m)
             case.handoff(f"department:{d}", f"{back[0]}:{back[1]}", self.events.now, "buckpass")
             m.arrangement.on_return(case, d, m)
@@ -386,14 +386,14 @@ class CaseLifecycle:
         unit = m.arrangement.acting_unit(case, d, m)
         unit.work_on(case, effort, priority, self._department_done_task,
                      on_start=self._department_arrives)
-        case.parts_pending.add(d)
+        case.part_pending(d)
         case.holder = f"department:{d}"
 
     def _department_arrives(self, task, now: float) -> None:
         """The department's staff start on the case: on site (到场), the first response if first."""
         case = task.case
         d = task.unit.department_index
-        case.arrivals.setdefault(d, now)
+        case.mark_arrived(d, now)
         if case.t_first_response != case.t_first_response:
             case.t_first_response = now
         if self.trail is not None:
@@ -414,7 +414,7 @@ class CaseLifecycle:
     def department_done(self, case: Case, dept) -> None:
         m = self.model
         d = dept.index
-        case.parts_pending.discard(d)
+        case.part_not_pending(d)
         if self.random.random() >= dept.p_fix:
             if m.arrangement.persist_until_fixed(case):  # 事不绝、人不撤: stay and try again
                 effort = self.effort(case)
@@ -422,13 +422,13 @@ class CaseLifecycle:
                              on_start=self._department_arrives)
                 return
             case.parts_failed = True  # the department reports it done; it is not
-        case.parts_done.add(d)
+        case.part_done(d)
         m.arrangement.on_action(case, d, m)
         if case.status != "open":
             return
         decision = m.arrangement.after_part(case, d, m)
         if isinstance(decision, Wait):
-            if not case.parts_pending and not case.remaining_departments:
+            if not case.pending_mask and not case.remaining_departments:
                 self.close(case, resolved=not case.parts_failed)
             return
         self.apply(case, ("department", d), decision)
@@ -524,7 +524,7 @@ class CaseLifecycle:
         case.status = "open"
         case.t_closed = math.nan
         case.in_process = True
-        case.parts_pending.clear()
+        case.pending_mask = 0
         case.handoff(case.holder or "-", f"{unit_key[0]}:{unit_key[1]}", now, reason)
         self.events.schedule(now, self.arrive, case, unit_key, reason)
         return True

@@ -163,7 +163,7 @@ def refer_and_time(tiny, party: dict, delay_h: float, n: int = 1) -> tuple[list[
         t += 0.25
         model.events.run_until(t)
         for i, c in enumerate(cases):
-            if arrived[i] != arrived[i] and c.received.get(0) is not None:
+            if arrived[i] != arrived[i] and c.received_at(0, None) is not None:
                 arrived[i] = c.received[0] - t0
     return arrived, model
 

@@ -121,7 +121,7 @@ class Whistle(Baseline):
         return super().route(case, at, model)
 
     def whistle(self, case) -> Decision:
-        waiting = tuple(d for d in case.remaining_departments if d not in case.parts_pending)
+        waiting = tuple(d for d in case.remaining_departments if not case.is_pending(d))
         if not waiting:
             return Wait()
         p = self.params
@@ -147,8 +147,8 @@ class Whistle(Baseline):
         deadline = self.params.report_deadline_hours
         # lateness counts from when the summons or referral reached the department, so the
         # street's own referral time is not held against it
-        summoned = case.received.get(department, case.t_reported)
-        arrived = case.arrivals.get(department, summoned)
+        summoned = case.received_at(department, case.t_reported)
+        arrived = case.arrived_at(department, summoned)
         late = max(0.0, arrived - summoned - deadline)
         return max(0.0, 1.0 - late / (4.0 * deadline))
 

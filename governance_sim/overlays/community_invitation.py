@@ -169,7 +169,7 @@ class CommunityInvitation(Overlay):
             if case.t_dispatched != case.t_dispatched:
                 case.t_dispatched = now
             for d in case.remaining_departments:
-                case.parts_pending.add(d)
+                case.part_pending(d)
                 case.handoff(f"community_office:{community}", f"department:{d}", now, "invitation")
                 model.events.schedule(now, life.department_receives, case, d, True, 1.0, False)
 
