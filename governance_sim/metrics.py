@@ -28,20 +28,33 @@ ROLE_ORDER += ["zone_platform", "seconded_staff"]  # 片区平台, 下沉人员
 ACTIVITIES = ["case_work", "vertical", "paperwork", "admin", "patrol"]
 
 
+# the cases table's columns, each read straight from the case records (attribute or function)
+_CASE_FIELDS = [
+    ("case_id", "id"), ("grid", "grid"), ("community", "community"), ("street", "street"),
+    ("household", "household"), ("severity", "severity"), ("latent", "latent"), ("channel", "channel"),
+    ("found_by", "found_by"), ("status", "status"), ("level", "level"), ("t_created", "t_created"),
+    ("t_discovered", "t_discovered"), ("t_reported", "t_reported"), ("t_accepted", "t_accepted"),
+    ("t_dispatched", "t_dispatched"), ("t_first_response", "t_first_response"),
+    ("t_resolved", "t_resolved"), ("t_closed", "t_closed"), ("t_erupt", "t_erupt"),
+    ("buckpass", "buckpass"), ("escalations", "escalations"), ("whistled", "whistled"),
+    ("eruption", "eruption"), ("repeat_of", "repeat_of"), ("petition", "petition"),
+    ("satisfaction", "satisfaction"), ("staff_hours", "staff_hours"), ("t_overdue", "t_overdue"),
+]
+
+
 def cases_frame(model) -> pd.DataFrame:
+    """One row per case, built column by column (no row tuples: a city year has millions)."""
+    cases = model.cases
     cats = [c.name for c in model.categories]
-    rows = []
-    for c in model.cases:
-        rows.append((
-            c.id, cats[c.category], c.grid, c.community, c.street, c.household, c.severity,
-            len(c.departments), c.latent, c.channel, c.found_by, c.status, c.level, c.t_created,
-            c.t_discovered, c.t_reported, c.t_accepted, c.t_dispatched, c.t_first_response,
-            c.t_resolved, c.t_closed, c.t_erupt, len(c.handoffs),
-            ">".join(h[1] for h in c.handoffs), ">".join(h[3] for h in c.handoffs),
-            c.buckpass, c.escalations, c.whistled, c.eruption, c.repeat_of, c.petition,
-            c.satisfaction, c.staff_hours, c.t_overdue,
-        ))
-    return pd.DataFrame.from_records(rows, columns=CASE_COLUMNS)
+    columns: dict[str, list] = {name: [getattr(c, attr) for c in cases] for name, attr in _CASE_FIELDS}
+    columns["category"] = [cats[c.category] for c in cases]
+    columns["n_departments"] = [len(c.departments) for c in cases]
+    columns["handoffs"] = [len(c.handoffs) for c in cases]
+    columns["handoff_path"] = [">".join([h[1] for h in c.handoffs]) for c in cases]
+    columns["handoff_reasons"] = [">".join([h[3] for h in c.handoffs]) for c in cases]
+    if not cases:
+        return pd.DataFrame.from_records([], columns=CASE_COLUMNS)
+    return pd.DataFrame({name: columns.pop(name) for name in CASE_COLUMNS})
 
 
 def counted_days(model) -> int:
