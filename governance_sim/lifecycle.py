@@ -27,6 +27,7 @@ from governance_sim.cases import (
 )
 from governance_sim.demand import demand_profile
 from governance_sim.engine import HOURS_PER_DAY
+from governance_sim.overlays.base import Overlay
 
 SEVERITY_EFFORT = (1.0, 1.6, 2.5)  # assumption: effort multiplier by severity 1–3
 
@@ -43,6 +44,8 @@ class CaseLifecycle:
         # steps the case record does not time, as (case id, t, activity, unit key, detail);
         # a list only when an event log is asked for (eventlog.record), else nothing is kept
         self.trail: list | None = None
+        # overlays that act when a case reaches a unit (e.g. 12345's call back on signing an order)
+        self.arrival_overlays = [o for o in model.overlays if type(o).on_arrival is not Overlay.on_arrival]
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -252,6 +255,8 @@ class CaseLifecycle:
                 m.appraisal.petitioned(case)
             if m.appraisal.chief_of_grid:
                 m.appraisal.resident_reported(case)
+        for overlay in self.arrival_overlays:
+            overlay.on_arrival(case, unit_key, reason, m)
         if unit_key[0] == "department":
             self.department_receives(case, unit_key[1], joint=False)
             return

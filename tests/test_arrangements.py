@@ -26,6 +26,18 @@ def test_whistle_summons_every_required_department_at_once(tiny):
     assert case.status == "resolved"
 
 
+def test_the_hotline_rule_whistles_for_a_residents_order_that_needs_one_department(tiny):
+    """接诉即办 as the whistle's extension: a 12345 order is a whistle; other reports are not."""
+    over = {**WHISTLE, "arrangement.p_buckpass": 0.0, "arrangement.whistle_when": ["hotline"]}
+    m = quiet_model(tiny, **over)
+    by_phone, in_person = inject(m, "parking", reported=False), inject(m, "parking", reported=False)
+    by_phone.channel, in_person.channel = "hotline", "street"
+    assert len(by_phone.departments) == 1
+    assert m.arrangement.should_whistle(by_phone, m) and not m.arrangement.should_whistle(in_person, m)
+    plain = quiet_model(tiny, **WHISTLE, **{"arrangement.p_buckpass": 0.0})
+    assert not plain.arrangement.should_whistle(by_phone, plain)
+
+
 def test_joint_action_is_faster_than_one_department_after_another(tiny):
     base = quiet_model(tiny, **{"arrangement.p_buckpass": 0.0, "roles.department.p_fix": 1.0})
     joint = quiet_model(tiny, **WHISTLE, **{"arrangement.p_buckpass": 0.0, "roles.department.p_fix": 1.0})

@@ -152,6 +152,36 @@ def test_direct_dispatch_without_streets_goes_to_the_community(tiny):
     assert hot.dispatch_target(case, model) == ("community_office", case.community)
 
 
+@pytest.mark.parametrize("direct", [True, False])
+def test_the_receiving_unit_calls_back_first_and_that_is_the_response(tiny, direct):
+    """签收 → 联系诉求人: the unit an order reaches calls the resident back; that call is the
+    case's first response, and it takes ``contact_minutes`` of that unit's staff."""
+    model = finished(hotline_only(tiny, {"direct_dispatch": direct, "contact_minutes": 12}, days=60))
+    orders = dispatches(model)
+    assert len(orders) > 30
+    for case, _ in orders:
+        arrived = next(h[2] for h in case.handoffs if h[3] == "hotline_dispatch")
+        assert case.t_first_response >= arrived  # no earlier: nobody had the order before
+    calls = {key: u.workforce.hours.get("hotline_contact", 0.0) / (12 / 60) for key, u in model.units.items()}
+    total = sum(calls.values())
+    assert total == pytest.approx(round(total)) and total >= len(orders) * 0.9  # whole calls, one an order
+    # the calls are made where the orders went: the street (直派街乡) or the department (classic)
+    callers = {key[0] for key, n in calls.items() if n}
+    assert callers == ({"street_office"} if direct else {"department", "street_office"})
+    if not direct:
+        to_departments = sum(1 for _, dst in orders if dst.startswith("department"))
+        made = sum(n for key, n in calls.items() if key[0] == "department")
+        assert to_departments * 0.9 <= made <= to_departments
+
+
+def test_without_a_call_back_the_first_work_on_the_problem_is_the_response(tiny):
+    calls = finished(hotline_only(dict(tiny), {"direct_dispatch": True, "contact_minutes": 10}, days=60))
+    none = finished(hotline_only(tiny, {"direct_dispatch": True, "contact_minutes": 0}, days=60))
+    assert not any(u.workforce.hours.get("hotline_contact") for u in none.units.values())
+    rates = [overlay(m, "hotline").summary(m)["hotline_response_rate"] for m in (calls, none)]
+    assert rates[0] > rates[1]  # a call back comes sooner than the work itself
+
+
 def test_classic_dispatch_goes_to_the_first_responsible_department(tiny):
     model = finished(hotline_only(tiny, {"direct_dispatch": False}, days=60))
     orders = dispatches(model)

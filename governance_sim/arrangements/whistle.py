@@ -42,7 +42,7 @@ from governance_sim.arrangements.baseline import Baseline, BaselineParams
 from governance_sim.registry import register_arrangement
 from governance_sim.schema import ParamModel
 
-WhistleRule = Literal["cross_department", "enforcement", "severity", "latent", "any_department"]
+WhistleRule = Literal["cross_department", "enforcement", "severity", "latent", "any_department", "hotline"]
 
 
 class WhistleStage(ParamModel):
@@ -58,7 +58,9 @@ class WhistleStage(ParamModel):
 class WhistleParams(BaselineParams):
     whistle_when: list[WhistleRule] = Field(
         default_factory=lambda: ["cross_department", "latent"],
-        description="cases the street whistles for: any rule that matches triggers the whistle",
+        description="cases the street whistles for: any rule that matches triggers the whistle; "
+                    "'hotline' = every 12345 order that needs a department (接诉即办 as 吹哨报到's "
+                    "extension: 北京青年报 2021-12-20, 「推进“吹哨报到”向“接诉即办”深化延伸」)",
     )
     whistle_stages: list[WhistleStage] = Field(
         default_factory=list,
@@ -96,6 +98,9 @@ class Whistle(Baseline):
         if "cross_department" in rules and len(case.departments) >= 2:
             return True
         if "latent" in rules and case.latent:
+            return True
+        # 接诉即办 as the whistle's extension: a resident's 12345 order is itself the whistle
+        if "hotline" in rules and case.channel == "hotline" and case.departments:
             return True
         if "severity" in rules and case.severity >= self.params.whistle_min_severity and case.departments:
             return True

@@ -55,6 +55,10 @@ class Overlay:
         """A decision, or ``None`` to leave routing to the arrangement."""
         return None
 
+    def on_arrival(self, case, unit_key, reason, model) -> None:
+        """A case reached ``unit_key`` by a hand-off for ``reason`` (``None``: a report just
+        accepted), before the unit decides what to do with it."""
+
     def handoff_arrival(self, case, decision, now: float, t: float, model) -> float:
         """When a hand-off (``Refer``) made at ``now`` reaches its destination; ``t`` is the
         formal channel's time (default: unchanged; e.g. a joint meeting that comes sooner)."""

@@ -68,6 +68,11 @@ class HotlineParams(OverlayParams):
     dispatch_delay_h: float = Field(default=2.0, ge=0,
                                     description="working hours from the call to the order reaching "
                                                 "the receiving unit (派单)")
+    contact_minutes: float = Field(
+        default=10.0, ge=0, le=120,
+        description="签收 → 联系诉求人: staff time of the receiving unit's call back to the resident "
+                    "when it signs for an order, its first response (assumption: a call like the "
+                    "seat's; 0 = no call back, the first work on the problem is the response)")
     response_deadline_h: float = Field(default=24.0, gt=0,
                                        description="响应: first response within this many hours")
     resolution_deadline_days: float = Field(default=7.0, gt=0,
@@ -223,6 +228,26 @@ class Hotline(Overlay):
         model.lifecycle.apply(case, ("district_center", 0),
                               Refer(self.dispatch_target(case, model), self.params.dispatch_delay_h, reason))
         self._schedule_deadline(case, model)
+
+    def on_arrival(self, case, unit_key, reason, model) -> None:
+        """签收: the unit an order is dispatched to signs for it and calls the resident back
+        (联系诉求人, its first response) — queued as a short task of its own, at the priority
+        the unit gives the case, while the case goes on as the arrangement routes it."""
+        if reason != "hotline_dispatch" or self.params.contact_minutes <= 0:
+            return
+        life = model.lifecycle
+        if unit_key[0] == "department":
+            dept = model.departments[unit_key[1]]
+            unit = model.arrangement.acting_unit(case, unit_key[1], model)
+            priority = dept.priority_for(case) + life.priority_bonus(case, unit_key)
+        else:
+            unit = model.unit(unit_key)
+            priority = 1.0 + case.priority_boost + life.priority_bonus(case, unit_key)
+        unit.work_on(case, self.params.contact_minutes / 60.0, priority, self._contacted, "hotline_contact")
+
+    @staticmethod
+    def _contacted(task) -> None:
+        task.case.staff_hours += task.effort
 
     def _schedule_deadline(self, case, model) -> None:
         due = model.now + self.params.resolution_deadline_days * HOURS_PER_DAY

@@ -244,6 +244,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "padding_h": ("凑数上报耗时（小时）", "hours per trivial report"),
     "padding_review_h": ("社区处理凑数上报耗时（小时）", "community hours per trivial report"),
     "call_minutes": ("接线时长（分钟）", "call handling time (min)"),
+    "contact_minutes": ("签收回访时长（分钟）", "call back on signing (min)"),
     "consultation_share": ("咨询类来电比例", "share of calls that are consultations"),
     "consultation_minutes": ("咨询接听时长（分钟）", "consultation time (min)"),
     "target_score": ("三率目标分", "三率 target score"),
