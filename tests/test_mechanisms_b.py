@@ -615,3 +615,16 @@ def test_longgang_four_level_variant_has_the_sources_large_grids():
     from tests.conftest import SCENARIOS
     lg = GovernanceModel(SCENARIOS / "longgang.yaml", variant="direct_district_four_level", days=1)
     assert len(lg.arrangement.large_teams) == 103
+
+
+def test_parameters_added_later_count_in_the_scenario_hash_only_when_set(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["overlays"] = {"command_centre": {}}
+    plain = load_scenario(sc).scenario_hash
+    sc["overlays"]["command_centre"] = {"city_centre": False, "yellow_share": 0.0}  # the defaults, written out
+    assert load_scenario(sc).scenario_hash == plain
+    sc["overlays"]["command_centre"] = {"city_centre": True}
+    assert load_scenario(sc).scenario_hash != plain
+    zones = zoned(tiny)
+    assert load_scenario(zones).scenario_hash == load_scenario(zoned(tiny, large_grids=0)).scenario_hash
+    assert load_scenario(zones).scenario_hash != load_scenario(zoned(tiny, large_grids=2)).scenario_hash
