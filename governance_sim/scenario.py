@@ -419,6 +419,9 @@ class Scenario(Strict):
             del payload["start_date"]
         if self.demand.is_default:
             del payload["demand"]
+        _drop_late_defaults(payload["arrangement"], self.arrangement)
+        for name, params in self.overlays.items():
+            _drop_late_defaults(payload["overlays"][name], params)
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -807,3 +810,13 @@ def check_variants(raw: dict, folder: Path | None = None) -> None:
             validate_scenario({**changed, "variant": name})
         except ScenarioError as exc:
             raise ScenarioError(f"variants.{name} → {exc.field}", exc.message) from None
+
+
+def _drop_late_defaults(dumped: dict, params) -> None:
+    """Parameters marked ``json_schema_extra={"late": True}`` (added after scenarios were first
+    hashed) count in the scenario hash only when set, so the hashes of older scenarios hold."""
+    for name, field in type(params).model_fields.items():
+        extra = field.json_schema_extra
+        if (isinstance(extra, dict) and extra.get("late")
+                and getattr(params, name) == field.get_default(call_default_factory=True)):
+            dumped.pop(name, None)

@@ -445,3 +445,186 @@ def test_the_whistle_keeps_its_own_cases(tiny):
     case = inject(m, "construction", t=10.0, severity=3)  # cross-department: whistled
     run_days(m, 5)
     assert case.whistled and "command" not in [r for *_, r in case.handoffs]
+
+
+# ------------------------------------------------------------------ command centres at full depth (seed 003)
+
+from governance_sim.overlays.command_centre import CITY, grid_colours  # noqa: E402
+
+
+def reasons(case) -> list[str]:
+    return [r for *_, r in case.handoffs]
+
+
+@given(st.lists(st.floats(0, 10), min_size=1, max_size=60), st.floats(0, 0.4), st.floats(0, 0.3),
+       st.floats(0, 0.3))
+def test_four_colours_rank_grids_from_red_to_green(values, red, yellow, blue):
+    import numpy as np
+    v = np.asarray(values)
+    colours = grid_colours(v, (red, yellow, blue))
+    n = len(v)
+    assert (colours == 0).sum() == min(int(round(red * n)), n)
+    for worse in range(3):  # every grid of a colour has at least as many open cases as any greener one
+        a, b = v[colours == worse], v[colours > worse]
+        if len(a) and len(b):
+            assert a.min() >= b.max()
+
+
+def test_the_township_commands_what_is_stationed_with_it_and_passes_up_the_rest(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, township_centre=True, township_stationed=["urban"], command_min_severity=2)
+    stationed = inject(m, "parking", t=10.0, severity=1)
+    not_stationed = inject(m, "construction", t=10.0, severity=1)
+    run_days(m, 10)
+    assert "command_township" in reasons(stationed)
+    assert "command" in reasons(not_stationed) and "command_township" not in reasons(not_stationed)
+    assert m.overlays[0].summary(m)["commanded_township"] == 1
+
+
+def test_without_the_township_level_mild_cases_follow_the_arrangement(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, city_centre=True, command_min_severity=2)
+    mild = inject(m, "parking", t=10.0, severity=1)
+    run_days(m, 10)
+    assert not any(r.startswith("command") for r in reasons(mild))
+
+
+def test_the_city_commands_grave_cases_and_departments_queue_them_as_line_work(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, city_centre=True, city_min_severity=3)
+    grave = inject(m, "construction", t=10.0, severity=3)
+    district = inject(m, "construction", t=10.0, severity=2)
+    run_days(m, 10)
+    o = m.overlays[0]
+    assert "command_city" in reasons(grave) and "command" in reasons(district)
+    dept = m.departments[0]
+    gap = dept.vertical_priority - dept.local_priority - dept.street_weight[0]
+    assert o.priority_bonus(grave, ("department", 0), m) == pytest.approx(max(0.0, gap))
+    assert o.priority_bonus(district, ("department", 0), m) == 0.0
+    half = centre(tiny, city_centre=True, city_line_weight=0.5)
+    half.overlays[0].level[grave.id] = CITY
+    assert half.overlays[0].priority_bonus(grave, ("department", 0), half) == pytest.approx(0.5 * max(0.0, gap))
+
+
+def test_an_overdue_case_climbs_the_levels_and_the_city_marks_the_line(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, township_centre=True, township_stationed=["urban"], city_centre=True, track_days=0.5)
+    for dept in m.departments:  # departments that never get to it
+        dept.workforce.add_staff(-dept.staff)
+    case = inject(m, "parking", t=10.0, severity=1)
+    run_days(m, 6)
+    o = m.overlays[0]
+    assert o.level[case.id] == CITY and o.escalated == 2 and case.id in o.supervised
+    card = m.departments[0].scorecard
+    assert card.shortfall("supervision", ("local", 0)) == 1.0  # the district's 督办 on the way up
+    assert card.shortfall("line_ministry", ("local", 0)) == 1.0  # and the city's
+    assert o.summary(m)["command_escalations"] == 2
+
+
+def test_coloured_grids_get_their_colours_attention(tiny):
+    from tests.helpers import inject
+    m = centre(tiny, red_share=0.25, yellow_share=0.25, blue_share=0.25, red_patrol_factor=3,
+               yellow_patrol_factor=2, blue_patrol_factor=1.5)
+    for k in range(4):  # one open case in each of four grids, more in the worse ones
+        for _ in range(4 - k):
+            inject(m, "construction", t=10.0, household=int(m.grid_first_household[k]))
+    run_days(m, 30)
+    o = m.overlays[0]
+    s = o.summary(m)
+    n = len(m.territory.grids)
+    assert s["red_grids"] + s["yellow_grids"] + s["blue_grids"] + s["green_grids"] == n
+    factors = {0: 3, 1: 2, 2: 1.5, 3: 1.0}
+    for worker, (p, _) in zip(m.grid_workers, o.base_detection, strict=True):
+        colour = int(o.colours[worker.grids].min())
+        assert worker.detection_prob == pytest.approx(1 - (1 - p) ** factors[colour])
+
+
+def test_colour_shares_above_one_are_refused(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["overlays"] = {"command_centre": {"red_share": 0.5, "yellow_share": 0.4, "blue_share": 0.3}}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(sc)
+    assert "command_centre" in err.value.field
+
+
+def test_a_stationed_department_must_exist(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["overlays"] = {"command_centre": {"township_stationed": ["police"]}}
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(sc)
+    assert err.value.field == "overlays.command_centre.township_stationed"
+    assert "urban" in err.value.message
+
+
+def test_ten_household_unit_chiefs_raise_what_a_grid_patrol_notices(tiny):
+    plain = centre(tiny)
+    units = centre(tiny, ten_household_units=True, unit_detection_prob=0.1, unit_latent_detection_prob=0.02)
+    for a, b in zip(plain.grid_workers, units.grid_workers, strict=True):
+        assert b.detection_prob == pytest.approx(1 - (1 - a.detection_prob) * 0.9)
+        assert b.latent_detection_prob == pytest.approx(1 - (1 - a.latent_detection_prob) * 0.98)
+    assert units.overlays[0].summary(units)["unit_chiefs"] == sum(-(-g.households // 10)
+                                                                  for g in units.territory.grids)
+
+
+def test_a_full_command_centre_is_deterministic(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["overlays"] = {"command_centre": {"township_centre": True, "township_stationed": ["urban"],
+                                         "city_centre": True, "yellow_share": 0.2, "blue_share": 0.2,
+                                         "ten_household_units": True}}
+    a, b = GovernanceModel(sc, days=40), GovernanceModel(sc, days=40)
+    a.run_model()
+    b.run_model()
+    assert a.overlays[0].summary(a) == b.overlays[0].summary(b)
+    assert [c.status for c in a.cases] == [c.status for c in b.cases]
+
+
+# ------------------------------------------------------------------ Longgang's four-level relay (seed 004)
+
+
+def test_large_grids_split_each_zone_and_take_their_cadres_from_its_platform(tiny):
+    flat = GovernanceModel(zoned(tiny))
+    m = GovernanceModel(zoned(tiny, large_grids=4, large_grid_share=0.5))
+    arr = m.arrangement
+    teams = arr.large_teams
+    assert len(teams) == 4 and {t.zone for t in teams} == {0, 1}
+    assert sorted(g for t in teams for g in t.grids) == list(range(len(m.territory.grids)))
+    for t in teams:  # a large grid lies inside one 片区
+        zone_grids = {g for c in m.territory.zones[t.zone] for g in m.territory.communities[c].grids}
+        assert set(t.grids) <= zone_grids
+        assert t.departments <= arr.platforms[t.zone].departments
+    assert (sum(p.staff for p in arr.platforms) + sum(t.staff for t in teams)
+            == sum(p.staff for p in flat.arrangement.platforms))
+
+
+def test_a_large_grid_settles_minor_cases_and_relays_the_rest_up(tiny):
+    from tests.helpers import inject
+    m = GovernanceModel(zoned(tiny, large_grids=2, large_grid_share=0.5, large_grid_max_severity=1))
+    for team in m.arrangement.large_teams:
+        team.departments = {0, 1}  # both departments have a cadre in each team
+    mild = inject(m, "construction", t=10.0, severity=1)
+    graver = inject(m, "construction", t=10.0, severity=2)
+    run_days(m, 20)
+    assert "large_grid" in reasons(mild) and mild.level == "large_grid"
+    assert "large_grid" in reasons(graver) and "relay_up" in reasons(graver)
+    assert graver.level != "large_grid"
+    s = m.arrangement.summary(m)
+    assert 0.0 < s["share_settled_at_large_grid"] <= s["share_settled_in_zone"] <= 1.0
+
+
+def test_longgang_four_level_variant_has_the_sources_large_grids():
+    from tests.conftest import SCENARIOS
+    lg = GovernanceModel(SCENARIOS / "longgang.yaml", variant="direct_district_four_level", days=1)
+    assert len(lg.arrangement.large_teams) == 103
+
+
+def test_parameters_added_later_count_in_the_scenario_hash_only_when_set(tiny):
+    sc = copy.deepcopy(tiny)
+    sc["overlays"] = {"command_centre": {}}
+    plain = load_scenario(sc).scenario_hash
+    sc["overlays"]["command_centre"] = {"city_centre": False, "yellow_share": 0.0}  # the defaults, written out
+    assert load_scenario(sc).scenario_hash == plain
+    sc["overlays"]["command_centre"] = {"city_centre": True}
+    assert load_scenario(sc).scenario_hash != plain
+    zones = zoned(tiny)
+    assert load_scenario(zones).scenario_hash == load_scenario(zoned(tiny, large_grids=0)).scenario_hash
+    assert load_scenario(zones).scenario_hash != load_scenario(zoned(tiny, large_grids=2)).scenario_hash

@@ -185,8 +185,9 @@ def test_claims_are_selected_by_id_or_number():
 def test_every_shipped_claim_and_counterfactual_loads_and_covers_section_7():
     p = plan(list(CLAIMS), reps=2, counterfactual=True)
     numbers = {c.id.rstrip("ab cde") for c in CLAIMS}
-    # §7's claims 1–10, 11 (社区约请), 12 (the dispute ladder) and 13 (Pinggu's guards)
-    assert {str(i) for i in range(1, 14)} == numbers
+    # §7's claims 1–10, 11 (社区约请), 12 (the dispute ladder), 13 (Pinggu's guards), 14 (command at three
+    # levels), 15 (Longgang's four-level relay) and 16 (the 1053 method)
+    assert {str(i) for i in range(1, 17)} == numbers
     assert all(c.counterfactual is not None for c in CLAIMS)
     # arms that several claims (and conditions) share are one configuration, run once
     assert len(p.configs) < sum(len(c.arms) for c in CLAIMS) * 2

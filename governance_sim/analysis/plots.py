@@ -27,11 +27,13 @@ ROLE_NAMES = {
     "zh": {"grid_worker": "网格员", "community_office": "社区", "street_office": "街道",
            "street_chief": "街巷长", "department": "职能部门", "district_center": "区指挥中心",
            "zone_platform": "片区平台", "seconded_staff": "下沉人员", "township_office": "乡镇科室",
-           "zone_team": "片区工作组", "line_team": "工作线"},
+           "zone_team": "片区工作组", "line_team": "工作线", "city_command": "市指挥中心",
+           "large_grid": "大网格团队"},
     "en": {"grid_worker": "grid workers", "community_office": "communities", "street_office": "street",
            "street_chief": "street chiefs", "department": "departments", "district_center": "district",
            "zone_platform": "zone platforms", "seconded_staff": "sent down", "township_office": "offices",
-           "zone_team": "zone teams", "line_team": "line teams"},
+           "zone_team": "zone teams", "line_team": "line teams", "city_command": "city centre",
+           "large_grid": "large-grid teams"},
 }
 
 

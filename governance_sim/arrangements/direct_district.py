@@ -28,7 +28,16 @@ Mechanisms:
   each 片区's population; departments may recall idle seconded cadres when
   their own queue is much longer (``recall_backlog_ratio``, 下沉干部召回); the
   share of resolved cases settled inside the 片区 is an output
-  (``share_settled_in_zone``; the source reports > 90 % of individual matters).
+  (``share_settled_in_zone``; the source reports > 90 % of individual matters);
+* option ``large_grids``: the four-level relay 全科网格 → 大网格 → 片区 → 市 (seed 004: 103 large
+  grids between the 384 grids and the 9 片区, with the 303 seconded staff, 「“全科网格—大网格—
+  片区—市”四级联动闭环处置机制」).  Each 片区's grids are split into runs (large grids, in
+  proportion to its grids); ``large_grid_share`` of each platform's cadres work in small teams
+  at its large grids, lent by department in proportion.  A case that needs departments goes
+  first to its large grid's team (``large_grid_dispatch_h``), which settles it on the spot if
+  it is no graver than ``large_grid_max_severity`` and every department it needs has a cadre
+  in the team; otherwise the team relays it up to the 片区 platform, and from there, beyond the
+  platform's scope, to the city's departments.
 """
 
 from __future__ import annotations
@@ -46,8 +55,12 @@ from governance_sim.cases import RESOLVED
 from governance_sim.registry import register_arrangement
 from governance_sim.territory import Community, Territory, _chunks
 
+# counts in the scenario hash only when set (added after scenarios were first hashed)
+LATE = {"late": True}
+
 # levels whose units work inside a 片区 (the platform's cadres are seconded to it)
-IN_ZONE_LEVELS = frozenset({"grid_worker", "community_office", "party_branch", "zone_platform", "street_chief"})
+IN_ZONE_LEVELS = frozenset({"grid_worker", "community_office", "party_branch", "zone_platform", "street_chief",
+                            "large_grid"})
 
 
 class DirectDistrictParams(BaselineParams):
@@ -83,6 +96,22 @@ class DirectDistrictParams(BaselineParams):
         description="a department recalls an idle seconded cadre from a 片区 platform when its own backlog "
                     "per head exceeds this multiple of the platforms' (0 = never; seed 004: 下沉干部召回; "
                     "the ratio is an assumption)")
+    large_grids: int = Field(
+        default=0, ge=0, le=10000,
+        description="large grids (大网格) between the grids and the 片区, each with a team of seconded cadres "
+                    "(0 = none; seed 004 龙港: 103)", json_schema_extra=LATE)
+    large_grid_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="share of each 片区 platform's seconded cadres posted to its large grids' teams "
+                    "(assumption)", json_schema_extra=LATE)
+    large_grid_max_severity: int = Field(
+        default=1, ge=1, le=3,
+        description="most severe case a large grid's team settles on the spot; graver ones are relayed up to "
+                    "the 片区 (assumption)", json_schema_extra=LATE)
+    large_grid_dispatch_h: float = Field(
+        default=1.0, ge=0, le=80,
+        description="working hours for a case to reach the large grid's team, and for the team to relay one it "
+                    "cannot settle up to the 片区 (网格信息会商处置平台; assumption)", json_schema_extra=LATE)
     recall_floor_share: float = Field(
         default=0.5, ge=0, le=1,
         description="share of a department's seconded staff it may not recall (the front-line rule of "
@@ -112,6 +141,18 @@ class ZonePlatform(UnitAgent):
             (_inner or self.model.lifecycle.on_work_started)(task, now)
         super().work_on(case, effort, self.local_priority + case.priority_boost, on_done,
                         activity, started)
+
+
+class LargeGridTeam(ZonePlatform):
+    """大网格团队 — a few seconded cadres working a large grid (龙港, seed 004: 三五成群)."""
+
+    role = "large_grid"
+
+    def __init__(self, model, index: int, zone: int, grids: list[int], staff: int, departments: set[int]):
+        super().__init__(model, index, [], staff, departments)
+        self.name = f"大网格{index + 1}"
+        self.zone = zone
+        self.grids = grids
 
 
 def merge_communities(territory: Territory, target: int) -> list[list[int]]:
@@ -223,8 +264,11 @@ class DirectDistrict(Baseline):
         if p.micro_grids_per_grid:
             self._micro_grids(model)
         self.platforms: list[ZonePlatform] = []
+        self.large_teams: list[LargeGridTeam] = []
         if p.zones:
             self._second_staff(model)
+            if p.large_grids:
+                self._large_grids(model)
 
     def _micro_grids(self, model) -> None:
         """微网格员 pass on what they see to their grid worker: a grid's patrol notices a problem
@@ -257,6 +301,32 @@ class DirectDistrict(Baseline):
                                     {d for d, n in self.lent[zi].items() if n > 0})
             self.platforms.append(platform)
             model.add_unit(platform)
+
+    def _large_grids(self, model) -> None:
+        """Split each 片区's grids into large grids (in proportion to its grids) and post
+        ``large_grid_share`` of its platform's cadres to their teams, by department."""
+        p = self.params
+        communities = model.territory.communities
+        zone_grids = [[g for c in members for g in communities[c].grids] for members in model.territory.zones]
+        counts = split_by_weight(max(p.large_grids, len(zone_grids)), [len(g) for g in zone_grids], floor=1)
+        self.large_of_grid: dict[int, int] = {}
+        for zi, (grids, n) in enumerate(zip(zone_grids, counts, strict=True)):
+            platform = self.platforms[zi]
+            runs = _chunks(grids, n)
+            posted = min(round(platform.staff * p.large_grid_share), platform.staff - 1)
+            if posted < len(runs):  # too few cadres for a team at every large grid
+                posted = 0
+            staffs = split_by_weight(posted, [len(r) for r in runs], floor=1) if posted else [0] * len(runs)
+            lenders = {d: n for d, n in self.lent[zi].items() if n > 0}
+            platform.workforce.add_staff(-posted)
+            for run, staff in zip(runs, staffs, strict=True):
+                by_dept = split_by_weight(staff, list(lenders.values())) if staff and lenders else []
+                depts = {d for d, k in zip(lenders, by_dept, strict=True) if k > 0}
+                team = LargeGridTeam(model, len(self.large_teams), zi, run, staff, depts)
+                for g in run:
+                    self.large_of_grid[g] = team.index
+                self.large_teams.append(team)
+                model.add_unit(team)
 
     def recall(self, model) -> None:
         """下沉干部召回 as the departments' choice: a department whose own backlog per head
@@ -299,6 +369,8 @@ class DirectDistrict(Baseline):
             return self.route_at_grid(case, at, model)
         if kind == "zone_platform":
             return Handle(at)
+        if kind == "large_grid":
+            return self.route_at_large_grid(case, at, model)
         if kind == "district_center":  # e.g. an eruption reported to the district
             return Refer(("community_office", case.community), p.escalation_delay_h, "dispatch")
         if kind in ("community_office", "street_chief"):
@@ -307,14 +379,34 @@ class DirectDistrict(Baseline):
                 return CoverUp()
             if cat.community_authority or cat.street_authority or not case.remaining_departments:
                 return Handle(("community_office", case.community))
-            zone = model.territory.communities[case.community].zone
-            if (self.platforms and zone >= 0 and case.severity <= p.zone_max_severity
-                    and set(case.remaining_departments) <= self.platforms[zone].departments):
-                return Refer(("zone_platform", zone), p.zone_dispatch_h, "zone_dispatch")
-            delay = p.referral_delay_days * model.calendar.hours
-            referral = Refer(("department", self.next_department(case)), delay, "referral")
-            return Coordinate(("district_center", 0), p.coordination_effort_h, referral)
+            if self.large_teams and case.grid in self.large_of_grid:  # 网格 → 大网格 first
+                return Refer(("large_grid", self.large_of_grid[case.grid]), p.large_grid_dispatch_h, "large_grid")
+            return self.beyond_large_grid(case, model)
         raise ValueError(f"direct_district cannot route a case held by {kind}")
+
+    def route_at_large_grid(self, case, at, model) -> Decision:
+        """The large grid's team settles what it can on the spot and relays the rest up."""
+        team = self.large_teams[at[1]]
+        if (team.staff and case.severity <= self.params.large_grid_max_severity
+                and set(case.remaining_departments) <= team.departments):
+            return Handle(at)
+        decision = self.beyond_large_grid(case, model)
+        if isinstance(decision, Refer):  # 大网格 → 片区: the relay takes its own time
+            return Refer(decision.to, decision.delay_h + self.params.large_grid_dispatch_h, "relay_up")
+        return Coordinate(decision.unit, decision.effort_h,
+                          Refer(decision.then.to, decision.then.delay_h + self.params.large_grid_dispatch_h,
+                                decision.then.reason))
+
+    def beyond_large_grid(self, case, model) -> Decision:
+        """片区 platform if in its scope, else a referral to a city department."""
+        p = self.params
+        zone = model.territory.communities[case.community].zone
+        if (self.platforms and zone >= 0 and case.severity <= p.zone_max_severity
+                and set(case.remaining_departments) <= self.platforms[zone].departments):
+            return Refer(("zone_platform", zone), p.zone_dispatch_h, "zone_dispatch")
+        delay = p.referral_delay_days * model.calendar.hours
+        referral = Refer(("department", self.next_department(case)), delay, "referral")
+        return Coordinate(("district_center", 0), p.coordination_effort_h, referral)
 
     # ---------------------------------------------------------------- assessment
     def summary(self, model) -> dict[str, float]:
@@ -326,8 +418,14 @@ class DirectDistrict(Baseline):
         first = model.warmup_days * 24.0
         resolved = [c for c in model.cases if c.status == RESOLVED and c.t_created >= first]
         inside = sum(c.level in IN_ZONE_LEVELS for c in resolved)
-        return {"share_settled_in_zone": inside / len(resolved) if resolved else math.nan,
-                "seconded_recalled": self.recalled}
+        out = {"share_settled_in_zone": inside / len(resolved) if resolved else math.nan,
+               "seconded_recalled": self.recalled}
+        if self.large_teams:
+            at_large = sum(c.level == "large_grid" for c in resolved)
+            out.update({"large_grids": len(self.large_teams),
+                        "large_grid_staff": sum(t.staff for t in self.large_teams),
+                        "share_settled_at_large_grid": at_large / len(resolved) if resolved else math.nan})
+        return out
 
     def on_month(self, model, month: int) -> None:
         """The zone committee grades its platform's staff on the month's cases (like reverse assessment);

@@ -44,6 +44,8 @@ ROLE_LABELS = {
     "zone_team": "片区工作组 / zone (片) teams",
     "line_team": "重点工作线 / line (线) teams",
     "seconded_staff": "下沉人员 / staff sent down",
+    "city_command": "市指挥中心 / city command centre",
+    "large_grid": "大网格团队 / large-grid teams",
 }
 
 

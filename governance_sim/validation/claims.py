@@ -125,6 +125,31 @@ def mine_bribe(value: float, text: str) -> Counterfactual:
     return Counterfactual("overlays.mine_guards.bribe", 0.25, 8.0, value, text, scale="log")
 
 
+def liaison_dispatch(value: float, text: str) -> Counterfactual:
+    """Working hours for a stationed liaison to dispatch a commanded case (部门进驻; shipped 2;
+    range half an hour to two working days, as slow as a formal referral; assumption)."""
+    return Counterfactual("overlays.command_centre.dispatch_h", 0.5, 16.0, value, text, scale="log")
+
+
+def large_grid_relay(value: float, text: str) -> Counterfactual:
+    """Working hours to reach a large grid's team and for it to relay a case up (shipped 1; range
+    a quarter hour to two working days; assumption)."""
+    return Counterfactual("arrangement.large_grid_dispatch_h", 0.25, 16.0, value, text,
+                          arms=("four_level",), scale="log")
+
+
+def unit_hazard_notice(value: float, text: str) -> Counterfactual:
+    """Daily chance a ten-household unit chief notices a latent hazard in his unit (shipped 0.02;
+    range 0.001 to 0.2; assumption)."""
+    return Counterfactual("overlays.command_centre.unit_latent_detection_prob", 0.001, 0.2, value, text,
+                          scale="log")
+
+
+# seed 003's three levels on top of beijing_street's district centre (values: docs/mechanisms.md)
+THREE_LEVELS = {"overlays.command_centre.township_centre": True,
+                "overlays.command_centre.township_stationed": ["urban_mgmt", "traffic_police", "market_reg"],
+                "overlays.command_centre.city_centre": True}
+
 CLAIMS: tuple[Claim, ...] = (
     Claim(
         id="1a", scenario="beijing_street",
@@ -388,6 +413,41 @@ CLAIMS: tuple[Claim, ...] = (
         counterfactual=Counterfactual(
             "overlays.mine_guards.sweep_find_prob", 0.02, 0.9, 0.02,
             "joint sweeps seldom find a site (shipped 0.5): collusion stays safe under the whistle"),
+    ),
+    Claim(
+        id="14", scenario="beijing_street",
+        text="Command at three levels (市县乡三级联动指挥: a township centre with departments stationed at it, "
+             "the city for the gravest cases) shortens resolution time against the district centre alone "
+             "(seed 003: 实现高效联动).",
+        text_zh="市县乡三级联动指挥比仅有区级指挥中心缩短办结时间 (实现高效联动)",
+        arms=(Arm("district_command", "command_centre"), Arm("three_levels", "command_centre", THREE_LEVELS)),
+        contrast=Diff("district_command", "three_levels"), metric="resolution_time_mean_h", direction="less",
+        note="both arms have the district centre and its red grids; the second adds the township and city "
+             "levels",
+        counterfactual=liaison_dispatch(16.0, "stationed staff take two working days to dispatch, as long as a "
+                                        "formal referral: commanding a case at a nearer level saves no time"),
+    ),
+    Claim(
+        id="15", scenario="longgang",
+        text="Longgang: the four-level relay 全科网格 → 大网格 → 片区 → 市 (103 large grids with seconded teams) "
+             "shortens response time against 片区 platforms alone (seed 004: 流转、处置、反馈精准快速).",
+        text_zh="龙港: “全科网格—大网格—片区—市”四级联动闭环比仅有片区平台缩短响应时间",
+        arms=(Arm("zones", "direct_district_zones"), Arm("four_level", "direct_district_four_level")),
+        contrast=Diff("zones", "four_level"), metric="response_time_mean_h", direction="less",
+        counterfactual=large_grid_relay(16.0, "reaching a large grid's team and relaying up each take two "
+                                        "working days: the extra level is a detour"),
+    ),
+    Claim(
+        id="16", scenario="pinggu_township",
+        text="The 1053 method (ten-household units under five-level linkage) finds latent hazards sooner "
+             "(seed 003: 快速有效地…收集信息).",
+        text_zh="“1053”工作法 (十户联防、五级联动) 更快发现隐患",
+        arms=(Arm("three_levels", "command_centre_1053", {"overlays.command_centre.ten_household_units": False}),
+              Arm("1053", "command_centre_1053")),
+        contrast=Diff("three_levels", "1053"), metric="discovery_time_latent_mean_h", direction="less",
+        note="both arms have the township and city levels; the second adds the ten-household unit chiefs",
+        counterfactual=unit_hazard_notice(0.001, "unit chiefs almost never notice a hazard in their ten "
+                                          "households"),
     ),
 )
 
