@@ -23,6 +23,7 @@ from governance_sim.demand import DEFAULT_START_DATE, DemandSpec, check_demand
 from governance_sim.errors import ScenarioError
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
 from governance_sim.safe_yaml import MAX_DEPTH, load_file, load_value
+from governance_sim.schedule import ScheduleEntry, check_schedule
 from governance_sim.schema import SEED_LIMIT, ParamModel, Weights
 
 
@@ -365,6 +366,9 @@ class Scenario(Strict):
     arrangement: Any
     overlays: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    schedule: list[ScheduleEntry] = Field(default_factory=list,
+                                          description="changes at given days, for the whole territory or named "
+                                                      "streets (a staggered roll-out; see schedule.py)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -401,6 +405,9 @@ class Scenario(Strict):
         problem = check(self) if check is not None else None
         if problem:
             raise _FieldError(*problem)
+        problem = check_schedule(self)
+        if problem:
+            raise _FieldError(*problem)
         return self
 
     @property
@@ -419,6 +426,8 @@ class Scenario(Strict):
             del payload["start_date"]
         if self.demand.is_default:
             del payload["demand"]
+        if not self.schedule:
+            del payload["schedule"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
