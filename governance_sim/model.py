@@ -94,6 +94,10 @@ class GovernanceModel(mesa.Model):
         self.lifecycle = CaseLifecycle(self)
         with cyclic_gc_paused():  # hundreds of thousands of households, no cycles
             self._build_lookups()
+            if sc.groups:  # residents who differ (groups.py); none: every household alike
+                from governance_sim.groups import assign
+
+                assign(self)
             self._build_agents()
         self.arrangement.setup(self)
         for overlay in self.overlays:

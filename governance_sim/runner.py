@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from governance_sim import eventlog, metrics
+from governance_sim.groups import place_columns
 from governance_sim.model import GovernanceModel
 from governance_sim.outdir import staged_dir
 from governance_sim.panel import panel_frame
@@ -129,7 +130,7 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
         cases=_tag(cases, ident),
         workers=_tag(workers, ident),
         scenario=model.scenario,
-        places=_tag(places_frame(model, cases, workers), ident),
+        places=_tag(place_columns(model, cases, places_frame(model, cases, workers)), ident),
         event_log=log,
         panel=_tag(panel_frame(model, cases), ident),
     )
