@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ class RolloutStudy:
     error, covered); ``truth``: one row per replication × street × month (treated flag,
     with, without, effect); ``report``: per method the mean estimate and truth, bias, RMSE
     and interval coverage; ``spillover``: per replication the mean true effect on street-months
-    not (yet) treated after the first switch.
+    not (yet) treated after the first switch; ``panels``: each replication's roll-out panel
+    (what a researcher would have).
     """
 
     outcome: str
@@ -51,6 +52,7 @@ class RolloutStudy:
     report: pd.DataFrame
     spillover: pd.DataFrame
     schedule: list[dict]
+    panels: dict[int, pd.DataFrame] = field(default_factory=dict)  # replication → its roll-out's panel
 
     def by_event(self) -> pd.DataFrame:
         """Mean true effect by months since adoption (treated streets), over replications."""
@@ -130,7 +132,7 @@ def _run_panel(item) -> pd.DataFrame:
     """One run's panel (a module-level function: it travels to worker processes)."""
     from governance_sim.runner import run
 
-    scenario, variant, overrides, seed, days = item
+    scenario, variant, overrides, seed, days, _ = item
     return run(scenario, variant, seed=seed, days=days, overrides=overrides).panel
 
 
@@ -168,7 +170,8 @@ def rollout(scenario: str | Path | dict | Scenario, schedule: list[dict] | None 
         raise ScenarioError("--schedule", "nothing is rolled out: give --schedule or a scenario with schedule:")
     plain = {**base, "schedule": []}
     seeds = [run_seed(seed, r) for r in range(reps)]
-    items = [(scenario, variant, ov, s, days) for s in seeds for ov in (treated, plain)]
+    items = [(scenario, variant, ov, s, days, with_) for s in seeds
+             for ov, with_ in ((treated, True), (plain, False))]
     items = [(str(i[0]) if isinstance(i[0], Path) else i[0], *i[1:]) for i in items]
     executor = executor or make_executor(workers)
     panels: dict[tuple[int, bool], pd.DataFrame] = {}
@@ -176,7 +179,7 @@ def rollout(scenario: str | Path | dict | Scenario, schedule: list[dict] | None 
         for done, (item, result) in enumerate(executor.map_unordered(_run_panel, items), start=1):
             if isinstance(result, BaseException):
                 raise result
-            panels[(item[3], "schedule" in item[2] and bool(item[2]["schedule"]))] = result
+            panels[(item[3], item[5])] = result
             if progress is not None:
                 progress(done, len(items))
     est_rows, truth_rows, spill_rows = [], [], []
@@ -201,7 +204,8 @@ def rollout(scenario: str | Path | dict | Scenario, schedule: list[dict] | None 
                              "covered": bool(lo <= target <= hi)})
     estimates = pd.DataFrame(est_rows)
     return RolloutStudy(outcome, estimates, pd.concat(truth_rows, ignore_index=True),
-                        _report(estimates), pd.DataFrame(spill_rows), list(sc.model_dump(mode="json")["schedule"]))
+                        _report(estimates), pd.DataFrame(spill_rows), list(sc.model_dump(mode="json")["schedule"]),
+                        {r: panels[(s, True)] for r, s in enumerate(seeds)})
 
 
 def _truth(with_: pd.DataFrame, without: pd.DataFrame, outcome: str) -> pd.DataFrame:
