@@ -19,7 +19,11 @@ What can change mid-run (anything else is refused when the file loads, naming th
   ``return_delay_h`` and ``trace_prob`` may change only for the whole territory (they are
   read where no street is known);
 * ``roles.street_chief.per_street`` — 街巷长 are appointed in the named streets (added,
-  never removed; the territory needs lanes, ``territory.grids_per_lane`` > 0).
+  never removed; the territory needs lanes, ``territory.grids_per_lane`` > 0);
+* ``overlays.hotline.*`` (all but ``seats``) — for the whole territory only, and only when the
+  scenario has the hotline from the start (e.g. 接诉即办's ``direct_dispatch``).  Other overlays
+  set up units or state from their parameters when the run begins and cannot switch mid-run;
+  an overlay cannot be added or removed mid-run.
 
 A change the variant makes to a field already at that value is no change and is allowed,
 so a variant that also sets, say, an overlay to its present value can be scheduled.
@@ -47,6 +51,10 @@ from governance_sim.errors import ScenarioError
 from governance_sim.schema import ParamModel
 
 ARRANGEMENT_PREFIX = "arrangement."
+OVERLAY_PREFIX = "overlays."
+# overlays whose parameters are read when they are used (not when the run is set up), less the
+# fields read at set-up: these may change mid-run, for the whole territory
+MIDRUN_OVERLAYS = {"hotline": ("seats",)}
 CHIEFS_PATH = "roles.street_chief.per_street"
 FIXED_AT_START = ("seconded_share",)  # set up once: staff sent down when the run begins
 TERRITORY_WIDE = ("return_delay_h", "trace_prob")  # read where no street is known
@@ -95,6 +103,7 @@ class Switch:
     streets: list[int]
     territory_wide: bool
     params: dict[int, Any] = field(default_factory=dict)  # street → arrangement Params
+    overlays: dict[str, Any] = field(default_factory=dict)  # overlay name → its new Params
     chiefs: dict[int, int] = field(default_factory=dict)  # street → 街巷长 wanted
 
 
@@ -125,6 +134,7 @@ def compile_plan(scenario) -> Plan:
     last_day = scenario.warmup_days + scenario.days
     allowed_arr = switchable()
     raw_now = [scenario.arrangement.model_dump(mode="json")] * n
+    overlays_now = {k: v.model_dump(mode="json") for k, v in scenario.overlays.items()}
     chiefs_now = [scenario.roles.street_chief.per_street] * n
     base_dump = scenario.model_dump(mode="json")
     lanes = scenario.territory.grids_per_lane > 0
@@ -141,6 +151,7 @@ def compile_plan(scenario) -> Plan:
         changes = _changes_of(e, scenario, where)
         sw = Switch(e.day, i, streets, e.streets is None)
         arr_changes = {}
+        overlay_changes: dict[str, dict] = {}
         for path, value in changes.items():
             if path.startswith(ARRANGEMENT_PREFIX):
                 key = path[len(ARRANGEMENT_PREFIX):]
@@ -159,9 +170,14 @@ def compile_plan(scenario) -> Plan:
                         raise ScenarioError(_field(where, e, path), "街巷长 need lanes: set "
                                             "territory.grids_per_lane > 0 in the scenario")
                     sw.chiefs[s] = value
+            elif path.startswith(OVERLAY_PREFIX) and _value_at(base_dump, path) != value:
+                oname, _, key = path[len(OVERLAY_PREFIX):].partition(".")
+                _check_overlay_change(scenario, oname, key, e, _field(where, e, path))
+                overlay_changes.setdefault(oname, {})[key] = value
             elif _value_at(base_dump, path) != value:
                 raise ScenarioError(_field(where, e, path), f"'{path}' cannot change mid-run; allowed: "
-                                    f"arrangement.<field> (arrangements {allowed_arr}), {CHIEFS_PATH}")
+                                    f"arrangement.<field> (arrangements {allowed_arr}), {CHIEFS_PATH}, "
+                                    + ", ".join(f"overlays.{o}.<field>" for o in MIDRUN_OVERLAYS))
         if arr_changes and scenario.arrangement.name not in allowed_arr:
             raise ScenarioError(_field(where, e, "arrangement"),
                                 f"the scenario's arrangement {scenario.arrangement.name!r} reshapes the "
@@ -185,13 +201,34 @@ def compile_plan(scenario) -> Plan:
                         raise ScenarioError(_field(where, e, "arrangement.name"), f"overlay {oname}: {problem}")
                 raw_now[s] = params.model_dump(mode="json")
                 sw.params[s] = params
+        for oname, ochanges in overlay_changes.items():
+            where_o = _field(where, e, f"overlays.{oname}")
+            raw = _apply(overlays_now[oname], ochanges, where_o)
+            params = _validated(OVERLAYS[oname].Params, raw, where_o)
+            overlays_now[oname] = params.model_dump(mode="json")
+            sw.overlays[oname] = params
         for s in streets:
-            if (s in sw.params or s in sw.chiefs) and adopted[s] is None:
+            if (s in sw.params or s in sw.chiefs or sw.overlays) and adopted[s] is None:
                 adopted[s] = e.day
             if s in sw.chiefs:
                 chiefs_now[s] = sw.chiefs[s]
         switches.append(sw)
     return Plan(switches, names, adopted)
+
+
+def _check_overlay_change(scenario, name: str, key: str, entry: ScheduleEntry, where: str) -> None:
+    allowed = sorted(MIDRUN_OVERLAYS)
+    if name not in MIDRUN_OVERLAYS:
+        raise ScenarioError(where, f"overlay {name!r} sets itself up when the run begins and cannot change "
+                                   f"mid-run; overlays whose parameters may change: {allowed}")
+    if name not in scenario.overlays:
+        raise ScenarioError(where, f"overlay {name!r} is not in the scenario: overlays are set up when the run "
+                                   f"begins; present: {sorted(scenario.overlays)}")
+    if key.split(".")[0] in MIDRUN_OVERLAYS[name]:
+        raise ScenarioError(where, f"read when the run is set up; allowed: any field of overlays.{name} but "
+                                   f"{list(MIDRUN_OVERLAYS[name])}")
+    if entry.streets is not None:
+        raise ScenarioError(where, "an overlay's parameters change for the whole territory: omit streets")
 
 
 def _field(where: str, entry: ScheduleEntry, path: str) -> str:

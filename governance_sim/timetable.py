@@ -174,6 +174,9 @@ class Timetable:
             self._reweigh_appraisal(model, arr, next(iter(switch.params.values())))
         for s, wanted in switch.chiefs.items():
             self._appoint_chiefs(model, s, wanted)
+        for overlay in model.overlays:  # read when used: the new values hold from now on
+            if overlay.name in switch.overlays:
+                overlay.params = switch.overlays[overlay.name]
         self.log.append((model.day, switch.entry, list(switch.streets)))
 
     @staticmethod

@@ -137,3 +137,31 @@ def test_the_panel_marks_treated_street_months(streets3):
     assert treated[(0, 2)] and not treated[(0, 1)] and not treated[(2, 2)] and not treated[(1, 2)]
     counted = res.cases[(res.cases["t_reported"] >= 10 * 24.0) & (res.cases["t_reported"] < 70 * 24.0)]
     assert panel["cases_reported"].sum() == counted["t_reported"].notna().sum()
+
+
+def test_the_hotline_switches_to_direct_dispatch_mid_run(streets3):
+    """接诉即办 for the whole territory from day 20: 12345 work orders go to the street, not a department."""
+    streets3["overlays"] = {"hotline": {"direct_dispatch": False}}
+    streets3["roles"] = {"resident": {"channels": {"hotline": 1.0}}}
+    streets3["schedule"] = [{"day": 20, "overrides": {"overlays.hotline.direct_dispatch": True}}]
+    model = GovernanceModel(streets3)
+    model.run_model()
+    sent = [(h[2], h[1].split(":")[0]) for c in model.cases for h in c.handoffs if h[3] == "hotline_dispatch"]
+    before = {to for t, to in sent if t < 20 * 24.0}
+    after = {to for t, to in sent if t >= 20 * 24.0}
+    assert "department" in before and after == {"street_office"}
+
+
+@pytest.mark.parametrize(("overlays", "entry", "message"), [
+    ({"hotline": {}}, {"day": 5, "streets": ["街道1"], "overrides": {"overlays.hotline.direct_dispatch": True}},
+     "whole territory"),
+    ({"hotline": {}}, {"day": 5, "overrides": {"overlays.hotline.seats": 3}}, "set up"),
+    ({}, {"day": 5, "overrides": {"overlays.hotline.direct_dispatch": True}}, "not in the scenario"),
+    ({"grid": {}}, {"day": 5, "overrides": {"overlays.grid.report_quota": 3}}, "['hotline']"),
+])
+def test_overlay_switches_that_cannot_hold_are_refused(streets3, overlays, entry, message):
+    streets3["overlays"] = overlays
+    streets3["schedule"] = [entry]
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(streets3)
+    assert err.value.field.startswith("schedule.0.overrides.overlays.") and message in err.value.message
