@@ -221,24 +221,46 @@ def place_columns(model, cases: pd.DataFrame, places: pd.DataFrame) -> pd.DataFr
     cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
     comm = np.array([g.community for g in base.grids], dtype=np.int64)[cases["grid"].to_numpy(dtype=np.int64)]
     street_of = np.array([c.street for c in base.communities], dtype=np.int64)
-    group_of_case = pop.group[cases["household"].to_numpy(dtype=np.int64)]
-    sat = model.resident_spec.satisfied_threshold
-    keys = {"district": np.zeros(len(cases), dtype=np.int64), "community": comm,
-            "street": street_of[comm] if len(comm) else comm}
-    ids = {"district": [base.district_id], "street": list(base.street_ids),
-           "community": [c.place_id for c in base.communities]}
-    extra = {}
-    for level in ("district", "street", "community"):
-        for i, pid in enumerate(ids[level]):
-            at = keys[level] == i
+    group = pop.group[cases["household"].to_numpy(dtype=np.int64)].astype(np.int64)
+    n_groups = len(pop.group_names)
+    reported = cases["t_reported"].notna().to_numpy()
+    visible = ~cases["latent"].to_numpy(dtype=bool)
+    by_resident = visible & (cases["found_by"] == FOUND_BY_RESIDENT).to_numpy()
+    with np.errstate(invalid="ignore"):
+        res_h = (cases["t_resolved"] - cases["t_reported"]).to_numpy(dtype=float)
+        sat = cases["satisfaction"].to_numpy(dtype=float)
+    has_res = reported & np.isfinite(res_h)
+    rated = reported & np.isfinite(sat)
+    happy = rated & (np.nan_to_num(sat) >= model.resident_spec.satisfied_threshold)
+    levels = {"district": (np.zeros(len(cases), dtype=np.int64), [base.district_id]),
+              "street": (street_of[comm] if len(comm) else comm, list(base.street_ids)),
+              "community": (comm, [c.place_id for c in base.communities])}
+    extra: dict[tuple[str, str], dict[str, float]] = {}
+    for level, (key, ids) in levels.items():
+        n = len(ids) * n_groups
+        cell = key * n_groups + group
+
+        def count(mask, weights=None, cell=cell, n=n):
+            w = None if weights is None else weights[mask]
+            return np.bincount(cell[mask], weights=w, minlength=n).reshape(-1, n_groups)
+
+        c_rep, c_vis, c_self = count(reported), count(visible), count(by_resident)
+        c_res, s_res = count(has_res), count(has_res, res_h)
+        c_rated, c_happy = count(rated), count(happy)
+        for i, pid in enumerate(ids):
             row = {}
             for k, name in enumerate(pop.group_names):
-                m = _group_metrics(cases[at], group_of_case[at], k, sat)
-                for metric in PLACE_METRICS:
-                    row[f"{name}_{metric}"] = m[metric]
+                row[f"{name}_cases_reported"] = int(c_rep[i, k])
+                row[f"{name}_self_report_share"] = _share(c_self[i, k], c_vis[i, k])
+                row[f"{name}_resolution_time_mean_h"] = _share(s_res[i, k], c_res[i, k])
+                row[f"{name}_satisfaction_rate"] = _share(c_happy[i, k], c_rated[i, k])
             extra[(level, pid)] = row
     cols = [f"{name}_{metric}" for name in pop.group_names for metric in PLACE_METRICS]
     added = pd.DataFrame([extra.get((lv, pid), {}) for lv, pid in zip(places["level"], places["place_id"],
                                                                         strict=True)],
                          columns=cols, index=places.index)
     return pd.concat([places, added], axis=1)
+
+
+def _share(a, b) -> float:
+    return float(a / b) if b else math.nan

@@ -60,6 +60,10 @@ def test_group_metrics_add_up_to_the_runs_totals(grouped):
         rows = places[places["level"] == level]
         for g in names:
             assert rows[f"{g}_cases_reported"].sum() == s[f"group_{g}_cases_reported"], (level, g)
+    district = places[places["level"] == "district"].iloc[0]
+    for g in names:
+        for metric in ("self_report_share", "resolution_time_mean_h", "satisfaction_rate"):
+            assert district[f"{g}_{metric}"] == pytest.approx(s[f"group_{g}_{metric}"], nan_ok=True), (g, metric)
 
 
 def test_each_group_gets_its_own_values(grouped):
