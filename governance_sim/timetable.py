@@ -34,6 +34,7 @@ class StreetArrangements:
         cats = model.scenario.categories
         self._category_specs = [(c.departments, c.duty_holders) for c in cats.values()]
         self._ambiguity: dict[int, list[float]] = {}
+        self._summoning, self._micro = initial.summoning_power, initial.micro_enforcement
 
     # -------------------------------------------------------------- switching
     def instance(self, params):
@@ -48,6 +49,9 @@ class StreetArrangements:
 
     def set_street(self, street: int, params) -> None:
         self.by_street[street] = self.instance(params)
+        forces = self.in_force()
+        self._summoning = any(a.summoning_power for a in forces)
+        self._micro = any(a.micro_enforcement for a in forces)
 
     def in_force(self) -> list:
         seen, out = set(), []
@@ -68,11 +72,12 @@ class StreetArrangements:
 
     @property
     def summoning_power(self) -> bool:
-        return any(a.summoning_power for a in self.in_force())
+        """Whether any street's arrangement may summon (overlays then ask per case: should_whistle)."""
+        return self._summoning
 
     @property
     def micro_enforcement(self) -> bool:
-        return any(a.micro_enforcement for a in self.in_force())
+        return self._micro
 
     # -------------------------------------------------------------- asked per case
     def intake(self, case, channel, model):

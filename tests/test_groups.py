@@ -119,3 +119,16 @@ def test_without_groups_households_are_alike(tiny):
     m = GovernanceModel(tiny)
     assert m.population.group is None and m.lifecycle.pickers is None
     assert not [c for c in run(tiny).summary.columns if c.startswith("group_")]
+
+
+def test_with_the_hotline_a_group_keeps_its_channel_mix(grouped):
+    grouped["overlays"] = {"hotline": {}}
+    grouped["roles"] = {"resident": {"channels": {"hotline": 1.0}}}
+    m = GovernanceModel(grouped)
+    m.run_model()
+    pop = m.population
+    k = pop.group_names.index("floating")
+    first = [c for c in m.cases if c.found_by == "resident" and c.repeat_of < 0]
+    floating = {c.channel for c in first if pop.group[c.household] == k}
+    others = {c.channel for c in first if pop.group[c.household] != k}
+    assert floating == {"grid_worker"} and "hotline" in others
