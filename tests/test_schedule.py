@@ -4,6 +4,8 @@ entries are refused with one message naming the field; without a schedule nothin
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from governance_sim import GovernanceModel, run
@@ -165,3 +167,25 @@ def test_overlay_switches_that_cannot_hold_are_refused(streets3, overlays, entry
     with pytest.raises(ScenarioError) as err:
         load_scenario(streets3)
     assert err.value.field.startswith("schedule.0.overrides.overlays.") and message in err.value.message
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 500), st.floats(allow_nan=True),
+                    st.text(max_size=6), st.lists(st.text(max_size=4), max_size=3))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entry=st.fixed_dictionaries({}, optional={
+    "day": _VALUES, "streets": st.one_of(_VALUES, st.lists(st.sampled_from(["街道1", "S2", "街道9", ""]), max_size=3)),
+    "variant": st.one_of(_VALUES, st.sampled_from(["whistle", "no_buckpass"])),
+    "overrides": st.one_of(_VALUES, st.dictionaries(
+        st.sampled_from(["arrangement.p_buckpass", "arrangement.name", "roles.street_chief.per_street",
+                         "territory.streets", "arrangement", "overlays.hotline.direct_dispatch", "a..b"]),
+        _VALUES, max_size=2))}))
+def test_any_schedule_entry_loads_or_is_refused_naming_a_schedule_field(streets3, entry):
+    streets3["schedule"] = [entry]
+    try:
+        sc = load_scenario(streets3)
+    except ScenarioError as exc:
+        assert exc.field.startswith("schedule"), (exc.field, exc.message)
+        return
+    GovernanceModel(sc)  # what loads, builds
