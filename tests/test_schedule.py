@@ -189,3 +189,16 @@ def test_any_schedule_entry_loads_or_is_refused_naming_a_schedule_field(streets3
         assert exc.field.startswith("schedule"), (exc.field, exc.message)
         return
     GovernanceModel(sc)  # what loads, builds
+
+
+@pytest.mark.parametrize("variant", [None, "whistle"])
+def test_a_switch_to_the_same_parameters_changes_nothing(streets3, variant):
+    """The street-by-street arrangement answers every question as the arrangement it holds."""
+    streets3["overlays"] = {"hotline": {}}
+    plain = run(streets3, variant).summary
+    same = {"arrangement.p_buckpass": 0.3}
+    for day in (0, 17):
+        streets3["schedule"] = [{"day": day, "overrides": same}]
+        switched = run(streets3, variant).summary
+        cols = [c for c in plain.columns if c != "scenario_hash"]
+        assert switched[cols].equals(plain[cols]), day
