@@ -107,3 +107,21 @@ def test_rollout_on_the_command_line(six_streets, tmp_path):
     assert bad.exit_code == 2 and "schedule.0.streets" in bad.output and "Traceback" not in bad.output
     odd = CliRunner().invoke(app, ["rollout", str(path), "--schedule", "whistle-30", "-r", "1", "-q"])
     assert odd.exit_code == 2 and "VARIANT@DAY" in odd.output
+
+
+def test_a_missing_panel_extra_is_one_line_before_anything_runs(six_streets, monkeypatch):
+    from governance_sim import extras
+    from governance_sim.experiments import rollout as ro
+
+    real = extras.import_module
+
+    def no_differences(name, *args, **kwargs):
+        if name.split(".")[0] == "differences":
+            raise ImportError(f"No module named {name!r}")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(extras, "import_module", no_differences)
+    monkeypatch.setattr(ro, "_run_panel", lambda item: pytest.fail("ran before checking the extra"))
+    with pytest.raises(extras.MissingExtra) as err:
+        ro.rollout(six_streets, [{"day": 30, "streets": ["街道1"], "variant": "whistle"}], reps=1)
+    assert 'pip install "governance_sim[panel]"' in str(err.value)

@@ -29,6 +29,7 @@ from governance_sim.analysis.event_study import METHODS, event_study
 from governance_sim.errors import ScenarioError
 from governance_sim.experiments.executors import Executor, make_executor
 from governance_sim.experiments.seeds import run_seed
+from governance_sim.extras import require
 from governance_sim.model import MONTH_DAYS
 from governance_sim.panel import OUTCOMES
 from governance_sim.scenario import Scenario, load_scenario, parse_assignment
@@ -65,6 +66,10 @@ class RolloutStudy:
 
         return write_tables({"rollout_estimates": self.estimates, "rollout_truth": self.truth,
                              "rollout_report": self.report}, out)
+
+
+REQUIRES = {"cs": ("differences", "panel", "the Callaway–Sant'Anna estimate"),
+            "twfe": ("statsmodels", "panel", "the two-way fixed-effects estimate")}
 
 
 def parse_schedule(specs: list[str], folder: Path | None = None) -> list[dict]:
@@ -161,6 +166,8 @@ def rollout(scenario: str | Path | dict | Scenario, schedule: list[dict] | None 
     for m in methods:
         if m not in METHODS:
             raise ScenarioError("--method", f"unknown method {m!r}; allowed: {list(METHODS)}")
+    for m in methods:  # before any run: a missing extra is one line, not a lost hour
+        require(*REQUIRES[m])
     base = _as_dict(overrides)
     treated = dict(base)
     if schedule is not None:
