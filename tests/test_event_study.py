@@ -98,7 +98,8 @@ def test_rollout_on_the_command_line(six_streets, tmp_path):
     path.write_text(yaml.safe_dump(six_streets, allow_unicode=True), encoding="utf-8")
     res = CliRunner().invoke(app, ["rollout", str(path), "--schedule", "whistle@30:街道1,街道2",
                                    "--schedule", "whistle@60:S3,S4", "-r", "1", "-w", "1", "-q",
-                                   "--outcome", "whistled_share", "-o", str(tmp_path / "o")],
+                                   "--outcome", "whistled_share", "--control", "not_yet_treated",
+                                   "-o", str(tmp_path / "o")],
                              terminal_width=200)
     assert res.exit_code == 0, res.output
     assert "Callaway" in res.output and "truth" in res.output
@@ -107,6 +108,8 @@ def test_rollout_on_the_command_line(six_streets, tmp_path):
     assert bad.exit_code == 2 and "schedule.0.streets" in bad.output and "Traceback" not in bad.output
     odd = CliRunner().invoke(app, ["rollout", str(path), "--schedule", "whistle-30", "-r", "1", "-q"])
     assert odd.exit_code == 2 and "VARIANT@DAY" in odd.output
+    ctl = CliRunner().invoke(app, ["rollout", str(path), "--control", "everyone", "-r", "1", "-q"])
+    assert ctl.exit_code == 2 and "not_yet_treated" in ctl.output
 
 
 def test_a_missing_panel_extra_is_one_line_before_anything_runs(six_streets, monkeypatch):

@@ -13,6 +13,7 @@ from governance_sim.cli.app import app, console, user_errors
 from governance_sim.outdir import check_out_dir
 from governance_sim.panel import OUTCOMES
 
+CONTROLS = ("never_treated", "not_yet_treated")
 METHOD_LABELS = {"cs": "Callaway–Sant'Anna", "twfe": "two-way FE (naive)"}
 
 
@@ -33,6 +34,8 @@ def rollout_command(
     every: int = typer.Option(3, "--every", help="with --stagger: months between cohorts (the first adopts "
                                                  "at counted month 1 + EVERY)"),
     outcome: str = typer.Option("resolution_rate", "--outcome", help=f"panel column: {', '.join(OUTCOMES)}"),
+    control: str = typer.Option("never_treated", "--control",
+                                help="Callaway–Sant'Anna's controls: never_treated | not_yet_treated"),
     variant: str = opt.variant("named variant the roll-out starts from (default: the scenario as written)"),
     reps: int = opt.reps(10, "replications; each runs one seed with and without the roll-out"),
     seed: int = opt.seed(),
@@ -51,6 +54,10 @@ def rollout_command(
 
     with user_errors():
         check_out_dir(out)
+        if control not in CONTROLS:
+            from governance_sim.scenario import ScenarioError
+
+            raise ScenarioError("--control", f"must be one of {list(CONTROLS)} (got {control!r})")
         if schedule and stagger:
             from governance_sim.scenario import ScenarioError
 
@@ -65,7 +72,7 @@ def rollout_command(
                       TimeRemainingColumn(), console=console, disable=quiet, transient=True) as bar:
             task = bar.add_task("runs", total=2 * reps)
             study = rollout(scenario, entries, variant=variant, reps=reps, seed=seed or 0, days=days,
-                            overrides=set_, outcome=outcome, workers=workers,
+                            overrides=set_, outcome=outcome, control=control, workers=workers,
                             progress=lambda done, total: bar.update(task, completed=done, total=total))
     table = Table(title=f"{outcome}: estimate against the truth over {reps} replications "
                         f"(truth = mean effect on the treated street-months)")
@@ -81,6 +88,11 @@ def rollout_command(
         console.print(f"schedule: {study.schedule}", highlight=False, soft_wrap=True)
         console.print(f"spillover: the true effect on streets not (yet) treated averages {_f(spill)} "
                       "(shared departments; controls are not untouched)", highlight=False)
+        by = study.by_event()
+        by = by[by["event_time"] >= 0]
+        console.print("true effect by months since adoption: " + ", ".join(
+            f"{int(r.event_time)}: {_f(r.mean)}" for r in by.itertuples(index=False)), highlight=False,
+            soft_wrap=True)
     if out is not None:
         study.write(out)
         if not quiet:
