@@ -16,7 +16,7 @@ import governance_sim
 
 API = Path(__file__).resolve().parent / "api.md"
 PUBLIC = ["load_scenario", "run", "GovernanceModel", "compare", "sweep", "sensitivity", "evaluate",
-          "open_store", "validate", "calibrate"]
+          "open_store", "validate", "calibrate", "rollout", "event_study"]
 SECTIONS = ("Args", "Arguments", "Returns", "Raises", "Yields", "Example", "Examples")
 ROLE = re.compile(r":(?:func|class|meth|mod|data|attr):`~?([^`]+)`")
 

@@ -8,6 +8,7 @@ The rest is opt-in::
     pip install "governance_sim[geo]"        # maps (geopandas, shapely)
     pip install "governance_sim[calibrate]"  # calibration (pyabc, optuna)
     pip install "governance_sim[mining]"     # process mining of case event logs (pm4py, AGPL)
+    pip install "governance_sim[panel]"      # event studies of roll-outs (differences, statsmodels)
     pip install "governance_sim[all]"        # all of the above
 """
 
@@ -17,7 +18,7 @@ from importlib import import_module
 
 from governance_sim.scenario import ScenarioError
 
-EXTRAS = ("dask", "viz", "geo", "calibrate", "mining", "all")
+EXTRAS = ("dask", "viz", "geo", "calibrate", "mining", "panel", "all")
 
 
 def install_command(extra: str) -> str:

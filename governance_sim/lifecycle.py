@@ -46,6 +46,8 @@ class CaseLifecycle:
         self.trail: list | None = None
         # overlays that act when a case reaches a unit (e.g. 12345's call back on signing an order)
         self.arrival_overlays = [o for o in model.overlays if type(o).on_arrival is not Overlay.on_arrival]
+        # per category, who meets its problems when household groups differ (groups.py); else None
+        self.pickers: list | None = None
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -55,16 +57,20 @@ class CaseLifecycle:
         rng = self.rng
         t0 = day * HOURS_PER_DAY
         factors = self.demand.rates(day) if self.demand is not None else None
+        pickers = self.pickers
         for cat in m.categories:
             if not cat.active(day):
                 continue
             mean = cat.rate_per_person_day * m.population_size
             if factors is not None:
                 mean *= factors[cat.index]
+            pick = pickers[cat.index] if pickers is not None else None
+            if pick is not None:
+                mean *= pick.mean_factor
             n = rng.poisson(mean)
             if not n:
                 continue
-            hids_a = rng.integers(0, m.n_households, n)
+            hids_a = rng.integers(0, m.n_households, n) if pick is None else pick.draw(rng, n)
             times = (t0 + np.sort(rng.random(n)) * HOURS_PER_DAY).tolist()
             sev_a = np.minimum(np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1, 3)
             hids, sev = hids_a.tolist(), sev_a.tolist()  # lists: plain ints and floats
@@ -90,7 +96,7 @@ class CaseLifecycle:
             if channels is not None:
                 break
         if channels is None:
-            channels = channel_indices(pop, u)
+            channels = channel_indices(pop, u, hids)
         p = report_probabilities(pop, hids, severities, channels)
         reports = (self.rng.random(len(hids)) < p).tolist()
         return [CHANNELS[k] for k in channels.tolist()], reports
@@ -140,7 +146,7 @@ class CaseLifecycle:
             channel = overlay.choose_channel(case, u, m)
             if channel is not None:
                 return channel
-        return Resident.choose_channel(m.population, u)
+        return Resident.choose_channel(m.population, u, case.household)
 
     def report_delay(self) -> float:
         mean = self.model.resident_spec.report_delay_h

@@ -192,6 +192,10 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
         s[f"paperwork_share_{role}"] = float(rows["hours_paperwork"].sum() / worked) if worked else math.nan
         s[f"overtime_hours_per_week_{role}"] = float(rows["overtime_hours"].sum() / staff / weeks) if staff and weeks else math.nan
     s.update(model.arrangement.summary(model))  # e.g. the share settled inside 片区
+    if model.scenario.groups:  # residents who differ: metrics by group (groups.py)
+        from governance_sim.groups import summary_columns
+
+        s.update(summary_columns(model, cases))
     for overlay in model.overlays:  # e.g. hotline calls, padded reports, audits
         s.update(overlay.summary(model))
     return s

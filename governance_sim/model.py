@@ -94,11 +94,16 @@ class GovernanceModel(mesa.Model):
         self.lifecycle = CaseLifecycle(self)
         with cyclic_gc_paused():  # hundreds of thousands of households, no cycles
             self._build_lookups()
+            if sc.groups:  # residents who differ (groups.py); none: every household alike
+                from governance_sim.groups import assign
+
+                assign(self)
             self._build_agents()
         self.arrangement.setup(self)
         for overlay in self.overlays:
             overlay.setup(self)
         self.appraisal = Appraisal(self)  # scorecards of the units built above (考核)
+        self.timetable = _timetable_of(self)  # reforms switched on their day (schedule.py); None without
         self.datacollector = SummaryDataCollector(model_reporters=MODEL_REPORTERS)  # + summary at the end
         self.running = True
         self.at_warmup_end: dict[str, Any] = {}
@@ -190,6 +195,8 @@ class GovernanceModel(mesa.Model):
         """Advance one day: daily routines, then every event of the day."""
         day = self.day
         cal = self.calendar
+        if self.timetable is not None:
+            self.timetable.on_day(self, day)
         self.lifecycle.emerge_day(day)
         if cal.is_workday(day):
             opening = cal.office_open(day)
@@ -309,6 +316,14 @@ MODEL_REPORTERS = {
     "mean_trust": GovernanceModel.mean_trust,
     "satisfaction_rate": GovernanceModel.satisfaction_so_far,
 }
+
+
+def _timetable_of(model: GovernanceModel):
+    if not model.scenario.schedule:
+        return None
+    from governance_sim.timetable import Timetable
+
+    return Timetable(model)
 
 
 def _calendar_of(sc: Scenario) -> Calendar:

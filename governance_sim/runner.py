@@ -10,12 +10,14 @@ from typing import Any
 import pandas as pd
 
 from governance_sim import eventlog, metrics
+from governance_sim.groups import place_columns
 from governance_sim.model import GovernanceModel
 from governance_sim.outdir import staged_dir
+from governance_sim.panel import panel_frame
 from governance_sim.places import places_frame
 from governance_sim.scenario import Scenario, load_scenario
 
-TABLES = ("summary", "timeseries", "cases", "workers", "places")
+TABLES = ("summary", "timeseries", "cases", "workers", "places", "panel")
 
 
 def package_version() -> str:
@@ -35,6 +37,7 @@ class RunResult:
     scenario: Scenario
     places: pd.DataFrame | None = None  # one row per district, street and community (places.py)
     event_log: eventlog.EventLog | None = None  # with ``run(..., event_log=True)``
+    panel: pd.DataFrame | None = None  # one row per street × counted month (panel.py)
 
     def write(self, out: str | Path) -> Path:
         """Write the tables as ``<table>.parquet`` into ``out``, atomically per file,
@@ -78,7 +81,7 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
         variant: a name from the scenario's ``variants`` table.
         seed, days: override the scenario's values.
         overrides: dotted-path overrides (``{"arrangement.p_buckpass": 0.1}`` or ``["a.b=1"]``).
-        out: folder to write ``summary/timeseries/cases/workers/places.parquet`` into.
+        out: folder to write ``summary/timeseries/cases/workers/places/panel.parquet`` into.
         progress: called with the day number after each simulated day.
         event_log: also keep every step of every case and return it as ``result.event_log``
             (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
@@ -127,8 +130,9 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
         cases=_tag(cases, ident),
         workers=_tag(workers, ident),
         scenario=model.scenario,
-        places=_tag(places_frame(model, cases, workers), ident),
+        places=_tag(place_columns(model, cases, places_frame(model, cases, workers)), ident),
         event_log=log,
+        panel=_tag(panel_frame(model, cases), ident),
     )
     if out is not None:
         result.write(out)

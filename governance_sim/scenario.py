@@ -21,8 +21,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from governance_sim.demand import DEFAULT_START_DATE, DemandSpec, check_demand
 from governance_sim.errors import ScenarioError
+from governance_sim.groups import GroupSpec, check_groups
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
 from governance_sim.safe_yaml import MAX_DEPTH, load_file, load_value
+from governance_sim.schedule import ScheduleEntry, check_schedule
 from governance_sim.schema import SEED_LIMIT, ParamModel, Weights
 
 
@@ -365,6 +367,12 @@ class Scenario(Strict):
     arrangement: Any
     overlays: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    groups: dict[str, GroupSpec] = Field(default_factory=dict,
+                                         description="household groups with their own trust, reporting, channels, "
+                                                     "patience and problem rates (see groups.py); none = alike")
+    schedule: list[ScheduleEntry] = Field(default_factory=list,
+                                          description="changes at given days, for the whole territory or named "
+                                                      "streets (a staggered roll-out; see schedule.py)")
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -401,6 +409,9 @@ class Scenario(Strict):
         problem = check(self) if check is not None else None
         if problem:
             raise _FieldError(*problem)
+        problem = check_groups(self) or check_schedule(self)
+        if problem:
+            raise _FieldError(*problem)
         return self
 
     @property
@@ -422,6 +433,10 @@ class Scenario(Strict):
         _drop_late_defaults(payload["arrangement"], self.arrangement)
         for name, params in self.overlays.items():
             _drop_late_defaults(payload["overlays"][name], params)
+        if not self.schedule:
+            del payload["schedule"]
+        if not self.groups:
+            del payload["groups"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -795,7 +810,8 @@ def check_variants(raw: dict, folder: Path | None = None) -> None:
         return
     if not isinstance(variants, dict):
         raise ScenarioError("variants", "must be a mapping of variant name → {dotted.path: value}")
-    base = {k: v for k, v in raw.items() if k != "variants"}
+    # a schedule names variants: keep the table where one is given
+    base = {k: v for k, v in raw.items() if k != "variants" or raw.get("schedule")}
     for name, changes in variants.items():
         if not isinstance(name, str):
             raise ScenarioError("variants", f"variant names must be text (got {name!r})")

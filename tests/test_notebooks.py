@@ -15,11 +15,11 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 def test_the_notebooks_exist():
     assert {p.name for p in NOTEBOOKS} >= {
         "01_reform_comparison.ipynb", "02_sweeps_and_sensitivity.ipynb", "03_case_studies.ipynb",
-        "04_calibration_and_forecast.ipynb", "05_process_mining.ipynb"}
+        "04_calibration_and_forecast.ipynb", "05_process_mining.ipynb", "06_rollout_and_did.ipynb"}
 
 
-# notebooks that use an optional extra: [mining] (pm4py), [calibrate] (pyabc)
-NEEDS = {"05_process_mining": "pm4py", "04_calibration_and_forecast": "pyabc"}
+# notebooks that use an optional extra: [mining] (pm4py), [calibrate] (pyabc), [panel] (differences)
+NEEDS = {"05_process_mining": "pm4py", "04_calibration_and_forecast": "pyabc", "06_rollout_and_did": "differences"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -34,6 +34,12 @@ class ResidentPopulation:
         self.channel_cost = np.array([spec.channel_costs.get(c, 0.0) for c in CHANNELS], dtype=float)
         self.severity_value = np.asarray(spec.severity_value, dtype=float)
         self.reports = np.zeros(n, dtype=np.int32)
+        # household groups (governance_sim.groups): group per household, and per group the
+        # channel CDF and costs; None when every household is alike
+        self.group: np.ndarray | None = None
+        self.group_names: list[str] = []
+        self.group_cdf: np.ndarray | None = None
+        self.group_cost: np.ndarray | None = None
 
 
 class Resident(mesa.Agent):
@@ -87,8 +93,12 @@ class Resident(mesa.Agent):
         return float(report_probabilities(pop, np.array([hid]), np.array([severity]), np.array([k]))[0])
 
     @staticmethod
-    def choose_channel(pop: ResidentPopulation, u: float) -> str:
-        """Pick a channel by the scenario's weights (``u`` uniform in [0, 1))."""
+    def choose_channel(pop: ResidentPopulation, u: float, hid: int | None = None) -> str:
+        """Pick a channel by the scenario's weights (``u`` uniform in [0, 1)), or by the weights
+        of household ``hid``'s group when households differ."""
+        if pop.group_cdf is not None and hid is not None:
+            cdf = pop.group_cdf[pop.group[hid]]
+            return CHANNELS[min(int(np.searchsorted(cdf, u, side="right")), len(CHANNELS) - 1)]
         return CHANNELS[min(bisect_right(pop.channel_cdf, u), len(CHANNELS) - 1)]
 
     @staticmethod
@@ -125,11 +135,16 @@ def report_probabilities(pop: ResidentPopulation, hids: np.ndarray, severities: 
 
     Below that the problem is tolerated.  ``channels`` are indices into ``CHANNELS``.
     """
-    gain = pop.trust[hids] * pop.severity_value[severities - 1] - pop.channel_cost[channels]
+    cost = pop.channel_cost[channels] if pop.group_cost is None else pop.group_cost[pop.group[hids], channels]
+    gain = pop.trust[hids] * pop.severity_value[severities - 1] - cost
     return 1.0 / (1.0 + np.exp(-gain / pop.spec.report_noise))
 
 
-def channel_indices(pop: ResidentPopulation, u: np.ndarray) -> np.ndarray:
-    """Channels (indices into ``CHANNELS``) by the scenario's weights, for uniforms ``u``."""
+def channel_indices(pop: ResidentPopulation, u: np.ndarray, hids: np.ndarray | None = None) -> np.ndarray:
+    """Channels (indices into ``CHANNELS``) by the scenario's weights, for uniforms ``u``
+    (by the weights of the households' groups, given ``hids``, when households differ)."""
+    if pop.group_cdf is not None and hids is not None:
+        k = (pop.group_cdf[pop.group[hids]] <= np.asarray(u)[:, None]).sum(axis=1)
+        return np.minimum(k, len(CHANNELS) - 1)
     k = np.searchsorted(np.asarray(pop.channel_cdf), u, side="right")
     return np.minimum(k, len(CHANNELS) - 1)

@@ -26,7 +26,7 @@ def run_command(
     warmup_days: int = typer.Option(None, "--warmup-days",
                                     help="days simulated before the counted ones (default: the scenario's warmup_days)"),
     set_: list[str] = opt.overrides(),
-    out: Path = opt.out("folder for summary/timeseries/cases/workers/places.parquet "
+    out: Path = opt.out("folder for summary/timeseries/cases/workers/places/panel.parquet "
                         "(and maps when the territory has polygons)"),
     quiet: bool = opt.quiet(),
     event_log: bool = typer.Option(False, "--event-log",
@@ -61,7 +61,7 @@ def run_command(
 
         maps = write_run_maps(result, out)
         if not quiet:
-            console.print(f"wrote summary, timeseries, cases, workers, places → {out}/*.parquet")
+            console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")
             if maps:
                 console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
             if event_log:

@@ -149,6 +149,9 @@ class Hotline(Overlay):
         self.rng = self.make_rng(model)
         pop = model.population
         self._weights = np.diff(np.concatenate([[0.0], pop.channel_cdf]))
+        # households in groups (governance_sim.groups) start from their group's channel mix
+        self._group_weights = (None if pop.group_cdf is None else
+                               np.diff(pop.group_cdf, axis=1, prepend=0.0))
         self._hotline = CHANNELS.index("hotline")
         self.n_units = len(model.territory.streets) if model.has_street_layer else len(model.community_offices)
         self.pressure = dict.fromkeys(range(self.n_units), 0.0)
@@ -161,7 +164,8 @@ class Hotline(Overlay):
     def choose_channel(self, case, u: float, model) -> str | None:
         """Trust makes the hotline a channel people use (MODEL.md §5)."""
         trust = float(model.population.trust[case.household])
-        w = self._weights.copy()
+        groups = self._group_weights
+        w = (self._weights if groups is None else groups[model.population.group[case.household]]).copy()
         w[self._hotline] *= max(0.0, 1.0 + self.params.trust_sensitivity * (trust - TRUST_NEUTRAL))
         total = w.sum()
         if total <= 0:
@@ -172,7 +176,9 @@ class Hotline(Overlay):
     def choose_channels(self, hids, u, model):
         """:meth:`choose_channel` for many households at once (indices into ``CHANNELS``)."""
         trust = model.population.trust[hids]
-        w = np.broadcast_to(self._weights, (len(hids), len(self._weights))).copy()
+        groups = self._group_weights
+        w = (np.broadcast_to(self._weights, (len(hids), len(self._weights))).copy() if groups is None
+             else groups[model.population.group[hids]])
         w[:, self._hotline] *= np.maximum(0.0, 1.0 + self.params.trust_sensitivity * (trust - TRUST_NEUTRAL))
         cum = np.cumsum(w, axis=1)
         k = (cum <= (u * cum[:, -1])[:, None]).sum(axis=1)
