@@ -244,6 +244,28 @@ def test_stricter_audits_mean_less_padding(tiny):
     assert padded[0.5] < padded[0.02]
 
 
+def test_a_quota_moves_a_short_workers_patrol_effort_and_what_it_finds(tiny):
+    """The report quota is a scorecard: workers short of it patrol longer next month (more
+    looks, more finds, less time left for their queue); without weight it moves nothing."""
+    runs = {}
+    for weight in (0.0, 1.0):
+        grid = {"report_quota": 40, "quota_weight": weight, "audit_rate": 0.5}
+        runs[weight] = finished(scenario(dict(tiny), {"grid": grid}, days=120))
+    still, moved = runs[0.0], runs[1.0]
+    base = still.grid_workers[0].base_patrol_h
+    assert all(w.routine_h["patrol"] == base for w in still.grid_workers)
+    hours = [w.routine_h["patrol"] for w in moved.grid_workers]
+    assert min(hours) > base  # every worker was short of 40 reports a month
+    history = [h[1]["patrol"] for h in moved.grid_workers[0].scorecard.history]
+    assert history == sorted(history) and len(history) == 4  # rising month by month, with inertia
+    cap = moved.grid_workers[0].hours_per_day + moved.calendar.overtime
+    assert max(hours) <= cap
+    worker = moved.grid_workers[0]
+    assert worker.detection_prob > still.grid_workers[0].detection_prob
+    found = {k: sum(1 for c in m.cases if c.found_by == "patrol") for k, m in runs.items()}
+    assert found[1.0] > found[0.0]
+
+
 def test_same_seed_same_outputs_with_the_new_mechanisms(tiny):
     every = {"mass_whistle": {"app_share": 0.5}, "community_invitation": {},
              "party_building": {"joint_meetings_per_month": 2},

@@ -18,6 +18,20 @@ class GridWorker(UnitAgent):
         self.detection_prob = spec.detection_prob
         self.latent_detection_prob = spec.latent_detection_prob
         self.intake_delay_h = spec.intake_delay_h
+        self.base_patrol_h = spec.patrol_hours
+        self.base_detection = (spec.detection_prob, spec.latent_detection_prob)
+        self.scorecard = None  # set when the worker's reports are appraised (overlays.grid)
+
+    def set_patrol_hours(self, hours: float) -> None:
+        """Patrol ``hours`` a day, at most the post's hours plus the overtime cap; each base
+        patrol's worth of hours is another look at each problem with the base odds (as a
+        街巷长's).  Patrol hours are taken from the day before case work."""
+        hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
+        self.routine_h["patrol"] = hours
+        self.reserve_routine()
+        base = self.base_patrol_h
+        looks = hours / base if base > 0 else 0.0
+        self.detection_prob, self.latent_detection_prob = (1.0 - (1.0 - p) ** looks for p in self.base_detection)
 
     def patrol(self, rng, undiscovered: dict[int, list], until: float) -> list:
         """One day's patrol (ending at ``until``): each unnoticed problem in my grids is seen with

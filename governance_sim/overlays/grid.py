@@ -25,7 +25,10 @@ the scenario's grid workers as they are:
   worker who reported fewer than ``report_quota`` problems weighs the mark the
   shortfall loses (``quota_weight``) against the risk that an audit (核查, each
   report checked with ``audit_rate``) catches a padded report (``audit_penalty``),
-  and pads the whole shortfall or nothing.  Each padded report costs the worker
+  and pads the whole shortfall or nothing.  The same appraisal moves its effort: like a
+  街巷长's, its patrol hours for the next month move toward ``patrol_hours × (1 +
+  sensitivity × quota_weight × shortfall / quota)`` with the scorecards' inertia
+  (more patrol, more genuine finds, less time for its queue).  Each padded report costs the worker
   ``padding_h`` and the community office ``padding_review_h`` to log and close
   (activities ``padding`` and ``padding_review`` in the workers table); audits
   catch padded reports at ``audit_rate`` (``grid_padding_caught``).  Padded
@@ -42,7 +45,7 @@ import math
 import numpy as np
 from pydantic import Field
 
-from governance_sim.appraisal import padding_probability
+from governance_sim.appraisal import Scorecard, padding_probability
 from governance_sim.overlays.base import Overlay, OverlayParams
 from governance_sim.registry import register_overlay
 
@@ -150,9 +153,21 @@ class GridOverlay(Overlay):
         return None
 
     def on_month(self, model, month: int) -> None:
-        """The appraisal counts the month's reports; workers short of the quota pad."""
+        """The appraisal counts the month's reports: a worker short of the quota may pad it
+        now, and moves next month's patrol hours toward what the quota rewards (its
+        scorecard, :mod:`governance_sim.appraisal`: appraiser ``quota`` with weight
+        ``quota_weight``, the same sensitivity and inertia as every scorecard)."""
         p = self.params
         if p.report_quota > 0:
+            appraisal = model.appraisal
+            for w, worker in enumerate(model.grid_workers):
+                if worker.scorecard is None:
+                    base = worker.base_patrol_h
+                    worker.scorecard = Scorecard({"quota": p.quota_weight}, {"patrol": base},
+                                                 {"patrol": base * appraisal.sensitivity})
+                worker.scorecard.mark("quota", "patrol", min(1.0, self._month[w] / p.report_quota))
+                worker.scorecard.reweight(appraisal.inertia, month)
+                worker.set_patrol_hours(worker.scorecard.priority["patrol"])
             for w, worker in enumerate(model.grid_workers):
                 shortfall = p.report_quota - self._month[w]
                 if shortfall <= 0:
