@@ -1,0 +1,133 @@
+"""The city at scale: ``scenarios/beijing_city.yaml`` (21.9 M people, 16 districts, 333 streets)
+for a year, outputs included.
+
+One run goes to a child process, which reports its own wall time, cases and peak resident
+memory (``VmHWM``: the child's own, not the parent's carried over). Then, for the speed-up
+over one worker, ``--speedup-reps`` replications of ``--speedup-days`` days run as a sweep on
+one worker and on ``--workers`` workers (``compare`` of classic and direct dispatch), alternating, while the peak resident memory of the
+whole process tree (the sweep's parent and its workers, summed) is sampled.
+
+    python benchmarks/bench_city.py                      # a year: tens of minutes, ~10 GB
+    python benchmarks/bench_city.py --days 30 --speedup-days 5   # a quick look
+
+The last line is machine-readable::
+
+    days=<d> wall_s=<t> cases=<n> cases_per_s=<r> peak_gb=<m> speedup_2_workers=<s> tree_peak_gb=<p>
+
+Targets (issue 13): a year in ≤ 10 minutes and ≤ 12 GB on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "beijing_city.yaml"
+
+CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from governance_sim import run
+t0 = time.perf_counter()
+r = run({scenario!r}, {variant!r}, seed=1, days={days})
+wall = time.perf_counter() - t0
+peak = 0.0
+with open("/proc/self/status", encoding="ascii") as f:
+    for line in f:
+        if line.startswith("VmHWM:"):
+            peak = int(line.split()[1]) / 1024 / 1024
+s = r.summary.iloc[0]
+print(json.dumps({{"wall_s": wall, "cases": int(s["cases_created"]), "peak_gb": peak}}))
+"""
+
+
+def one_run(days: int, variant: str) -> dict:
+    code = CHILD.format(root=str(ROOT), scenario=str(SCENARIO), variant=variant, days=days)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _tree_rss_gb(pid: int) -> float:
+    """Resident memory of ``pid`` and every descendant, summed (from /proc)."""
+    try:
+        import psutil
+    except ImportError:
+        raise SystemExit("the process-tree memory needs psutil: pip install -e '.[dask]'") from None
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total / 2**30
+
+
+def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
+    """Wall time of ``govsim compare`` of classic and direct dispatch with ``reps`` replications
+    each on ``workers`` processes, and the peak of the process tree's summed resident memory
+    (sampled every 0.2 s)."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r});"
+            "from governance_sim.experiments.executors import make_executor;"
+            "from governance_sim import compare;"
+            f"compare({str(SCENARIO)!r}, ['hotline_classic', 'hotline_direct'], reps={reps}, days={days}, "
+            f"executor=make_executor({workers}, None))")
+    t0 = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
+    peak = [0.0]
+
+    def sample() -> None:
+        while child.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_gb(child.pid))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    if child.wait() != 0:
+        raise SystemExit(f"the sweep on {workers} worker(s) failed")
+    watcher.join()
+    return time.perf_counter() - t0, peak[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--days", type=int, default=365, help="counted days of the main run")
+    ap.add_argument("--variant", default="hotline_direct")
+    ap.add_argument("--speedup-days", type=int, default=10, help="days of each replication of the speed-up sweep")
+    ap.add_argument("--speedup-reps", type=int, default=1, help="replications of each of the two variants")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--no-speedup", action="store_true", help="skip the speed-up sweep")
+    args = ap.parse_args()
+    print(f"beijing_city, {args.days} days, variant {args.variant}, {os.cpu_count()} cores", flush=True)
+    r = one_run(args.days, args.variant)
+    rate = r["cases"] / r["wall_s"]
+    print(f"one run: {r['wall_s']:.1f} s, {r['cases']:,} cases ({rate:,.0f}/s), peak {r['peak_gb']:.2f} GB",
+          flush=True)
+    speedup, tree_peak = float("nan"), float("nan")
+    if not args.no_speedup:
+        one = many = float("inf")
+        for _ in range(2):  # alternate, keep the best of each (the machine is shared)
+            t, _p = sweep_wall(args.speedup_days, args.speedup_reps, 1)
+            one = min(one, t)
+            t, p = sweep_wall(args.speedup_days, args.speedup_reps, args.workers)
+            many, tree_peak = min(many, t), max(p, 0.0 if tree_peak != tree_peak else tree_peak)
+        speedup = one / many
+        print(f"2 variants × {args.speedup_reps} × {args.speedup_days} days: {one:.1f} s on 1 worker, {many:.1f} s on "
+              f"{args.workers} ({speedup:.2f}×), process tree peak {tree_peak:.2f} GB", flush=True)
+    print(f"days={args.days} wall_s={r['wall_s']:.1f} cases={r['cases']} cases_per_s={rate:.0f} "
+          f"peak_gb={r['peak_gb']:.2f} speedup_{args.workers}_workers={speedup:.2f} tree_peak_gb={tree_peak:.2f}")
+
+
+if __name__ == "__main__":
+    main()
