@@ -135,8 +135,9 @@ class Case:
     def mark_received(self, d: int, t: float) -> None:
         """Department ``d`` got the referral or summons at ``t`` (the latest counts)."""
         if self.received is None:
-            self.received = {}
-        self.received[d] = t
+            self.received = {d: t}  # a literal makes the smallest dict
+        else:
+            self.received[d] = t
 
     def mark_arrived(self, d: int, t: float) -> None:
         """Department ``d``'s staff started on site at ``t`` (the first time counts)."""

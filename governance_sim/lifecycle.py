@@ -10,6 +10,7 @@ module decides *when* and records what happened.
 from __future__ import annotations
 
 import math
+from sys import intern
 
 import numpy as np
 
@@ -252,7 +253,7 @@ class CaseLifecycle:
     # ------------------------------------------------------------ 4. routing
     def arrive(self, case: Case, unit_key, reason) -> None:
         """The case reaches a unit, which decides (through the arrangement) what to do."""
-        case.holder = f"{unit_key[0]}:{unit_key[1]}"
+        case.holder = intern(f"{unit_key[0]}:{unit_key[1]}")  # one copy per unit, not per case
         m = self.model
         if case.latent and not case.eruption:
             self.grow(case)
@@ -398,7 +399,7 @@ class CaseLifecycle:
         unit.work_on(case, effort, priority, self._department_done_task,
                      on_start=self._department_arrives)
         case.part_pending(d)
-        case.holder = f"department:{d}"
+        case.holder = intern(f"department:{d}")
 
     def _department_arrives(self, task, now: float) -> None:
         """The department's staff start on the case: on site (到场), the first response if first."""
