@@ -219,12 +219,17 @@ def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFr
                 r["rank_last"] = float(ranked["rank"].iloc[-1])
         return r
 
-    rows = [row("district", base.district_id, base.district, None, base.population, base.households,
+    top = "city" if base.is_city else "district"
+    rows = [row(top, base.district_id, base.district, None, base.population, base.households,
                 everything, 0, list(staff_of))]
+    street_parent = [base.district_id] * n_street
+    if base.is_city:  # a city: a row per district between the city and its streets
+        street_parent = [base.district_ids[k] for k in base.district_of_street]
+        rows += _district_rows(model, base, arr, row, staff_of, comm_units)
     for s, (sid, name) in enumerate(zip(base.street_ids, base.streets, strict=True)):
         members = base.communities_of_street(s)
         units = [("street_office", s)] + [u for ci in members for u in comm_units[ci]]
-        rows.append(row("street", sid, name, base.district_id,
+        rows.append(row("street", sid, name, street_parent[s],
                         sum(base.communities[ci].population for ci in members),
                         sum(base.communities[ci].households for ci in members),
                         by_street, s, units, months[months["street"] == s]))
@@ -233,6 +238,26 @@ def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFr
         rows.append(row("community", c.place_id, c.name, parent, c.population, c.households,
                         by_comm, ci, comm_units[ci]))
     return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+
+
+def _district_rows(model, base: Territory, arr: _CaseArrays, row, staff_of, comm_units) -> list[dict]:
+    """One row per district of a city: its cases, and the work of its streets, communities,
+    departments and 区指挥中心 (municipal units count at city level only)."""
+    district_of_street = np.asarray(base.district_of_street, dtype=np.int64)
+    n = len(base.districts)
+    sums = arr.sums(district_of_street[arr.street] if len(arr.street) else arr.street, n)
+    dept_district = model.city.department_district if model.city is not None else []
+    out = []
+    for k, (did, name) in enumerate(zip(base.district_ids, base.districts, strict=True)):
+        streets = [s for s in range(len(base.streets)) if district_of_street[s] == k]
+        members = [ci for s in streets for ci in base.communities_of_street(s)]
+        units = [("street_office", s) for s in streets] + [u for ci in members for u in comm_units[ci]]
+        units += [("department", d, "district") for d, dk in enumerate(dept_district) if dk == k]
+        units.append(("district_center", k, "district"))
+        out.append(row("district", did, name, base.district_id,
+                       sum(base.communities[ci].population for ci in members),
+                       sum(base.communities[ci].households for ci in members), sums, k, units))
+    return out
 
 
 def _local_workload(model, base: Territory, workers: pd.DataFrame):
@@ -256,7 +281,7 @@ def _local_workload(model, base: Territory, workers: pd.DataFrame):
 def check_totals(places: pd.DataFrame, summary: dict) -> dict[str, int]:
     """Differences between each level's summed counts and the run's totals (all zero when consistent)."""
     out = {}
-    for level in ("district", "street", "community"):
+    for level in ("city", "district", "street", "community"):
         rows = places[places["level"] == level]
         if rows.empty:
             continue
