@@ -40,6 +40,7 @@ class Comparison:
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     places: pd.DataFrame | None = None  # per run and place, when the territory has polygons
     places_source: str | None = None  # the territory file with the polygons
+    map_scenario: Any = None  # a city without polygons: the scenario whose layout is drawn
 
     def metric(self, name: str) -> pd.DataFrame:
         """The rows of ``table`` for one metric."""
@@ -181,18 +182,21 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     if places:
         result.places = pd.concat(places, ignore_index=True)
         result.places_source = tasks[0].scenario["territory"]["source"]
+        result.map_scenario = tasks[0].scenario
     if out is not None:
         result.write(out, lang)
     return result
 
 
 def _has_polygons(sc: Scenario) -> bool:
-    """Whether the territory came from a file with polygons (then runs bring back their places)."""
+    """Whether runs bring back their places for maps: a territory file with polygons, or a city
+    (drawn on its schematic layout)."""
     if sc.territory.source is None:
         return False
     from governance_sim.places_data import load_places
 
-    return load_places(sc.territory.source).has_geometry
+    data = load_places(sc.territory.source)
+    return data.has_geometry or (len(data.districts) > 1 and sc.territory.select is None)  # a city
 
 
 def _variant_of(task: RunTask) -> str:
