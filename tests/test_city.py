@@ -252,3 +252,30 @@ def test_mesa_batch_run_accepts_a_city(tmp_path):
                              iterations=1, max_steps=10, number_processes=1, display_progress=False)
     assert len({r["seed"] for r in results}) == 2
     assert np.isfinite([r["cases_reported"] for r in results]).all()
+
+
+def test_the_app_shows_a_city_as_a_map_of_its_streets(tmp_path):
+    pytest.importorskip("geopandas")
+    from governance_sim.viz.session import LiveRun, territory_png
+
+    live = LiveRun(city(tmp_path))
+    live.step(10)
+    assert live.map is not None and live.map.level == "street"
+    assert sorted(live.map.frame["index"]) == [0, 1, 2, 3]
+    for metric in ("backlog", "satisfaction", "workload"):
+        assert territory_png(live.model, live.live, live.layout, metric, "en", live.map)[:4] == b"\x89PNG"
+
+
+def test_a_district_without_geometry_keeps_the_network(tiny):
+    from governance_sim.viz.session import LiveRun
+
+    assert LiveRun(tiny).map is None
+
+
+def test_run_out_draws_district_and_street_maps_of_a_city(tmp_path):
+    pytest.importorskip("geopandas")
+    from governance_sim.analysis.maps import write_run_maps
+
+    result = run(city(tmp_path), days=30)
+    written = write_run_maps(result, tmp_path / "out", lang="en")
+    assert sorted(p.name for p in written) == ["map_district.png", "map_street.png"]

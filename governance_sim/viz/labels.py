@@ -39,6 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "buckpass": ("推诿次数", "Buck-passing"),
     # territory
     "territory": ("辖区网络", "Territory network"),
+    "territory_map": ("辖区地图", "Territory map"),
+    "schematic_layout": ("示意布局，非真实边界", "schematic layout, not real borders"),
     "colour_by": ("着色", "Colour by"),
     "backlog": ("积压案件", "Backlog"),
     "satisfaction": ("满意度", "Satisfaction"),
