@@ -1,4 +1,4 @@
-"""Outputs by place: the ``places`` table (区, 街道/乡镇 and 社区/村 rows of one run).
+"""Outputs by place: the ``places`` table (市, 区, 街道/乡镇 and 社区/村 rows of one run).
 
 Which streets fell behind, and why?  Every case is counted in the place where
 its problem arose (its grid's community and street *as the territory was
@@ -10,7 +10,10 @@ Per place: cases (created, reported, resolved, closed on paper, open), the 三�
 (响应率, 解决率, 满意率, defined as in the run's summary) and their mean as a
 score, mean response and resolution times, the workload of the units that sit
 in the place (street office, community offices, grid workers), and — for streets
-— the monthly rank on the 三率 score among the district's streets.
+— the monthly rank on the 三率 score among the district's streets.  A city of
+several districts (:mod:`governance_sim.city`) has a ``city`` row, a ``district``
+row per district (with the work of its departments and 区指挥中心 too), and its
+streets ranked among all the city's streets; every level sums to the run's totals.
 
 The monthly rank is an observer's ranking computed from the cases (equal
 weights of the three rates, as the hotline overlay's score; assumption): for

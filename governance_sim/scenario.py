@@ -491,6 +491,16 @@ def _check_routine_hours(sc: Scenario) -> None:
 
 def territory_size(spec: TerritorySpec) -> tuple[int, int]:
     """(population, communities) a territory spec describes, before it is built."""
+    if spec.source is not None:  # a territory file (checked before the limits): its own figures
+        from governance_sim.places_data import load_places
+
+        places = load_places(spec.source)
+        if spec.select is not None and str(spec.select) in places.by_id:
+            places = places.subtree(str(spec.select))
+        roots = [p for p in places.places if p.parent is None]
+        population = sum(places.population_of(p.id) for p in roots)
+        communities = sum(len(places.children(s.id)) or spec.communities_per_street for s in places.streets)
+        return population, communities
     if isinstance(spec.streets, int):
         return spec.population, spec.streets * spec.communities_per_street
     population, communities, unsized = 0, 0, 0
