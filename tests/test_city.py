@@ -279,3 +279,21 @@ def test_run_out_draws_district_and_street_maps_of_a_city(tmp_path):
     result = run(city(tmp_path), days=30)
     written = write_run_maps(result, tmp_path / "out", lang="en")
     assert sorted(p.name for p in written) == ["map_district.png", "map_street.png"]
+
+
+def test_sweep_and_validate_accept_a_city(tmp_path):
+    from governance_sim import sweep
+    from governance_sim.experiments.executors import make_executor
+    from governance_sim.validation import validate
+    from governance_sim.validation.spec import Arm, Claim, Diff
+
+    sc = city(tmp_path)
+    sc["variants"] = {"classic": {}, "direct": {"overlays.municipal_hotline.direct_dispatch": True}}
+    rows = sweep(sc, {"overlays.municipal_hotline.audit_rate": [0.0, 0.5]}, reps=1, days=10,
+                 out=tmp_path / "sweep", progress=False, executor=make_executor(1))
+    assert len(rows) == 2 and (rows["status"] == "ok").all()
+    claim = Claim(id="city", scenario=sc, text="直派街乡 changes the street's share of handling",
+                  arms=(Arm("classic", "classic"), Arm("direct", "direct")), contrast=Diff("classic", "direct"),
+                  metric="handoffs_per_case", direction="less")
+    table = validate(reps=2, days=20, claims=[claim], executor=make_executor(1))
+    assert list(table["claim"]) == ["city"] and table["n"].iloc[0] == 2
