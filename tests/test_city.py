@@ -10,6 +10,8 @@ import sys
 import numpy as np
 import pytest
 from conftest import TINY
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from governance_sim import load_scenario, run
 from governance_sim.model import GovernanceModel
@@ -297,3 +299,29 @@ def test_sweep_and_validate_accept_a_city(tmp_path):
                   metric="handoffs_per_case", direction="less")
     table = validate(reps=2, days=20, claims=[claim], executor=make_executor(1))
     assert list(table["claim"]) == ["city"] and table["n"].iloc[0] == 2
+
+
+@st.composite
+def _city_files(draw):
+    """A valid city: 2–3 districts, each with 1–3 streets or townships of their own population."""
+    rows = ["id,name,level,parent,population", "C,市,city,,"]
+    for d in range(draw(st.integers(2, 3))):
+        rows.append(f"D{d},区{d},district,C,")
+        for s in range(draw(st.integers(1, 3))):
+            kind = draw(st.sampled_from(["street", "town", "township"]))
+            rows.append(f"D{d}S{s},街乡{d}{s},{kind},D{d},{draw(st.integers(300, 3000))}")
+    return "\n".join(rows) + "\n"
+
+
+@settings(max_examples=12, deadline=None)
+@given(text=_city_files(), seed=st.integers(0, 2**32))
+def test_any_city_lays_out_by_district_and_its_places_sum_to_the_totals(tmp_path_factory, text, seed):
+    sc = city(tmp_path_factory.mktemp("city"), text)
+    sc["categories"]["construction"]["departments"] = ["urban", "housing"]
+    result = run(sc, days=8, seed=seed)
+    model_places = result.places
+    streets = model_places[model_places["level"] == "street"]
+    assert (streets["parent_id"] == streets["place_id"].str.split("S").str[0]).all()
+    assert set(check_totals(model_places, result.summary.iloc[0].to_dict()).values()) <= {0}
+    districts = model_places[model_places["level"] == "district"]
+    assert districts["population"].sum() == model_places.loc[model_places["level"] == "city", "population"].iloc[0]
