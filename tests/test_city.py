@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import TINY
+from conftest import SCENARIOS, TINY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -187,7 +187,10 @@ def test_results_do_not_depend_on_the_geo_packages(tmp_path):
         "import sys, json, math\n"
         "sys.modules.update({m: None for m in ('geopandas', 'shapely', 'pyogrio', 'cnmaps')})\n"
         "from governance_sim import run\n"
-        f"s = run({sc!r}, days=30, seed=2).summary.iloc[0].to_dict()\n"
+        "from governance_sim.analysis.maps import write_run_maps\n"
+        f"r = run({sc!r}, days=30, seed=2, out={str(tmp_path / 'plain')!r})\n"
+        f"assert write_run_maps(r, {str(tmp_path / 'plain')!r}) == []  # no maps without the geo extra\n"
+        "s = r.summary.iloc[0].to_dict()\n"
         "print(json.dumps({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in s.items()},"
         " default=str, sort_keys=True))\n"
     )
@@ -325,3 +328,17 @@ def test_any_city_lays_out_by_district_and_its_places_sum_to_the_totals(tmp_path
     assert set(check_totals(model_places, result.summary.iloc[0].to_dict()).values()) <= {0}
     districts = model_places[model_places["level"] == "district"]
     assert districts["population"].sum() == model_places.loc[model_places["level"] == "city", "population"].iloc[0]
+
+
+def test_with_cnmaps_the_district_map_has_real_borders():
+    """Only where the optional cnmaps package is installed: Beijing's districts get their real
+    borders on the maps (the streets stay schematic); nothing else changes."""
+    pytest.importorskip("cnmaps")
+    from governance_sim.analysis.maps import MAP_LABELS, _heading, scenario_places
+
+    data = scenario_places(load_scenario(SCENARIOS / "beijing_city.yaml"))
+    assert len(data.real_borders) == 16
+    lon, lat = data.geometry["110101"].representative_point().coords[0]
+    assert 116 < lon < 117 and 39.5 < lat < 40.5  # 东城区, in degrees
+    assert "示意" not in _heading("", MAP_LABELS["zh"], "district", data)
+    assert "示意" in _heading("", MAP_LABELS["zh"], "street", data)
