@@ -92,10 +92,14 @@ class Territory:
         """The territory as a networkx graph (nodes carry ``kind``; edges carry ``kind``)."""
         g = nx.Graph()
         root = f"district:{self.district}"
-        g.add_node(root, kind="district", label=self.district)
+        g.add_node(root, kind="city" if self.is_city else "district", label=self.district)
+        for k, name in enumerate(self.districts):  # a city: its districts between it and the streets
+            g.add_node(f"district:{k}", kind="district", label=name)
+            g.add_edge(root, f"district:{k}", kind="parent")
         for s, name in enumerate(self.streets):
             g.add_node(f"street:{s}", kind="street", label=name)
-            g.add_edge(root, f"street:{s}", kind="parent")
+            parent = f"district:{self.district_of_street[s]}" if self.is_city else root
+            g.add_edge(parent, f"street:{s}", kind="parent")
         for ci, c in enumerate(self.communities):
             node = f"community:{ci}"
             g.add_node(node, kind="community", label=c.name, population=c.population, pos=c.pos)

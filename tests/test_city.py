@@ -342,3 +342,13 @@ def test_with_cnmaps_the_district_map_has_real_borders():
     assert 116 < lon < 117 and 39.5 < lat < 40.5  # 东城区, in degrees
     assert "示意" not in _heading("", MAP_LABELS["zh"], "district", data)
     assert "示意" in _heading("", MAP_LABELS["zh"], "street", data)
+
+
+def test_the_territory_graph_has_the_city_its_districts_and_their_streets(tmp_path):
+    from governance_sim.territory import build_territory
+
+    g = build_territory(load_scenario(city(tmp_path))).graph
+    assert g.nodes["district:测试市"]["kind"] == "city"
+    assert [g.nodes[n]["label"] for n in g.neighbors("district:测试市") if g.nodes[n]["kind"] == "district"] \
+        == ["东区", "西区"]
+    assert {n for n in g.neighbors("district:1") if g.nodes[n]["kind"] == "street"} == {"street:2", "street:3"}
