@@ -352,3 +352,16 @@ def test_the_territory_graph_has_the_city_its_districts_and_their_streets(tmp_pa
     assert [g.nodes[n]["label"] for n in g.neighbors("district:测试市") if g.nodes[n]["kind"] == "district"] \
         == ["东区", "西区"]
     assert {n for n in g.neighbors("district:1") if g.nodes[n]["kind"] == "street"} == {"street:2", "street:3"}
+
+
+def test_compare_runs_as_many_cities_at_once_as_fit_in_memory(tmp_path):
+    from governance_sim.experiments.memory import run_bytes, workers_that_fit
+
+    beijing = load_scenario(SCENARIOS / "beijing_city.yaml", days=60)
+    street = load_scenario(SCENARIOS / "beijing_street.yaml", days=60)
+    assert 5e9 < run_bytes(beijing) < 15e9 and run_bytes(street) < 5e8  # ~8 GB measured for 30 + 30 days
+    gb = 1e9
+    assert workers_that_fit([beijing], cores=8, available=16 * gb) == 1
+    assert workers_that_fit([beijing], cores=8, available=64 * gb) == 5
+    assert workers_that_fit([beijing], cores=8, available=1 * gb) == 1  # one run is always tried
+    assert workers_that_fit([street], cores=8, available=24 * gb) == 8

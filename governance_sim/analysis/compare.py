@@ -158,6 +158,8 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides,
                          posterior=posterior)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
+    if executor is None and workers is None and not scheduler:
+        workers = _workers_for_memory(tasks)  # a city's runs take gigabytes each
     executor = executor or make_executor(workers, scheduler)
     rows, failures, places = [], [], []
     label = f"compare {len(names)} variants × {reps}"
@@ -186,6 +188,16 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     if out is not None:
         result.write(out, lang)
     return result
+
+
+def _workers_for_memory(tasks: list[RunTask]) -> int | None:
+    """Fewer local processes than cores when the runs would not fit in memory together
+    (:mod:`governance_sim.experiments.memory`); ``None`` (every core) when they fit."""
+    from governance_sim.experiments.memory import workers_that_fit
+
+    cores = os.cpu_count() or 1
+    fit = workers_that_fit([load_scenario(tasks[0].scenario)], cores)
+    return fit if fit < cores else None
 
 
 def _has_polygons(sc: Scenario) -> bool:
