@@ -40,7 +40,7 @@ PLACE_COLUMNS = [
     "response_rate", "resolution_rate", "satisfaction_rate", "score",
     "response_time_mean_h", "resolution_time_mean_h",
     "staff", "hours_worked", "workload_hours_per_week", "utilisation",
-    "rank_mean", "rank_last", "months_ranked", "streets_ranked",
+    "rank_mean", "rank_last", "months_ranked", "streets_ranked", "kind",
 ]
 COUNT_COLUMNS = ["cases_created", "cases_reported", "cases_resolved", "cases_closed_on_paper",
                  "cases_open_end", "cases_in_process_end"]
@@ -240,7 +240,22 @@ def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFr
         parent = base.street_ids[c.street] if c.street >= 0 else base.district_id
         rows.append(row("community", c.place_id, c.name, parent, c.population, c.households,
                         by_comm, ci, comm_units[ci]))
+    _add_kinds(rows, base)
     return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+
+
+def _add_kinds(rows: list[dict], base: Territory) -> None:
+    """The file's own word for each place (街道, 镇, 乡, 社区, 村 …), so urban streets and rural
+    townships stay apart; a community split from a township is a village; '' from counts."""
+    places = base.places
+    kind_of = {p.id: p.kind for p in places.places} if places is not None else {}
+    rural = {sid for sid in base.street_ids
+             if kind_of.get(sid, "").lower() in ("township", "town", "乡镇", "乡", "镇")}
+    for r in rows:
+        kind = kind_of.get(r["place_id"], "")
+        if not kind and places is not None and r["level"] == "community":
+            kind = "village" if r["parent_id"] in rural else "community"
+        r["kind"] = kind
 
 
 def _district_rows(model, base: Territory, arr: _CaseArrays, row, staff_of, comm_units) -> list[dict]:

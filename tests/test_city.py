@@ -365,3 +365,10 @@ def test_compare_runs_as_many_cities_at_once_as_fit_in_memory(tmp_path):
     assert workers_that_fit([beijing], cores=8, available=64 * gb) == 5
     assert workers_that_fit([beijing], cores=8, available=1 * gb) == 1  # one run is always tried
     assert workers_that_fit([street], cores=8, available=24 * gb) == 8
+
+
+def test_places_keep_urban_streets_and_rural_townships_apart(tmp_path):
+    places = run(city(tmp_path), days=5).places
+    kinds = dict(zip(places["place_id"], places["kind"], strict=True))
+    assert kinds["S1"] == "street" and kinds["S3"] == "town" and kinds["D1"] == "district"
+    assert kinds["S1-C1"] == "community" and kinds["S3-C1"] == "village"
