@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "street_chief": ("街巷长", "street chiefs"),
     "department": ("职能部门", "departments"),
     "district_center": ("区指挥中心", "district centre"),
+    "municipal_center": ("市12345中心", "municipal 12345 centre"),
     "party_branch": ("党支部", "party branch"),
     "township_office": ("乡镇科室", "township offices"),
     "zone_team": ("片区工作组", "zone teams"),

@@ -170,7 +170,10 @@ class LiveRun:
         if role == "grid_worker":
             return f"网格员{i + 1}" if lang == "zh" else f"grid worker {i + 1}"
         if role == "district_center":
-            return tr("district_center", lang)
+            return unit.name if m.city is not None and unit is not None and lang == "zh" \
+                else tr("district_center", lang)
+        if role == "municipal_center":
+            return tr("municipal_center", lang)
         label = tr(role, lang)
         return f"{label}{i + 1}" if lang == "zh" else f"{label} {i + 1}"
 
