@@ -372,3 +372,27 @@ def test_places_keep_urban_streets_and_rural_townships_apart(tmp_path):
     kinds = dict(zip(places["place_id"], places["kind"], strict=True))
     assert kinds["S1"] == "street" and kinds["S3"] == "town" and kinds["D1"] == "district"
     assert kinds["S1-C1"] == "community" and kinds["S3-C1"] == "village"
+
+
+def test_cli_compare_runs_one_city_at_a_time_when_two_do_not_fit(tmp_path, monkeypatch):
+    import yaml
+    from typer.testing import CliRunner
+
+    import governance_sim.cli.compare as cli_compare
+    from governance_sim.cli import app
+    from governance_sim.experiments import memory
+
+    chosen = []
+    real = cli_compare.make_executor
+    monkeypatch.setattr(cli_compare, "make_executor", lambda w, s: chosen.append(w) or real(w, s))
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1e6)  # not even one run "fits"
+    sc = city(tmp_path)
+    sc["variants"] = {"classic": {}, "direct": {"overlays.municipal_hotline.direct_dispatch": True}}
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(sc, allow_unicode=True), encoding="utf-8")
+    res = CliRunner().invoke(app, ["compare", str(path), "--reps", "1", "--days", "5", "-q"])
+    assert res.exit_code == 0, res.output
+    assert chosen == [1]
+    chosen.clear()
+    res = CliRunner().invoke(app, ["compare", str(path), "--reps", "1", "--days", "5", "-q", "--workers", "2"])
+    assert res.exit_code == 0 and chosen == [2]  # --workers wins

@@ -159,7 +159,7 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
                          posterior=posterior)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
     if executor is None and workers is None and not scheduler:
-        workers = _workers_for_memory(tasks)  # a city's runs take gigabytes each
+        workers = workers_for_memory(tasks)  # a city's runs take gigabytes each
     executor = executor or make_executor(workers, scheduler)
     rows, failures, places = [], [], []
     label = f"compare {len(names)} variants × {reps}"
@@ -190,7 +190,7 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     return result
 
 
-def _workers_for_memory(tasks: list[RunTask]) -> int | None:
+def workers_for_memory(tasks: list[RunTask]) -> int | None:
     """Fewer local processes than cores when the runs would not fit in memory together
     (:mod:`governance_sim.experiments.memory`); ``None`` (every core) when they fit."""
     from governance_sim.experiments.memory import workers_that_fit
