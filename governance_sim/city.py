@@ -61,7 +61,7 @@ def check_city(sc) -> tuple[str, str] | None:
     city = is_city_scenario(sc)
     if sc.city is not None and not city:
         return ("city", "a city block needs a territory file with several districts (territory.source, "
-                        "no territory.select); remove it or point territory.source at a city file")
+                        "no territory.select); remove it (--set city=null) or point territory.source at a city file")
     if not city:
         return None
     if sc.arrangement.name not in CITY_ARRANGEMENTS:
