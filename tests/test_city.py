@@ -362,7 +362,7 @@ def test_compare_runs_as_many_cities_at_once_as_fit_in_memory(tmp_path):
     assert 5e9 < run_bytes(beijing) < 15e9 and run_bytes(street) < 5e8  # ~8 GB measured for 30 + 30 days
     gb = 1e9
     assert workers_that_fit([beijing], cores=8, available=16 * gb) == 1
-    assert workers_that_fit([beijing], cores=8, available=64 * gb) == 5
+    assert workers_that_fit([beijing], cores=8, available=64 * gb) == 4
     assert workers_that_fit([beijing], cores=8, available=1 * gb) == 1  # one run is always tried
     assert workers_that_fit([street], cores=8, available=24 * gb) == 8
 
@@ -396,3 +396,21 @@ def test_cli_compare_runs_one_city_at_a_time_when_two_do_not_fit(tmp_path, monke
     chosen.clear()
     res = CliRunner().invoke(app, ["compare", str(path), "--reps", "1", "--days", "5", "-q", "--workers", "2"])
     assert res.exit_code == 0 and chosen == [2]  # --workers wins
+
+
+def test_a_large_run_is_freed_when_it_returns(tmp_path, monkeypatch):
+    import weakref
+
+    import governance_sim.runner as runner
+
+    made = []
+    real_init = GovernanceModel.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(GovernanceModel, "__init__", init)
+    monkeypatch.setattr(runner, "FREE_AT_ONCE_HOUSEHOLDS", 0)  # every run counts as large
+    run(city(tmp_path), days=3)
+    assert made and made[0]() is None

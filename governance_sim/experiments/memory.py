@@ -4,8 +4,9 @@ A city of 21.9 M people needs about 8 GB for one 60-day run (docs/performance.md
 running one per core, as ``compare`` does by default, could exhaust a shared machine.
 :func:`run_bytes` estimates a run's peak from its households and the problems expected
 over its days (figures measured on ``beijing_city``: about 650 bytes per household —
-the household's Mesa agent and its columns — and 2.5 kB per problem — the case, its
-events and its row in the outputs); :func:`workers_that_fit` caps the number of local
+the household's Mesa agent and its columns — and 2.5 to 4.8 kB per problem — the case,
+its events and its rows in the outputs, more as a run gets longer; the estimate takes
+4 kB); :func:`workers_that_fit` caps the number of local
 processes so that their estimates stay within most of the memory available now.
 """
 
@@ -15,7 +16,7 @@ import os
 
 BASE_BYTES = 200e6  # the interpreter, numpy, pandas, Mesa and the package
 BYTES_PER_HOUSEHOLD = 650.0
-BYTES_PER_CASE = 2500.0
+BYTES_PER_CASE = 4000.0
 SHARE_OF_AVAILABLE = 0.8  # leave the rest to the machine's other work
 
 
