@@ -113,10 +113,13 @@ class CaseLifecycle:
         m = self.model
         grid = int(m.population.grid[hid])
         community = m.community_of_grid[grid]
+        street = m.street_of_community[community]
         case = Case(
             id=len(m.cases), category=cat.index, grid=grid, community=community,
-            street=m.street_of_community[community], household=hid, severity=severity,
-            departments=cat.departments, latent=cat.latent, t_created=t,
+            street=street, household=hid, severity=severity,
+            # a city: the departments of the case's own district (and municipal ones)
+            departments=cat.departments if m.city is None else m.city.departments_of(street, cat.index),
+            latent=cat.latent, t_created=t,
         )
         m.cases.append(case)
         rng = self.random

@@ -26,6 +26,7 @@ ROLE_ORDER = ["grid_worker", "community_office", "street_office", "street_chief"
 ROLE_ORDER += ["township_office", "zone_team", "line_team"]  # 乡镇科室, 片区工作组, 重点工作线
 ROLE_ORDER += ["zone_platform", "seconded_staff"]  # 片区平台, 下沉人员
 ROLE_ORDER += ["city_command", "large_grid"]  # 市指挥中心, 大网格团队
+ROLE_ORDER += ["municipal_center"]  # 市12345热线服务中心 (governance_sim.city)
 ACTIVITIES = ["case_work", "vertical", "paperwork", "admin", "patrol"]
 
 

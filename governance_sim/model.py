@@ -110,6 +110,8 @@ class GovernanceModel(mesa.Model):
         if not self.warmup_days:
             self._end_warmup()
 
+    city = None  # the city level (governance_sim.city.CityLevel) when the territory has several districts
+
     # ------------------------------------------------------------------ build
     @property
     def has_street_layer(self) -> bool:
@@ -135,8 +137,15 @@ class GovernanceModel(mesa.Model):
         sc, t, roles = self.scenario, self.territory, self.scenario.roles
         self.units: dict[tuple[str, int], Any] = {}
         self.residents = Resident.create_households(self, self.n_households)
-        self.departments = [Department(self, i, d, roles.department, len(t.streets))
-                            for i, d in enumerate(sc.territory.departments)]
+        self.city = None
+        if t.is_city:  # several districts: each its own departments and centre (governance_sim.city)
+            from governance_sim.city import CityLevel
+
+            self.city = CityLevel(self)
+            self.departments = self.city.build_departments(self, roles.department)
+        else:
+            self.departments = [Department(self, i, d, roles.department, len(t.streets))
+                                for i, d in enumerate(sc.territory.departments)]
         self.street_offices = (
             [StreetOffice(self, s, name, roles.street_office) for s, name in enumerate(t.streets)]
             if t.street_layer else []
@@ -146,7 +155,12 @@ class GovernanceModel(mesa.Model):
                             staff=getattr(c, "staff", None))
             for i, c in enumerate(t.communities)
         ]
-        self.district_center = DistrictCenter(self, roles.district_center)
+        if self.city is not None:
+            self.district_centers = self.city.build_district_centres(self, roles.district_center)
+            self.district_center = self.district_centers[0]
+        else:
+            self.district_center = DistrictCenter(self, roles.district_center)
+            self.district_centers = [self.district_center]
         per = roles.grid_worker.grids_per_worker
         self.grid_workers, self.grid_worker_of_grid = [], [0] * len(t.grids)
         for comm in t.communities:
@@ -174,7 +188,7 @@ class GovernanceModel(mesa.Model):
             if n_paired:
                 self.population.paired[first + self.rng.choice(last - first, n_paired, replace=False)] = True
         for unit in (*self.departments, *self.street_offices, *self.community_offices,
-                     self.district_center, *self.grid_workers, *self.street_chiefs):
+                     *self.district_centers, *self.grid_workers, *self.street_chiefs):
             self.units[(unit.role, unit.index)] = unit
         self.office_p_fix = roles.community_office.p_fix
 
@@ -333,6 +347,9 @@ def _calendar_of(sc: Scenario) -> Calendar:
 
 def _compile_categories(sc: Scenario, territory) -> list[Category]:
     dept_index = {name: i for i, name in enumerate(territory.departments)}
+    if territory.is_city:  # district 0's departments, then the municipal ones (governance_sim.city)
+        first = len(territory.districts) * len(territory.departments)
+        dept_index.update({d.name: first + j for j, d in enumerate(sc.city.departments if sc.city else [])})
     lists = sc.arrangement.duty_lists
     out = []
     for i, (name, c) in enumerate(sc.categories.items()):

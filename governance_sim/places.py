@@ -1,4 +1,4 @@
-"""Outputs by place: the ``places`` table (区, 街道/乡镇 and 社区/村 rows of one run).
+"""Outputs by place: the ``places`` table (市, 区, 街道/乡镇 and 社区/村 rows of one run).
 
 Which streets fell behind, and why?  Every case is counted in the place where
 its problem arose (its grid's community and street *as the territory was
@@ -10,7 +10,10 @@ Per place: cases (created, reported, resolved, closed on paper, open), the 三�
 (响应率, 解决率, 满意率, defined as in the run's summary) and their mean as a
 score, mean response and resolution times, the workload of the units that sit
 in the place (street office, community offices, grid workers), and — for streets
-— the monthly rank on the 三率 score among the district's streets.
+— the monthly rank on the 三率 score among the district's streets.  A city of
+several districts (:mod:`governance_sim.city`) has a ``city`` row, a ``district``
+row per district (with the work of its departments and 区指挥中心 too), and its
+streets ranked among all the city's streets; every level sums to the run's totals.
 
 The monthly rank is an observer's ranking computed from the cases (equal
 weights of the three rates, as the hotline overlay's score; assumption): for
@@ -37,7 +40,7 @@ PLACE_COLUMNS = [
     "response_rate", "resolution_rate", "satisfaction_rate", "score",
     "response_time_mean_h", "resolution_time_mean_h",
     "staff", "hours_worked", "workload_hours_per_week", "utilisation",
-    "rank_mean", "rank_last", "months_ranked", "streets_ranked",
+    "rank_mean", "rank_last", "months_ranked", "streets_ranked", "kind",
 ]
 COUNT_COLUMNS = ["cases_created", "cases_reported", "cases_resolved", "cases_closed_on_paper",
                  "cases_open_end", "cases_in_process_end"]
@@ -219,12 +222,17 @@ def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFr
                 r["rank_last"] = float(ranked["rank"].iloc[-1])
         return r
 
-    rows = [row("district", base.district_id, base.district, None, base.population, base.households,
+    top = "city" if base.is_city else "district"
+    rows = [row(top, base.district_id, base.district, None, base.population, base.households,
                 everything, 0, list(staff_of))]
+    street_parent = [base.district_id] * n_street
+    if base.is_city:  # a city: a row per district between the city and its streets
+        street_parent = [base.district_ids[k] for k in base.district_of_street]
+        rows += _district_rows(model, base, arr, row, staff_of, comm_units)
     for s, (sid, name) in enumerate(zip(base.street_ids, base.streets, strict=True)):
         members = base.communities_of_street(s)
         units = [("street_office", s)] + [u for ci in members for u in comm_units[ci]]
-        rows.append(row("street", sid, name, base.district_id,
+        rows.append(row("street", sid, name, street_parent[s],
                         sum(base.communities[ci].population for ci in members),
                         sum(base.communities[ci].households for ci in members),
                         by_street, s, units, months[months["street"] == s]))
@@ -232,7 +240,42 @@ def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFr
         parent = base.street_ids[c.street] if c.street >= 0 else base.district_id
         rows.append(row("community", c.place_id, c.name, parent, c.population, c.households,
                         by_comm, ci, comm_units[ci]))
+    _add_kinds(rows, base)
     return pd.DataFrame(rows, columns=PLACE_COLUMNS)
+
+
+def _add_kinds(rows: list[dict], base: Territory) -> None:
+    """The file's own word for each place (街道, 镇, 乡, 社区, 村 …), so urban streets and rural
+    townships stay apart; a community split from a township is a village; '' from counts."""
+    places = base.places
+    kind_of = {p.id: p.kind for p in places.places} if places is not None else {}
+    rural = {sid for sid in base.street_ids
+             if kind_of.get(sid, "").lower() in ("township", "town", "乡镇", "乡", "镇")}
+    for r in rows:
+        kind = kind_of.get(r["place_id"], "")
+        if not kind and places is not None and r["level"] == "community":
+            kind = "village" if r["parent_id"] in rural else "community"
+        r["kind"] = kind
+
+
+def _district_rows(model, base: Territory, arr: _CaseArrays, row, staff_of, comm_units) -> list[dict]:
+    """One row per district of a city: its cases, and the work of its streets, communities,
+    departments and 区指挥中心 (municipal units count at city level only)."""
+    district_of_street = np.asarray(base.district_of_street, dtype=np.int64)
+    n = len(base.districts)
+    sums = arr.sums(district_of_street[arr.street] if len(arr.street) else arr.street, n)
+    dept_district = model.city.department_district if model.city is not None else []
+    out = []
+    for k, (did, name) in enumerate(zip(base.district_ids, base.districts, strict=True)):
+        streets = [s for s in range(len(base.streets)) if district_of_street[s] == k]
+        members = [ci for s in streets for ci in base.communities_of_street(s)]
+        units = [("street_office", s) for s in streets] + [u for ci in members for u in comm_units[ci]]
+        units += [("department", d, "district") for d, dk in enumerate(dept_district) if dk == k]
+        units.append(("district_center", k, "district"))
+        out.append(row("district", did, name, base.district_id,
+                       sum(base.communities[ci].population for ci in members),
+                       sum(base.communities[ci].households for ci in members), sums, k, units))
+    return out
 
 
 def _local_workload(model, base: Territory, workers: pd.DataFrame):
@@ -256,7 +299,7 @@ def _local_workload(model, base: Territory, workers: pd.DataFrame):
 def check_totals(places: pd.DataFrame, summary: dict) -> dict[str, int]:
     """Differences between each level's summed counts and the run's totals (all zero when consistent)."""
     out = {}
-    for level in ("district", "street", "community"):
+    for level in ("city", "district", "street", "community"):
         rows = places[places["level"] == level]
         if rows.empty:
             continue

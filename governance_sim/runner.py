@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from governance_sim.places import places_frame
 from governance_sim.scenario import Scenario, load_scenario
 
 TABLES = ("summary", "timeseries", "cases", "workers", "places", "panel")
+FREE_AT_ONCE_HOUSEHOLDS = 1_000_000  # a run this large is freed as soon as it returns
 
 
 def package_version() -> str:
@@ -96,6 +98,11 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
         return collect(model, out)
     finally:
         release(model)
+        if model.n_households >= FREE_AT_ONCE_HOUSEHOLDS:
+            # agents and model refer to each other: only the cyclic collector frees them, and a
+            # city's gigabytes should be gone before the next run of a sequence is built
+            del model
+            gc.collect()
 
 
 def release(model: GovernanceModel) -> None:

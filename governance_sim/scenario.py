@@ -103,6 +103,28 @@ class TerritorySpec(Strict):
         return self
 
 
+class CitySpec(Strict):
+    """The city level (市): what sits above the districts of a territory file with several.
+
+    Used only when ``territory.source`` lists more than one district (and no
+    ``territory.select``); see :mod:`governance_sim.city`.
+    """
+
+    name: str = Field(default="", description="name of the city (default: the file's city row)")
+    departments: list[DepartmentDef] = Field(
+        default_factory=list,
+        description="municipal departments (市级职能部门), one set for the whole city beside each "
+                    "district's own; categories may name them")
+    reference_population: int | None = Field(
+        default=None, gt=0,
+        description="people that territory.departments' staff and vertical tasks are written for; each "
+                    "district's departments get them in proportion to its population (None: every "
+                    "district gets them as written)")
+    municipal_center_staff: int = Field(default=0, ge=0, le=100_000,
+                                        description="seats of the municipal 12345 centre (市民热线服务中心); "
+                                                    "overlays.municipal_hotline.seats sets it")
+
+
 # --------------------------------------------------------------------------- cases
 
 
@@ -364,6 +386,7 @@ class Scenario(Strict):
     demand: DemandSpec = Field(default_factory=DemandSpec,
                                description="seasons, days of the week, holidays, shocks (see demand.py)")
     limits: LimitsSpec = Field(default_factory=LimitsSpec)
+    city: CitySpec | None = Field(default=None, description="the city level above several districts (市)")
     arrangement: Any
     overlays: dict[str, Any] = Field(default_factory=dict)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -377,6 +400,8 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
         known = {d.name for d in self.territory.departments}
+        if self.city is not None:
+            known |= {d.name for d in self.city.departments}
         for cname, cat in self.categories.items():
             for d in cat.departments:
                 if d not in known:
@@ -394,6 +419,11 @@ class Scenario(Strict):
             except ScenarioError as exc:
                 raise _FieldError(exc.field, exc.message) from None
         problem = check_demand(self)
+        if problem:
+            raise _FieldError(*problem)
+        from governance_sim.city import check_city
+
+        problem = check_city(self)
         if problem:
             raise _FieldError(*problem)
         _check_routine_hours(self)
@@ -437,6 +467,8 @@ class Scenario(Strict):
             del payload["schedule"]
         if not self.groups:
             del payload["groups"]
+        if self.city is None:
+            del payload["city"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -477,6 +509,16 @@ def _check_routine_hours(sc: Scenario) -> None:
 
 def territory_size(spec: TerritorySpec) -> tuple[int, int]:
     """(population, communities) a territory spec describes, before it is built."""
+    if spec.source is not None:  # a territory file (checked before the limits): its own figures
+        from governance_sim.places_data import load_places
+
+        places = load_places(spec.source)
+        if spec.select is not None and str(spec.select) in places.by_id:
+            places = places.subtree(str(spec.select))
+        roots = [p for p in places.places if p.parent is None]
+        population = sum(places.population_of(p.id) for p in roots)
+        communities = sum(len(places.children(s.id)) or spec.communities_per_street for s in places.streets)
+        return population, communities
     if isinstance(spec.streets, int):
         return spec.population, spec.streets * spec.communities_per_street
     population, communities, unsized = 0, 0, 0

@@ -61,6 +61,15 @@ class Territory:
     district_id: str = "D1"
     street_ids: list[str] = field(default_factory=list)
     places: PlaceData | None = None  # the territory file, when the territory came from one
+    # a city (市) of several districts: their names and ids, and each street's district
+    districts: list[str] = field(default_factory=list)
+    district_ids: list[str] = field(default_factory=list)
+    district_of_street: list[int] = field(default_factory=list)
+
+    @property
+    def is_city(self) -> bool:
+        """Whether the territory holds several districts under one city (see governance_sim.city)."""
+        return len(self.districts) > 1
 
     # ---------------------------------------------------------------- queries
     @property
@@ -83,10 +92,14 @@ class Territory:
         """The territory as a networkx graph (nodes carry ``kind``; edges carry ``kind``)."""
         g = nx.Graph()
         root = f"district:{self.district}"
-        g.add_node(root, kind="district", label=self.district)
+        g.add_node(root, kind="city" if self.is_city else "district", label=self.district)
+        for k, name in enumerate(self.districts):  # a city: its districts between it and the streets
+            g.add_node(f"district:{k}", kind="district", label=name)
+            g.add_edge(root, f"district:{k}", kind="parent")
         for s, name in enumerate(self.streets):
             g.add_node(f"street:{s}", kind="street", label=name)
-            g.add_edge(root, f"street:{s}", kind="parent")
+            parent = f"district:{self.district_of_street[s]}" if self.is_city else root
+            g.add_edge(parent, f"street:{s}", kind="parent")
         for ci, c in enumerate(self.communities):
             node = f"community:{ci}"
             g.add_node(node, kind="community", label=c.name, population=c.population, pos=c.pos)
@@ -150,11 +163,22 @@ def build_territory(scenario: Scenario) -> Territory:
     """
     spec = scenario.territory
     district, district_id, places = spec.district, "D1", None
+    districts, district_ids, district_of_street = [], [], []
     if spec.source is not None:
         places = check_source(spec)
         if places.districts:
             district, district_id = places.districts[0].name, places.districts[0].id
-        streets, rows = _rows_from_places(places, spec)
+        ordered = None
+        if len(places.districts) > 1:  # a city: streets district by district, each block contiguous
+            city = places.at_level("city")
+            district = (scenario.city.name if scenario.city and scenario.city.name
+                        else city[0].name if city else "city")
+            district_id = city[0].id if city else "city"
+            districts = [d.name for d in places.districts]
+            district_ids = [d.id for d in places.districts]
+            ordered = [s for d in places.districts for s in places.children(d.id)]
+            district_of_street = [k for k, d in enumerate(places.districts) for _ in places.children(d.id)]
+        streets, rows = _rows_from_places(places, spec, ordered)
     else:
         streets, rows = _rows_from_counts(spec)
     n_streets = len(streets)
@@ -214,6 +238,8 @@ def build_territory(scenario: Scenario) -> Territory:
                 lane_street.append(s)
 
     jurisdiction: dict[str, list[str]] = {d.name: [] for d in spec.departments}
+    if scenario.city is not None:  # municipal departments (市级部门) beside the districts' own
+        jurisdiction.update({d.name: [] for d in scenario.city.departments})
     for cname, cat in scenario.categories.items():
         for d in cat.departments:
             jurisdiction[d].append(cname)
@@ -234,6 +260,9 @@ def build_territory(scenario: Scenario) -> Territory:
         district_id=district_id,
         street_ids=[sid for sid, _ in streets],
         places=places,
+        districts=districts,
+        district_ids=district_ids,
+        district_of_street=district_of_street,
     )
 
 
@@ -273,11 +302,12 @@ def _rows_from_counts(spec) -> tuple[list[tuple[str, str]], list[_Row]]:
     return streets, rows
 
 
-def _rows_from_places(places: PlaceData, spec) -> tuple[list[tuple[str, str]], list[_Row]]:
-    """Streets and communities of a checked file; a street listed without communities is
-    split into ``communities_per_street`` equal ones, as a territory from counts is."""
+def _rows_from_places(places: PlaceData, spec, ordered=None) -> tuple[list[tuple[str, str]], list[_Row]]:
+    """Streets and communities of a checked file (``ordered``: its streets in this order); a
+    street listed without communities is split into ``communities_per_street`` equal ones,
+    as a territory from counts is."""
     streets, rows = [], []
-    for s, street in enumerate(places.streets):
+    for s, street in enumerate(places.streets if ordered is None else ordered):
         streets.append((street.id, street.name))
         kids = places.children(street.id)
         if kids:
@@ -316,9 +346,9 @@ def check_source(spec) -> PlaceData:
     """The places a scenario simulates (``territory.select`` applied), checked to be usable
     today; raise a :class:`PlaceDataError` if not.
 
-    The file itself is checked fully when read (a whole city included); the model
-    simulates one district (区) for now, so a file with several districts is refused
-    unless ``territory.select`` picks one.
+    The file itself is checked fully when read (a whole city included).  A file with
+    several districts (and no ``territory.select``) is a city: the districts run together
+    under the city level (:mod:`governance_sim.city`).
     """
     places = load_places(spec.source)
     if isinstance(spec.streets, list):
@@ -331,13 +361,10 @@ def check_source(spec) -> PlaceData:
             raise PlaceDataError(places.path, f"territory.select {str(spec.select)!r} is not a district id "
                                               f"in the file; allowed: {allowed}")
         places = places.subtree(chosen.id)
-    districts = places.districts
-    if len(districts) > 1:
-        names = ", ".join(d.name for d in districts[:4]) + (" …" if len(districts) > 4 else "")
-        raise PlaceDataError(places.path, f"{len(districts)} districts ({names}): the city level — a "
-                                          "municipal 12345 above several districts — is not available "
-                                          "yet; pick one with territory.select, or give a file with one "
-                                          "district or with streets alone")
+    if len(places.districts) > 1:
+        from governance_sim.city import check_city_places
+
+        check_city_places(places)
     if not places.streets:
         raise PlaceDataError(places.path, "no streets or townships (level street/township) in the file")
     generated = [s for s in places.streets if not places.children(s.id)]

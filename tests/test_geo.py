@@ -209,11 +209,12 @@ def test_a_shapefiles_attributes_count_in_its_digest(tmp_path):
 
 
 def test_one_district_of_a_city_geojson(tiny, tmp_path):
-    """A city file is read whole; territory.select keeps one district's places, borders and maps."""
+    """A city file is read whole and runs as a city; territory.select keeps one district's places,
+    borders and maps."""
     from governance_sim.analysis.maps import write_run_maps
 
     east = _features()
-    west = [dict(f, id=f"W{f['id']}", parent=(f"W{f['parent']}" if f["parent"] else "BJ"),
+    west = [dict(f, id=f"W{f['id']}", name=f"西{f['name']}", parent=(f"W{f['parent']}" if f["parent"] else "BJ"),
                  geometry=(shapely_geometry.box(*(b - 3 if i % 2 == 0 else b
                                                   for i, b in enumerate(f["geometry"].bounds)))
                            if f["geometry"] is not None else None))
@@ -222,8 +223,9 @@ def test_one_district_of_a_city_geojson(tiny, tmp_path):
     city = [{"id": "BJ", "name": "市", "level": "city", "parent": None, "population": None,
              "geometry": None}, *east, *west]
     tiny["territory"]["source"] = str(_write_geojson(tmp_path / "city.geojson", city))
-    with pytest.raises(ScenarioError, match="2 districts"):
-        load_scenario(tiny)
+    whole = build_territory(load_scenario(tiny))
+    assert whole.is_city and len(whole.districts) == 2 and len(whole.communities) == 18
+    assert len(write_run_maps(run({**tiny, "days": 31}), tmp_path / "city_maps")) == 3  # districts too
     tiny["territory"]["select"] = "WD"
     tiny["days"] = 31
     t = build_territory(load_scenario(tiny))

@@ -59,15 +59,24 @@ def _applies(arrangement: str, overlay: str) -> bool:
     return True
 
 
+REPLACES = {"municipal_hotline": "hotline"}  # overlays that stand in for another (never both)
+
+
 def _tiny_paths() -> dict[str, list[tuple]]:
-    """For each arrangement the tiny scenario can take: every field, with every overlay on."""
+    """For each arrangement the tiny scenario can take: every field, with every overlay on
+    (an overlay that replaces another in a second document)."""
     out = {}
     for name in ARRANGEMENTS:
         overlays = {o: {} for o, cls in OVERLAYS.items()
                     if not cls.arrangement_problem(ARRANGEMENTS[name]) and _applies(name, o)}
-        doc = {**_base(), "arrangement": {"name": name}, "overlays": overlays}
+        docs = [{o: {} for o in overlays if o not in REPLACES}]
+        docs += [{**{o: {} for o in docs[0] if o != other}, new: {}}
+                 for new, other in REPLACES.items() if new in overlays]
         try:
-            out[name] = sorted(set(_walk(load_scenario(doc).model_dump(mode="json"))), key=str)
+            out[name] = sorted({p for chosen in docs
+                                for p in _walk(load_scenario({**_base(), "arrangement": {"name": name},
+                                                              "overlays": chosen}).model_dump(mode="json"))},
+                               key=str)
         except ScenarioError:
             continue  # needs a township's offices
     return out

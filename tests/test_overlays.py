@@ -16,7 +16,7 @@ from governance_sim.registry import OVERLAYS
 from governance_sim.runner import collect
 
 ALL_OVERLAYS = {"command_centre", "community_invitation", "dispute_ladder", "extra_staff", "formalism", "grid",
-                "hotline", "mass_whistle", "mine_guards", "party_building", "three_governance"}
+                "hotline", "mass_whistle", "mine_guards", "municipal_hotline", "party_building", "three_governance"}
 
 
 def set_path(sc: dict, path: str, value) -> dict:

@@ -145,7 +145,7 @@ def test_missing_columns_and_files(tiny, tmp_path):
         load_scenario(_scenario(tiny, tmp_path, "x", name="p.xlsx"))
 
 
-def test_a_city_of_districts_is_read_fully_then_refused(tiny, tmp_path):
+def test_a_city_of_districts_is_read_fully_and_runs_as_a_city(tiny, tmp_path):
     city = HEADER + (
         "BJ,北京市,city,,,,,,\n"
         "D1,甲区,district,BJ,,,,,\n"
@@ -153,9 +153,11 @@ def test_a_city_of_districts_is_read_fully_then_refused(tiny, tmp_path):
         "S1,甲街道,street,D1,5000,,,,\n"
         "S2,乙街道,street,D2,5000,,,,\n"
     )
-    with pytest.raises(ScenarioError, match="2 districts.*city level.*not available yet"):
-        load_scenario(_scenario(tiny, tmp_path, city))
-    # the whole hierarchy is checked before the refusal: a bad row in the second district is named
+    sc = load_scenario(_scenario(tiny, tmp_path, city))
+    territory = build_territory(sc)
+    assert territory.is_city and territory.districts == ["甲区", "乙区"]
+    assert territory.district_of_street == [0, 1]
+    # the whole hierarchy is checked: a bad row in the second district is named
     with pytest.raises(ScenarioError, match="row 5, column 'population'"):
         load_scenario(_scenario(tiny, tmp_path, city.replace("S2,乙街道,street,D2,5000", "S2,乙街道,street,D2,-5")))
     (tmp_path / "places.csv").write_text(city, encoding="utf-8")
@@ -319,7 +321,7 @@ def test_scenarios_from_counts_keep_their_hash(tiny):
     payload = sc.model_dump(mode="json", exclude={"variants", "variant", "description", "limits"})
     for key in ("source", "select", "adjacency"):
         payload["territory"].pop(key)
-    for key in ("start_date", "demand", "schedule", "groups"):  # later fields, left out while at their defaults
+    for key in ("start_date", "demand", "schedule", "groups", "city"):  # later fields, left out while at their defaults
         payload.pop(key)
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
     assert sc.scenario_hash == hashlib.sha256(blob).hexdigest()[:12]

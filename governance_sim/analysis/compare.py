@@ -40,6 +40,7 @@ class Comparison:
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     places: pd.DataFrame | None = None  # per run and place, when the territory has polygons
     places_source: str | None = None  # the territory file with the polygons
+    map_scenario: Any = None  # a city without polygons: the scenario whose layout is drawn
 
     def metric(self, name: str) -> pd.DataFrame:
         """The rows of ``table`` for one metric."""
@@ -157,6 +158,8 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=overrides,
                          posterior=posterior)
     names = list(dict.fromkeys(_variant_of(t) for t in tasks))
+    if executor is None and workers is None and not scheduler:
+        workers = workers_for_memory(tasks)  # a city's runs take gigabytes each
     executor = executor or make_executor(workers, scheduler)
     rows, failures, places = [], [], []
     label = f"compare {len(names)} variants × {reps}"
@@ -181,18 +184,31 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
     if places:
         result.places = pd.concat(places, ignore_index=True)
         result.places_source = tasks[0].scenario["territory"]["source"]
+        result.map_scenario = tasks[0].scenario
     if out is not None:
         result.write(out, lang)
     return result
 
 
+def workers_for_memory(tasks: list[RunTask]) -> int | None:
+    """Fewer local processes than cores when the runs would not fit in memory together
+    (:mod:`governance_sim.experiments.memory`); ``None`` (every core) when they fit."""
+    from governance_sim.experiments.memory import workers_that_fit
+
+    cores = os.cpu_count() or 1
+    fit = workers_that_fit([load_scenario(tasks[0].scenario)], cores)
+    return fit if fit < cores else None
+
+
 def _has_polygons(sc: Scenario) -> bool:
-    """Whether the territory came from a file with polygons (then runs bring back their places)."""
+    """Whether runs bring back their places for maps: a territory file with polygons, or a city
+    (drawn on its schematic layout)."""
     if sc.territory.source is None:
         return False
     from governance_sim.places_data import load_places
 
-    return load_places(sc.territory.source).has_geometry
+    data = load_places(sc.territory.source)
+    return data.has_geometry or (len(data.districts) > 1 and sc.territory.select is None)  # a city
 
 
 def _variant_of(task: RunTask) -> str:

@@ -1,8 +1,13 @@
 """Choropleth maps of the ``places`` table: backlog, 三率, response time and workload per place.
 
-Drawn only when the territory came from a file with polygons (GeoJSON,
-GeoPackage, Shapefile — the geo extra); otherwise every function here returns
-nothing and raises nothing.  Labels follow the ``lang="zh"|"en"`` convention of
+Drawn when the territory came from a file with polygons (GeoJSON,
+GeoPackage, Shapefile — the geo extra), and for a city of several districts
+(:mod:`governance_sim.city`) from a file without them: its streets and districts
+are then drawn on the schematic layout the model uses (each community a cell of
+the lattice), with the districts' real borders from ``cnmaps`` when that package
+is installed.  Maps never enter the simulation.  Without the geo extra, or
+without anything to draw, every function here returns nothing and raises
+nothing.  Labels follow the ``lang="zh"|"en"`` convention of
 :mod:`governance_sim.analysis.plots`.
 """
 
@@ -26,22 +31,76 @@ CMAPS = {"cases_in_process_end": "OrRd", "score": "RdYlGn", "response_time_mean_
 MAP_LABELS = {
     "zh": {"cases_in_process_end": "积压 (期末在办案件)", "score": "三率得分 (三率均值)",
            "response_time_mean_h": "平均响应时间 (小时)", "workload_hours_per_week": "人均周工作时长 (小时)",
-           "street": "街道/乡镇", "community": "社区/村", "no_data": "无数据"},
+           "district": "区", "street": "街道/乡镇", "community": "社区/村", "no_data": "无数据",
+           "schematic": "示意布局 (非真实边界)"},
     "en": {"cases_in_process_end": "backlog (cases in process at end)",
            "score": "三率 score (mean of the three rates)", "response_time_mean_h": "mean response time (h)",
-           "workload_hours_per_week": "hours per person per week", "street": "streets and townships",
-           "community": "communities and villages", "no_data": "no data"},
+           "workload_hours_per_week": "hours per person per week", "district": "districts",
+           "street": "streets and townships", "community": "communities and villages", "no_data": "no data",
+           "schematic": "schematic layout (not real borders)"},
 }
-LEVELS = ("street", "community")
+LEVELS = ("district", "street", "community")
 
 
 def scenario_places(scenario) -> PlaceData | None:
-    """The scenario's territory file when it has polygons, else ``None``."""
+    """What to draw the scenario's places on: its territory file when it has polygons; for a
+    city without them, the schematic layout (:func:`schematic_places`); else ``None``."""
     source = scenario.territory.source
     if source is None:
         return None
     data = load_places(source)
-    return data if data.has_geometry else None
+    if data.has_geometry:
+        return data
+    if len(data.districts) > 1 and scenario.territory.select is None:
+        return schematic_places(scenario, data)
+    return None
+
+
+def schematic_places(scenario, data: PlaceData) -> PlaceData | None:
+    """A copy of a city file with polygons for its streets and districts: the cells of the
+    model's lattice layout (one per community), with real district borders from ``cnmaps``
+    where installed.  ``None`` without shapely (the geo extra)."""
+    try:
+        import shapely
+        from shapely.geometry import box
+    except ImportError:
+        return None
+    from governance_sim.territory import build_territory
+
+    t = build_territory(scenario)
+    cells: dict[int, list] = {}
+    for c in t.communities:
+        x, y = c.pos
+        cells.setdefault(c.street, []).append(box(x - 0.5, y - 0.5, x + 0.5, y + 0.5))
+    geometry = {t.street_ids[s]: shapely.union_all(parts) for s, parts in cells.items()}
+    for k, did in enumerate(t.district_ids):
+        geometry[did] = shapely.union_all([geometry[t.street_ids[s]] for s, dk in
+                                           enumerate(t.district_of_street) if dk == k])
+    real = cnmaps_districts(data)
+    geometry.update(real)
+    out = PlaceData(data.path, data.places, geometry=geometry, digest=data.digest)
+    out.schematic, out.real_borders = True, set(real)
+    return out
+
+
+def cnmaps_districts(data: PlaceData) -> dict:
+    """Real district borders from the optional ``cnmaps`` package, by the file's district names
+    (``{}`` when it is not installed or knows none of them)."""
+    try:
+        from cnmaps import get_adm_maps
+    except ImportError:
+        return {}
+    cities = data.at_level("city")
+    out = {}
+    for d in data.districts:
+        try:
+            found = get_adm_maps(city=cities[0].name if cities else None, district=d.name, level="区县",
+                                 only_polygon=True, record="first")
+        except Exception:  # noqa: BLE001  (an unknown name or a data package problem: keep the schematic)
+            continue
+        if found is not None and not found.is_empty:
+            out[d.id] = found
+    return out
 
 
 def _frame(data: PlaceData, places: pd.DataFrame, level: str):
@@ -68,8 +127,8 @@ def _panel(ax, frame, metric: str, lang: str, vmin=None, vmax=None, names=False)
 
 
 def run_map_figures(places: pd.DataFrame, data: PlaceData, title: str = "", lang: str = "zh") -> dict:
-    """One 2×2 figure per level (street, community) with at least two places: the four metrics
-    of one run."""
+    """One 2×2 figure per level (district, street, community) with at least two places: the four
+    metrics of one run."""
     _use_lang(lang)
     L = MAP_LABELS[lang]
     figures = {}
@@ -79,12 +138,21 @@ def run_map_figures(places: pd.DataFrame, data: PlaceData, title: str = "", lang
             continue
         fig, axes = plt.subplots(2, 2, figsize=(12, 10))
         for ax, metric in zip(axes.flat, METRICS, strict=True):
-            _panel(ax, frame, metric, lang, names=level == "street")
+            _panel(ax, frame, metric, lang, names=level in ("district", "street"))
             ax.set_title(L[metric])
-        fig.suptitle(f"{title} · {L[level]}" if title else L[level], fontsize=13)
+        fig.suptitle(_heading(title, L, level, data), fontsize=13)
         fig.tight_layout()
         figures[level] = fig
     return figures
+
+
+def _heading(title: str, L: dict, level: str, data: PlaceData) -> str:
+    """The figure's title; a schematic layout says so (districts with real borders do not)."""
+    head = f"{title} · {L[level]}" if title else L[level]
+    real = getattr(data, "real_borders", set())
+    schematic = getattr(data, "schematic", False) and not (
+        level == "district" and all(d.id in real for d in data.districts))
+    return f"{head} · {L['schematic']}" if schematic else head
 
 
 def compare_map_figures(places: pd.DataFrame, variants: list[str], data: PlaceData, title: str = "",
@@ -109,7 +177,7 @@ def compare_map_figures(places: pd.DataFrame, variants: list[str], data: PlaceDa
                 ax = axes[i, j]
                 _panel(ax, frames[v], metric, lang, vmin, vmax)
                 ax.set_title(f"{v}\n{L[metric]}" if i == 0 else L[metric], fontsize=9)
-        fig.suptitle(f"{title} · {L[level]}" if title else L[level], fontsize=13)
+        fig.suptitle(_heading(title, L, level, data), fontsize=13)
         fig.tight_layout()
         figures[level] = fig
     return figures
@@ -146,5 +214,12 @@ def write_compare_maps(cmp, out: str | Path, lang: str = "zh") -> list[Path]:
         return []
     data = load_places(cmp.places_source)
     if not data.has_geometry:
-        return []
+        raw = getattr(cmp, "map_scenario", None)
+        if raw is None:
+            return []
+        from governance_sim.scenario import load_scenario
+
+        data = scenario_places(load_scenario(raw))
+        if data is None:
+            return []
     return save_figures(compare_map_figures(cmp.places, cmp.variants, data, cmp.scenario_name, lang), out)

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from governance_sim.analysis.compare import compare, plan_compare
+from governance_sim.analysis.compare import compare, plan_compare, workers_for_memory
 from governance_sim.analysis.stats import format_p
 from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, user_errors
@@ -61,8 +61,10 @@ def compare_command(
     with user_errors():
         lang = opt.checked_lang(lang)
         check_out_dir(out)
-        plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None,
-                     posterior=posterior)
+        tasks = plan_compare(scenario, variants, reps=reps, days=days, seed=seed, overrides=set_ or None,
+                             posterior=posterior)
+        if workers is None and not scheduler:  # no more runs at once than fit in memory (a city)
+            workers = workers_for_memory(tasks)
         executor = make_executor(workers, scheduler)
     result = compare(scenario, variants, reps=reps, days=days, seed=seed, executor=executor,
                      overrides=set_ or None, out=out, progress=not quiet, lang=lang, posterior=posterior)

@@ -56,6 +56,10 @@ def run_command(
         model.run_model(lambda day: bar.update(task, completed=day))
     result = collect(model, out)
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
+    if model.city is not None:  # several districts: one line per district
+        from governance_sim.cli.tables import city_table
+
+        console.print(city_table(result.places, f"{model.territory.district} · 各区 / districts"))
     if out is not None:
         from governance_sim.analysis.maps import write_run_maps
 

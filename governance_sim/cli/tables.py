@@ -46,6 +46,7 @@ ROLE_LABELS = {
     "seconded_staff": "下沉人员 / staff sent down",
     "city_command": "市指挥中心 / city command centre",
     "large_grid": "大网格团队 / large-grid teams",
+    "municipal_center": "市12345中心 / municipal 12345 centre",
 }
 
 
@@ -103,3 +104,21 @@ def headline_metrics(metrics: list[str]) -> list[str]:
     """The headline set, in order, among ``metrics``."""
     workload = [m for m in metrics if m.startswith("workload_hours_per_week_")]
     return [m for m in HEADLINE if m in metrics] + workload
+
+
+def city_table(places, title: str = "") -> Table:
+    """A city's districts (区): people, requests, the 三率, and their streets' best and worst
+    monthly city rank (the ``places`` table of a run with several districts)."""
+    table = Table(title=title or "各区 / districts", show_header=True, header_style="bold")
+    for col in ("区 / district", "人口 / people", "受理 / reported", "响应率 / response", "解决率 / resolution",
+                "满意率 / satisfaction", "街乡排名 / street ranks (best–worst)"):
+        table.add_column(col, justify="left" if col.startswith("区") else "right")
+    streets = places[places["level"] == "street"]
+    for r in places[places["level"] == "district"].itertuples(index=False):
+        ranks = streets.loc[streets["parent_id"] == r.place_id, "rank_mean"].dropna()
+        span = f"{ranks.min():.0f}–{ranks.max():.0f} / {int(r.streets_ranked or len(streets))}" \
+            if len(ranks) else "–"
+        table.add_row(str(r.name), f"{r.population:,}", fmt(r.cases_reported, "{:,.0f}"),
+                      fmt(r.response_rate, "{:.1%}"), fmt(r.resolution_rate, "{:.1%}"),
+                      fmt(r.satisfaction_rate, "{:.1%}"), span)
+    return table

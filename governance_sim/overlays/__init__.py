@@ -10,6 +10,7 @@ from governance_sim.overlays import (  # noqa: F401  (registry lines)
     hotline,
     mass_whistle,
     mine_guards,
+    municipal_hotline,
     party_building,
     three_governance,
 )

@@ -120,6 +120,7 @@ class Hotline(Overlay):
     label = "12345 接诉即办"
     Params = HotlineParams
     channels = ("hotline",)
+    centre_key = ("district_center", 0)  # the unit whose seats take the calls
 
     def __init__(self, params: HotlineParams):
         super().__init__(params)
@@ -197,10 +198,10 @@ class Hotline(Overlay):
             if demand is not None:  # a shock (an epidemic) brings more questions per call
                 per_call *= demand.consultations(int(model.now // HOURS_PER_DAY))
             for _ in range(int(self.rng.poisson(per_call))):
-                model.district_center.work_on(
+                model.unit(self.centre_key).work_on(
                     None, self.params.consultation_minutes / 60.0, CALL_PRIORITY,
                     self._consultation_answered, "hotline_consultation", _no_response)
-        return ("district_center", 0)
+        return self.centre_key
 
     def _consultation_answered(self, task) -> None:
         """咨询: answered on the call and closed, resolved."""
@@ -208,10 +209,10 @@ class Hotline(Overlay):
         self.consultation_log.append((task.t_submit, task.unit.model.now))
 
     def route(self, case, at, model):
-        if at[0] != "district_center" or case.id not in self._awaiting_call:
+        if at != self.centre_key or case.id not in self._awaiting_call:
             return None
         self._awaiting_call.discard(case.id)
-        model.district_center.work_on(case, self.params.call_minutes / 60.0, CALL_PRIORITY,
+        model.unit(self.centre_key).work_on(case, self.params.call_minutes / 60.0, CALL_PRIORITY,
                                       self._call_taken, "hotline_call", _no_response)
         return Wait()
 
@@ -231,7 +232,7 @@ class Hotline(Overlay):
         return ("community_office", case.community)
 
     def dispatch(self, case, model, reason: str) -> None:
-        model.lifecycle.apply(case, ("district_center", 0),
+        model.lifecycle.apply(case, self.centre_key,
                               Refer(self.dispatch_target(case, model), self.params.dispatch_delay_h, reason))
         self._schedule_deadline(case, model)
 
@@ -308,7 +309,7 @@ class Hotline(Overlay):
         self.audited += 1
         trail = model.lifecycle.trail
         if trail is not None:
-            trail.append((case.id, model.now, "audited", ("district_center", 0),
+            trail.append((case.id, model.now, "audited", self.centre_key,
                           case.status == CLOSED_ON_PAPER))
         if case.status != CLOSED_ON_PAPER:
             return

@@ -74,7 +74,7 @@ def TerritoryView(run: LiveRun, tick: int, lang: str):
 
     def draw() -> bytes:
         with run.lock:
-            return territory_png(run.model, run.live, run.layout, metric.value, lang)
+            return territory_png(run.model, run.live, run.layout, metric.value, lang, run.map)
 
     png = solara.use_memo(draw, [run, tick, lang, metric.value])
     with solara.Card(classes=["govsim-card", "govsim-network"], margin=0):

@@ -39,6 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "buckpass": ("推诿次数", "Buck-passing"),
     # territory
     "territory": ("辖区网络", "Territory network"),
+    "territory_map": ("辖区地图", "Territory map"),
+    "schematic_layout": ("示意布局，非真实边界", "schematic layout, not real borders"),
     "colour_by": ("着色", "Colour by"),
     "backlog": ("积压案件", "Backlog"),
     "satisfaction": ("满意度", "Satisfaction"),
@@ -77,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "street_chief": ("街巷长", "street chiefs"),
     "department": ("职能部门", "departments"),
     "district_center": ("区指挥中心", "district centre"),
+    "municipal_center": ("市12345中心", "municipal 12345 centre"),
     "party_branch": ("党支部", "party branch"),
     "township_office": ("乡镇科室", "township offices"),
     "zone_team": ("片区工作组", "zone teams"),

@@ -64,8 +64,15 @@ def model_node_values(model, live: LiveMetrics, layout, metric: str) -> np.ndarr
     )
 
 
-def territory_png(model, live: LiveMetrics, layout, metric: str, lang: str) -> bytes:
-    """The network with its department band as PNG bytes."""
+def territory_png(model, live: LiveMetrics, layout, metric: str, lang: str, shapes=None) -> bytes:
+    """The network with its department band as PNG bytes — or, given ``shapes``
+    (:func:`~governance_sim.viz.territory_map.map_shapes`), the territory as a map."""
+    if shapes is not None:
+        from governance_sim.viz import territory_map
+
+        values = territory_map.place_values(model, live, shapes.level, metric)
+        return charts.to_png(territory_map.map_figure(shapes, values, metric, lang,
+                                                      territory_map.department_tiles(model, lang)))
     t = model.territory
     fig = charts.territory_figure(
         layout, model_node_values(model, live, layout, metric), metric, lang,
@@ -87,6 +94,9 @@ class LiveRun:
         self.model = GovernanceModel(self.scenario)
         self.live = LiveMetrics(self.model)
         self.layout = build_layout(self.model.territory, max_grid_nodes)
+        from governance_sim.viz.territory_map import map_shapes
+
+        self.map = map_shapes(self.model)  # None: no geometry, the network is drawn
         self.lock = threading.Lock()
 
     # ------------------------------------------------------------------ running
@@ -160,7 +170,10 @@ class LiveRun:
         if role == "grid_worker":
             return f"网格员{i + 1}" if lang == "zh" else f"grid worker {i + 1}"
         if role == "district_center":
-            return tr("district_center", lang)
+            return unit.name if m.city is not None and unit is not None and lang == "zh" \
+                else tr("district_center", lang)
+        if role == "municipal_center":
+            return tr("municipal_center", lang)
         label = tr(role, lang)
         return f"{label}{i + 1}" if lang == "zh" else f"{label} {i + 1}"
 
