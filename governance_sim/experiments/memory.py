@@ -1,10 +1,11 @@
 """How many runs of a scenario fit in memory at once.
 
-A city of 21.9 M people needs about 8 GB for one 60-day run (docs/performance.md), so
+A city of 21.9 M people needs about 3 GB for a run of 30 warm-up and 30 counted days
+(docs/performance.md), so
 running one per core, as ``compare`` does by default, could exhaust a shared machine.
 :func:`run_bytes` estimates a run's peak from its households and the problems expected
-over its days (figures measured on ``beijing_city``: about 650 bytes per household —
-the household's Mesa agent and its columns — and 2.5 to 4.8 kB per problem — the case,
+over its days (figures measured on ``beijing_city``: about 40 bytes per household —
+its columns; its Mesa agent is made only when asked for — and 2.5 to 4.8 kB per problem — the case,
 its events and its rows in the outputs, more as a run gets longer; the estimate takes
 4 kB); :func:`workers_that_fit` caps the number of local
 processes so that their estimates stay within most of the memory available now.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import os
 
 BASE_BYTES = 200e6  # the interpreter, numpy, pandas, Mesa and the package
-BYTES_PER_HOUSEHOLD = 650.0
+BYTES_PER_HOUSEHOLD = 40.0
 BYTES_PER_CASE = 4000.0
 SHARE_OF_AVAILABLE = 0.8  # leave the rest to the machine's other work
 
