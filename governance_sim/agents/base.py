@@ -7,6 +7,12 @@ import mesa
 from governance_sim.agents.workforce import Task, Workforce
 
 
+def patrol_detection(base_prob: float, hours: float, base_hours: float) -> float:
+    """Daily detection odds of a patrol of ``hours``: each ``base_hours`` is another look at
+    each problem with the odds ``base_prob`` (no base patrol, no looks)."""
+    return (1.0 - (1.0 - base_prob) ** (hours / base_hours)) if base_hours > 0 else 0.0
+
+
 class UnitAgent(mesa.Agent):
     """A unit with staff who work a priority queue (see :class:`Workforce`).
 
@@ -39,6 +45,15 @@ class UnitAgent(mesa.Agent):
         cal = self.model.calendar
         away = max(0.0, cal.hours - self.hours_per_day)
         self.workforce.reserved_h = min(sum(self.routine_h.values()) + away, cal.hours + cal.overtime)
+
+    def set_patrol_routine(self, hours: float) -> float:
+        """Hold ``hours`` of each workday for patrol — at most the post's hours plus the
+        overtime cap (a unit pressed by its appraisal patrols into its evenings) — and return
+        the hours held."""
+        hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
+        self.routine_h["patrol"] = hours
+        self.reserve_routine()
+        return hours
 
     @property
     def key(self) -> tuple[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from governance_sim.agents.base import UnitAgent
+from governance_sim.agents.base import UnitAgent, patrol_detection
 
 
 class GridWorker(UnitAgent):
@@ -26,12 +26,9 @@ class GridWorker(UnitAgent):
         """Patrol ``hours`` a day, at most the post's hours plus the overtime cap; each base
         patrol's worth of hours is another look at each problem with the base odds (as a
         街巷长's).  Patrol hours are taken from the day before case work."""
-        hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
-        self.routine_h["patrol"] = hours
-        self.reserve_routine()
-        base = self.base_patrol_h
-        looks = hours / base if base > 0 else 0.0
-        self.detection_prob, self.latent_detection_prob = (1.0 - (1.0 - p) ** looks for p in self.base_detection)
+        hours = self.set_patrol_routine(hours)
+        self.detection_prob, self.latent_detection_prob = (
+            patrol_detection(p, hours, self.base_patrol_h) for p in self.base_detection)
 
     def patrol(self, rng, undiscovered: dict[int, list], until: float) -> list:
         """One day's patrol (ending at ``until``): each unnoticed problem in my grids is seen with

@@ -8,7 +8,7 @@ his patrol effort follows his rating (:mod:`governance_sim.appraisal`).
 
 from __future__ import annotations
 
-from governance_sim.agents.base import UnitAgent
+from governance_sim.agents.base import UnitAgent, patrol_detection
 
 
 class StreetChief(UnitAgent):
@@ -36,11 +36,8 @@ class StreetChief(UnitAgent):
         """Patrol ``hours`` a day — at most his hours as 街巷长 plus the overtime cap (a chief rated
         low patrols into his evenings); more patrol, more problems seen: each base patrol's
         worth of hours is another look with the base detection odds."""
-        hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
-        self.routine_h["patrol"] = hours
-        self.reserve_routine()
-        base = self.base_patrol_h
-        self.patrol_detection = (1.0 - (1.0 - self.detection_prob) ** (hours / base)) if base > 0 else 0.0
+        hours = self.set_patrol_routine(hours)
+        self.patrol_detection = patrol_detection(self.detection_prob, hours, self.base_patrol_h)
 
     def grids(self, territory) -> list[int]:
         return [g for lane in self.lanes for g in territory.lanes[lane]]
