@@ -260,10 +260,7 @@ class Appraisal:
         m.events.schedule(m.events.now + deadline, self._deadline_passes, case, department, summoned)
 
     def summons_summary(self) -> dict[str, float]:
-        c = self.counters
-        n = c["summons"]
-        return {"summons_on_time_share": c["summons_on_time"] / n if n else math.nan,
-                "summons_no_shows": n - c["summons_on_time"] - c["summons_late"]}
+        return summons_summary_of(self.counters)
 
     # -------------------------------------------------------------- cases closing, hazards erupting
     def on_close(self, case) -> None:
@@ -397,3 +394,10 @@ def _shift_of(deltas: dict):
         return (deltas.get(("local", street), 0.0) + (hazard if case.latent else 0.0)
                 + (petition if case.petition else 0.0))
     return shift
+
+
+def summons_summary_of(counters: dict[str, int]) -> dict[str, float]:
+    """The summons columns of the summary from the appraisal's counters (or their sums)."""
+    n = counters["summons"]
+    return {"summons_on_time_share": counters["summons_on_time"] / n if n else math.nan,
+            "summons_no_shows": n - counters["summons_on_time"] - counters["summons_late"]}

@@ -73,6 +73,12 @@ def check_city(sc) -> tuple[str, str] | None:
             return (f"overlays.{name}", f"works through one district's 区指挥中心 and cannot run at city "
                                         f"level{hint}; not allowed with several districts: "
                                         f"{list(DISTRICT_ONLY_OVERLAYS)}")
+    if sc.city is not None and sc.city.partition == "districts":
+        from governance_sim.partition.plan import check_partition
+
+        problem = check_partition(sc)
+        if problem:
+            return problem
     municipal = {d.name for d in (sc.city.departments if sc.city else [])}
     both = municipal & {d.name for d in sc.territory.departments}
     if both:

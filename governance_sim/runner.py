@@ -16,7 +16,7 @@ from governance_sim.model import GovernanceModel
 from governance_sim.outdir import staged_dir
 from governance_sim.panel import panel_frame
 from governance_sim.places import places_frame
-from governance_sim.scenario import Scenario, load_scenario
+from governance_sim.scenario import Scenario, ScenarioError, load_scenario
 
 TABLES = ("summary", "timeseries", "cases", "workers", "places", "panel")
 FREE_AT_ONCE_HOUSEHOLDS = 1_000_000  # a run this large is freed as soon as it returns
@@ -75,7 +75,7 @@ def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
 def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
         days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
         out: str | Path | None = None, progress: Callable[[int], None] | None = None,
-        event_log: bool = False) -> RunResult:
+        event_log: bool = False, workers: int = 1, scheduler=None) -> RunResult:
     """Run one scenario and return (and optionally write) its tables.
 
     Args:
@@ -88,8 +88,18 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
         event_log: also keep every step of every case and return it as ``result.event_log``
             (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
             ``docs/event_log.md``).
+        workers, scheduler: for a city run as districts (``city.partition: districts``), the
+            worker processes, or a Dask scheduler address or client (:mod:`governance_sim.partition`);
+            results do not depend on them.  Other runs take one process.
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
+    from governance_sim.partition import is_partitioned
+
+    if is_partitioned(sc):
+        return run_partitioned(sc, workers, scheduler, out=out, progress=progress, event_log=event_log)
+    if workers != 1 or scheduler is not None:
+        raise ScenarioError("workers", "only a city run as districts (city.partition: districts) runs on "
+                                       f"several workers; this run takes one (got workers={workers!r})")
     model = GovernanceModel(sc)
     if event_log:
         eventlog.record(model)
@@ -103,6 +113,22 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             # city's gigabytes should be gone before the next run of a sequence is built
             del model
             gc.collect()
+
+
+def run_partitioned(sc: Scenario, workers: int = 1, scheduler=None, *, out: str | Path | None = None,
+                    progress: Callable[[int], None] | None = None, event_log: bool = False) -> RunResult:
+    """A city run as districts (:mod:`governance_sim.partition`) as a :class:`RunResult`."""
+    from governance_sim.partition import run_partitioned as run_districts
+
+    if event_log:
+        raise ScenarioError("event_log", "a city run as districts keeps no event log yet; "
+                                         "set city.partition: none to keep one")
+    tables = run_districts(sc, workers, scheduler, progress)
+    ident = identity(sc)
+    result = RunResult(scenario=sc, **{name: _tag(df, ident) for name, df in tables.items()})
+    if out is not None:
+        result.write(out)
+    return result
 
 
 def release(model: GovernanceModel) -> None:

@@ -120,6 +120,11 @@ class CitySpec(Strict):
         description="people that territory.departments' staff and vertical tasks are written for; each "
                     "district's departments get them in proportion to its population (None: every "
                     "district gets them as written)")
+    partition: Literal["none", "districts"] = Field(
+        default="none",
+        description="'districts': run the city as one model per district, in parallel, coupled by the "
+                    "municipal 12345's monthly city-wide ranking; municipal seats and departments are "
+                    "shared out by population (governance_sim.partition); 'none': one model")
     municipal_center_staff: int = Field(default=0, ge=0, le=100_000,
                                         description="seats of the municipal 12345 centre (市民热线服务中心); "
                                                     "overlays.municipal_hotline.seats sets it")
@@ -469,6 +474,8 @@ class Scenario(Strict):
             del payload["groups"]
         if self.city is None:
             del payload["city"]
+        elif self.city.partition == "none":  # added later: the hashes of one-model cities hold
+            del payload["city"]["partition"]
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 

@@ -136,6 +136,9 @@ class Hotline(Overlay):
         self.pressure: dict[int, float] = {}
         self._tally: dict[int, _Tally] = defaultdict(_Tally)
         self._totals = _Tally()
+        # True when the monthly ranking is made across models (a city split into districts,
+        # governance_sim.partition): on_month leaves rank and pressure to take_ranking
+        self.ranked_elsewhere = False
 
     # ------------------------------------------------------------ structure
     def adjust_scenario(self, scenario):
@@ -321,7 +324,14 @@ class Hotline(Overlay):
 
     # ------------------------------------------------------------ monthly 三率 appraisal
     def on_month(self, model, month: int) -> None:
-        p = self.params
+        rows = self.month_rows(month)
+        if not self.ranked_elsewhere:
+            rank_units(rows, self.params, self.pressure)
+        self.appraisals.extend(rows)  # a city split into districts fills rank and pressure later
+        self._tally.clear()
+
+    def month_rows(self, month: int) -> list[dict]:
+        """The month's 三率 of every appraised unit (one row each, not yet ranked)."""
         rows = []
         for unit in range(self.n_units):
             t = self._tally.get(unit, _Tally())
@@ -330,17 +340,13 @@ class Hotline(Overlay):
             score = float(np.mean(scored)) if scored else math.nan
             rows.append({"month": month, "unit": unit, "due": t.due, "response_rate": rates[0],
                          "solution_rate": rates[1], "satisfaction_rate": rates[2], "score": score})
-        ranked = sorted((r for r in rows if r["score"] == r["score"]), key=lambda r: -r["score"])
-        for rank, row in enumerate(ranked, start=1):
-            row["rank"] = rank
-            q = (rank - 1) / (len(ranked) - 1) if len(ranked) > 1 else 0.0
-            shortfall = max(0.0, p.target_score - row["score"]) / p.target_score
-            self.pressure[row["unit"]] = min(1.0, shortfall + p.rank_weight * q)
-        for row in rows:
-            row.setdefault("rank", math.nan)
-            row["pressure"] = self.pressure[row["unit"]]
-        self.appraisals.extend(rows)
-        self._tally.clear()
+        return rows
+
+    def take_ranking(self, rows: list[dict], ranked: list[dict]) -> None:
+        """Rank and pressure of this model's ``rows`` from a ranking made elsewhere (the city's)."""
+        for row, other in zip(rows, ranked, strict=True):
+            row["rank"], row["pressure"] = other["rank"], other["pressure"]
+            self.pressure[row["unit"]] = other["pressure"]
 
     def appraisals_frame(self) -> pd.DataFrame:
         """The monthly 三率 appraisal: one row per month and appraised unit."""
@@ -357,26 +363,62 @@ class Hotline(Overlay):
         self._appraisals_from = len(self.appraisals)
 
     def summary(self, model) -> dict[str, float]:
+        return hotline_summary([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
+        """The counts and appraisal rows the summary is made of; :func:`hotline_summary` of
+        several models' parts is the summary of their union (a city run as districts)."""
         start = model.warmup_days * HOURS_PER_DAY
         resident_reports = sum(1 for c in model.cases
                                if c.found_by == FOUND_BY_RESIDENT and c.t_created >= start)
-        rates = _rates(self._totals)
-        appraisals = self.appraisals[getattr(self, "_appraisals_from", 0):]
-        scores = [r["score"] for r in appraisals if r["score"] == r["score"]]
-        return {
-            "hotline_calls": self.calls,
-            "hotline_consultations": self.consultations,
-            "hotline_share_of_reports": self.calls / resident_reports if resident_reports else math.nan,
-            "hotline_response_rate": rates[0],
-            "hotline_solution_rate": rates[1],
-            "hotline_satisfaction_rate": rates[2],
-            "hotline_score_mean": float(np.mean(scores)) if scores else math.nan,
-            "hotline_pressure_mean": float(np.mean([r["pressure"] for r in appraisals]))
-            if appraisals else math.nan,
-            "cases_closed_on_paper_hotline": len(self.paper_closings),
-            "audits": self.audited,
-            "audits_caught": len(self.caught),
-        }
+        return {"calls": self.calls, "consultations": self.consultations, "resident_reports": resident_reports,
+                "totals": self._totals, "appraisals": self.appraisals[getattr(self, "_appraisals_from", 0):],
+                "paper_closings": len(self.paper_closings), "audited": self.audited,
+                "caught": len(self.caught), "n_units": self.n_units}
+
+
+def rank_units(rows: list[dict], params: HotlineParams, pressure: dict) -> None:
+    """The monthly ranking: rank the scored rows (best score first, ties in row order), set each
+    ranked unit's pressure in ``pressure`` from its shortfall and rank, and give every row its
+    ``rank`` (NaN when unscored) and ``pressure`` (an unscored unit keeps the one it had)."""
+    ranked = sorted((r for r in rows if r["score"] == r["score"]), key=lambda r: -r["score"])
+    for rank, row in enumerate(ranked, start=1):
+        row["rank"] = rank
+        q = (rank - 1) / (len(ranked) - 1) if len(ranked) > 1 else 0.0
+        shortfall = max(0.0, params.target_score - row["score"]) / params.target_score
+        pressure[row["unit"]] = min(1.0, shortfall + params.rank_weight * q)
+    for row in rows:
+        row.setdefault("rank", math.nan)
+        row["pressure"] = pressure[row["unit"]]
+
+
+def hotline_summary(parts: list[dict]) -> dict[str, float]:
+    """The hotline's summary columns from the :meth:`Hotline.summary_parts` of one or more
+    models: counts add up, the 三率 are those of the summed tallies, the score and pressure
+    means are over every appraisal row (one per unit and month)."""
+    totals = _Tally()
+    for part in parts:
+        for name in ("due", "responded", "closed", "caught", "rated", "satisfied"):
+            setattr(totals, name, getattr(totals, name) + getattr(part["totals"], name))
+    calls = sum(p["calls"] for p in parts)
+    resident_reports = sum(p["resident_reports"] for p in parts)
+    rates = _rates(totals)
+    appraisals = [r for p in parts for r in p["appraisals"]]
+    scores = [r["score"] for r in appraisals if r["score"] == r["score"]]
+    return {
+        "hotline_calls": calls,
+        "hotline_consultations": sum(p["consultations"] for p in parts),
+        "hotline_share_of_reports": calls / resident_reports if resident_reports else math.nan,
+        "hotline_response_rate": rates[0],
+        "hotline_solution_rate": rates[1],
+        "hotline_satisfaction_rate": rates[2],
+        "hotline_score_mean": float(np.mean(scores)) if scores else math.nan,
+        "hotline_pressure_mean": float(np.mean([r["pressure"] for r in appraisals]))
+        if appraisals else math.nan,
+        "cases_closed_on_paper_hotline": sum(p["paper_closings"] for p in parts),
+        "audits": sum(p["audited"] for p in parts),
+        "audits_caught": sum(p["caught"] for p in parts),
+    }
 
 
 def _rates(t: _Tally) -> tuple[float, float, float]:

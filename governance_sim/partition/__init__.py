@@ -1,0 +1,132 @@
+"""A city run as districts (``city.partition: districts``): one model per district, in parallel.
+
+The one-model city (:mod:`governance_sim.city`) holds every district in one Mesa
+model, so it runs on one core.  Here each district is a model of its own — its
+streets, communities, grids, residents, its departments and 区指挥中心 — built from
+the city scenario with ``territory.select`` (plan.py), seeded from the run's seed
+and the district's place in the territory file, never from where it runs.  The
+districts advance side by side, on one worker, on local worker processes or as
+Dask actors (pools.py), and meet once a month:
+
+* **the synchronisation step is the month** (``MONTH_DAYS``), the period of the
+  municipal 12345's appraisal.  At each month's end every district sends its
+  streets' 三率 to the coordinator, which ranks **every street of the city** with
+  the hotline's own rule (:func:`governance_sim.overlays.hotline.rank_units`) and
+  sends each district its streets' ranks and pressures before the next day runs —
+  what the one-model city does at the same moment, so the ranking loses nothing.
+* **what the split changes**: the municipal 12345 seats and the municipal departments
+  (``city.departments``) can no longer be one pool serving every district within a
+  month.  Each district gets its share of the seats and of each municipal
+  department's staff and line work in proportion to its population (rounded, at
+  least 1): calls and municipal cases queue within their district's share.  The
+  schematic lattice of a district is laid out on its own (its communities' neighbours
+  at the district's edge differ from the city lattice's).  Results are therefore not
+  those of the one-model city, which stays the default; they are the same for any
+  number of workers, in this process, in local processes or on Dask.
+
+Tables are merged by the rules in :mod:`governance_sim.partition.merge`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from governance_sim.model import MONTH_DAYS
+from governance_sim.overlays.hotline import rank_units
+from governance_sim.partition.merge import merge, unit_offsets
+from governance_sim.partition.plan import PartitionPlan, district_seed
+from governance_sim.scenario import Scenario, ScenarioError
+
+__all__ = ["PartitionPlan", "district_seed", "is_partitioned", "run_partitioned", "sync_days"]
+
+
+def is_partitioned(sc: Scenario) -> bool:
+    """Whether the scenario asks for a city run as districts."""
+    return sc.city is not None and sc.city.partition == "districts"
+
+
+def sync_days(total_days: int) -> list[int]:
+    """The days after which the districts meet: every month's end, and the last day."""
+    days = list(range(MONTH_DAYS, total_days + 1, MONTH_DAYS))
+    if not days or days[-1] != total_days:
+        days.append(total_days)
+    return days
+
+
+class CityRanking:
+    """The coordinator's side of the monthly 三率 ranking: every street of the city together."""
+
+    def __init__(self, plan: PartitionPlan):
+        self.offset = plan.layout.street
+        self.params = plan.scenario.overlays.get("municipal_hotline")
+        self.pressure = dict.fromkeys(range(len(plan.territory.streets)), 0.0)
+
+    def rank(self, rows: dict[int, list[dict] | None]) -> dict[int, list[dict]] | None:
+        """Rank and pressure for each district's rows (``None`` when no month ended)."""
+        if self.params is None or not any(rows.values()):
+            return None
+        keys = sorted(k for k, r in rows.items() if r)
+        city = [{**r, "unit": self.offset[k] + r["unit"]} for k in keys for r in rows[k]]
+        rank_units(city, self.params, self.pressure)
+        out, at = {}, 0
+        for k in keys:
+            n = len(rows[k])
+            out[k] = [{"rank": r["rank"], "pressure": r["pressure"]} for r in city[at:at + n]]
+            at += n
+        return out
+
+
+def make_pool(groups: list[dict], workers: int, scheduler=None):
+    """Districts in this process (1 worker), in local processes, or on Dask (``scheduler``)."""
+    from governance_sim.partition.pools import DaskPool, InlinePool, LocalPool
+
+    if scheduler is not None:
+        return DaskPool(groups, scheduler)
+    return InlinePool(groups) if workers == 1 else LocalPool(groups)
+
+
+def check_workers(workers) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ScenarioError("workers", f"must be a whole number ≥ 1 (got {workers!r})")
+    return workers
+
+
+def run_partitioned(sc: Scenario, workers: int = 1, scheduler=None,
+                    progress: Callable[[int], None] | None = None) -> dict:
+    """Run a city scenario as districts; return its merged tables (untagged, see merge.py).
+
+    Args:
+        sc: a loaded city scenario (``city.partition: districts``).
+        workers: worker processes (1 = every district in this process); with ``scheduler``,
+            the number of Dask actors the districts are spread over.
+        scheduler: a Dask scheduler address (``tcp://HOST:PORT``) or ``distributed.Client``.
+        progress: called with the day number at each synchronisation (every month's end).
+    """
+    workers = check_workers(workers)
+    plan = PartitionPlan(sc)
+    groups = [{k: plan.scenario_of(k) for k in ks} for ks in plan.assign(workers)]
+    total = sc.warmup_days + sc.days
+    budget = sc.limits.max_wall_s
+    started = time.perf_counter()
+    pool = make_pool(groups, len(groups), scheduler)
+    try:
+        offsets = unit_offsets(pool.call("unit_counts"))
+        ranking = CityRanking(plan)
+        for day in sync_days(total):
+            ranked = ranking.rank(pool.call("advance", day))
+            if ranked:
+                pool.call("take_ranking", ranked)
+            if progress is not None:
+                progress(day)
+            if time.perf_counter() - started > budget:
+                from governance_sim.errors import BudgetExceeded
+
+                raise BudgetExceeded("limits.max_wall_s", f"the run was stopped on day {day} after "
+                                     f"{budget:g} s (limits.max_wall_s); raise the limit deliberately "
+                                     "with --set limits.max_wall_s=SECONDS")
+        ids = dict(enumerate(plan.territory.district_ids))
+        parts = pool.call("finish", offsets, ids, plan.n_district_departments())
+    finally:
+        pool.close()
+    return merge(plan, parts)

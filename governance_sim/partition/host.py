@@ -1,0 +1,110 @@
+"""The worker's side of a city run as districts: the district models one worker holds.
+
+A :class:`DistrictHost` builds the models of its districts, advances them to a
+synchronisation day, hands over the 三率 rows of the month just ended, takes back
+the city-wide ranking, and at the end turns each model into its tables with ids
+moved to the city's layout.  The same object serves in this process (one worker),
+in a local worker process (pools.py) and as a Dask actor.
+"""
+
+from __future__ import annotations
+
+import re
+
+from governance_sim import metrics
+from governance_sim.gc_pause import cyclic_gc_paused
+from governance_sim.model import MONTH_DAYS, GovernanceModel
+from governance_sim.overlays.hotline import Hotline
+
+_UNIT = re.compile(r"\b([a-z_]+):(\d+)")
+
+
+def ranked_hotline(model) -> Hotline | None:
+    """The model's hotline, if it has one (its monthly ranking is the city's)."""
+    return next((o for o in model.overlays if isinstance(o, Hotline)), None)
+
+
+class DistrictHost:
+    """The models of some districts of one city run (``scenarios``: district index → scenario)."""
+
+    def __init__(self, scenarios: dict):
+        self.models: dict[int, GovernanceModel] = {}
+        self.daily: dict[int, list[tuple[int, int]]] = {}
+        with cyclic_gc_paused():
+            for k in sorted(scenarios):
+                model = GovernanceModel(scenarios[k])
+                hotline = ranked_hotline(model)
+                if hotline is not None:
+                    hotline.ranked_elsewhere = True
+                self.models[k] = model
+                self.daily[k] = []
+
+    def unit_counts(self) -> dict[int, dict[str, int]]:
+        """Units of each role in each district (the city numbers them district after district)."""
+        out = {}
+        for k, model in self.models.items():
+            counts: dict[str, int] = {}
+            for role, _ in model.units:
+                counts[role] = counts.get(role, 0) + 1
+            out[k] = counts
+        return out
+
+    def advance(self, day: int) -> dict[int, list[dict] | None]:
+        """Run every district to the end of ``day``; the 三率 rows of a month that just ended."""
+        out = {}
+        with cyclic_gc_paused():  # the models make no reference cycles (see gc_pause)
+            for k, model in self.models.items():
+                while model.day < day and model.running:
+                    model.step()
+                    self.daily[k].append((model.counters["rated"], model.counters["satisfied"]))
+                hotline = ranked_hotline(model)
+                ended = model.day % MONTH_DAYS == 0 and hotline is not None and hotline.appraisals
+                out[k] = [dict(r) for r in hotline.appraisals[-hotline.n_units:]] if ended else None
+        return out
+
+    def take_ranking(self, ranked: dict[int, list[dict]]) -> None:
+        """Rank and pressure of each district's streets, from the city-wide ranking."""
+        for k, rows in ranked.items():
+            if k not in self.models:  # another worker's district
+                continue
+            hotline = ranked_hotline(self.models[k])
+            hotline.take_ranking(hotline.appraisals[-hotline.n_units:], rows)
+
+    def finish(self, unit_offsets: dict[int, dict[str, int]], district_ids: dict[int, str],
+               n_district_departments: int) -> dict[int, dict]:
+        """Each district's tables and the parts of its summary (merge.py), units renumbered."""
+        from governance_sim.runner import release
+
+        out = {}
+        for k, model in self.models.items():
+            shift = unit_offsets[k]
+
+            def unit(match, shift=shift):
+                return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
+
+            cases = metrics.cases_frame(model)
+            workers = metrics.workers_frame(model)
+            cases["handoff_path"] = cases["handoff_path"].str.replace(_UNIT, unit, regex=True)
+            workers["unit"] = workers["unit"].str.replace(_UNIT, unit, regex=True)
+            did = district_ids[k]
+            named = workers["role"].isin(("department", "district_center", "municipal_center"))
+            workers.loc[named, "name"] = workers.loc[named, "name"] + "@" + did
+            hotline = ranked_hotline(model)
+            ts = metrics.timeseries_frame(model)
+            rated, satisfied = zip(*self.daily[k], strict=True) if self.daily[k] else ((), ())
+            ts["_rated"], ts["_satisfied"] = list(rated), list(satisfied)
+            out[k] = {
+                "cases": cases, "workers": workers, "timeseries": ts,
+                "day": model.day, "n_households": model.n_households,
+                "trust_sum": float(model.population.trust.sum()),
+                "counters": metrics._counted(model),
+                "summons": dict(model.appraisal.counters),
+                "arrangement": model.arrangement.summary(model),
+                "hotline": hotline.summary_parts(model) if hotline is not None else None,
+                "grid_worker_grids": [list(w.grids) for w in model.grid_workers],
+                "department_municipal": [d.index >= n_district_departments for d in model.departments],
+            }
+            release(model)
+        self.models.clear()
+        return out
+
