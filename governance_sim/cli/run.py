@@ -13,8 +13,9 @@ from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.model import GovernanceModel
 from governance_sim.outdir import check_out_dir
+from governance_sim.partition import is_partitioned
 from governance_sim.runner import collect
-from governance_sim.scenario import load_scenario
+from governance_sim.scenario import ScenarioError, load_scenario
 
 
 @app.command("run")
@@ -31,6 +32,9 @@ def run_command(
     quiet: bool = opt.quiet(),
     event_log: bool = typer.Option(False, "--event-log",
                                    help="also write events.parquet and events.jsonocel (OCEL 2.0)"),
+    workers: int = opt.workers("worker processes of a city run as districts (city.partition: districts); "
+                               "default 1, results do not depend on it"),
+    scheduler: str = opt.scheduler(),
 ) -> None:
     """Run one scenario and print its summary (三率, times, workload, coordination).
 
@@ -44,6 +48,12 @@ def run_command(
         if warmup_days is not None:
             set_ = [*(set_ or []), f"warmup_days={warmup_days}"]
         sc = load_scenario(scenario, variant, set_ or None, seed=seed, days=days)
+        if is_partitioned(sc):
+            _run_districts(sc, workers, scheduler, out, quiet, event_log)
+            return
+        if workers not in (None, 1) or scheduler is not None:
+            raise ScenarioError("--workers", "only a city run as districts (--set city.partition=districts) "
+                                             "runs on several workers or on Dask")
         model = GovernanceModel(sc)
     if event_log:
         eventlog.record(model)
@@ -70,3 +80,38 @@ def run_command(
                 console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
             if event_log:
                 console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")
+
+
+def _label(sc) -> str:
+    shown = "as written (no --variant)" if sc.variant == "default" else f"variant {sc.variant}"
+    return f"{sc.name} · {shown} · seed {sc.seed}"
+
+
+def _run_districts(sc, workers, scheduler, out, quiet, event_log) -> None:
+    """A city run as districts: progress at each month's synchronisation, then the tables."""
+    from governance_sim.cli.tables import city_table
+    from governance_sim.partition import check_workers
+    from governance_sim.runner import run_partitioned
+
+    if scheduler is not None and workers is not None:
+        raise ScenarioError("--scheduler", "give either --workers (local) or --scheduler (Dask), not both")
+    n = check_workers(1 if workers is None else workers, "--workers")
+    label = _label(sc)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("days"), TimeRemainingColumn(), console=console, disable=quiet, transient=True)
+    task = bar.add_task(f"{label} · districts", total=sc.warmup_days + sc.days)
+
+    def progress(day: int) -> None:
+        # the bar's thread starts after the worker processes (forking a threaded process is unsafe)
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=day)
+
+    try:
+        result = run_partitioned(sc, n, scheduler, out=out, event_log=event_log, progress=progress)
+    finally:
+        bar.stop()
+    console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
+    console.print(city_table(result.places, f"{sc.city.name or sc.name} · 各区 / districts"))
+    if out is not None and not quiet:
+        console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")

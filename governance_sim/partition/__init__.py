@@ -86,9 +86,10 @@ def make_pool(groups: list[dict], workers: int, scheduler=None):
     return InlinePool(groups) if workers == 1 else LocalPool(groups)
 
 
-def check_workers(workers) -> int:
+def check_workers(workers, field: str = "workers") -> int:
+    """``workers`` if it is a whole number ≥ 1; else one :class:`ScenarioError` naming ``field``."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ScenarioError("workers", f"must be a whole number ≥ 1 (got {workers!r})")
+        raise ScenarioError(field, f"must be a whole number ≥ 1 (got {workers!r})")
     return workers
 
 
