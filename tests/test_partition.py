@@ -1,0 +1,269 @@
+"""A city run as districts (governance_sim.partition): one model per district, coupled by the
+monthly city-wide 三率 ranking; the same tables on any number of workers, here or on Dask."""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+from conftest import TINY
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from governance_sim import load_scenario, run
+from governance_sim.cli import app
+from governance_sim.partition import CityRanking, PartitionPlan, district_seed, sync_days
+from governance_sim.partition.plan import PARTITION_OVERLAYS
+from governance_sim.partition.pools import InlinePool
+from governance_sim.places import check_totals
+from governance_sim.scenario import ScenarioError
+
+TABLES = ("summary", "timeseries", "cases", "workers", "places", "panel")
+# four districts of two streets each, a few hundred people per street
+CITY_CSV = (
+    "id,name,level,parent,population\n"
+    "C,测试市,city,,\n"
+    "D1,东区,district,C,1400\n"
+    "D2,西区,district,C,900\n"
+    "D3,南区,district,C,1100\n"
+    "D4,北区,district,C,700\n"
+    "S1,甲街道,street,D1,\n"
+    "S2,乙街道,street,D1,\n"
+    "S3,丙镇,town,D2,\n"
+    "S4,丁街道,street,D2,\n"
+    "S5,戊街道,street,D3,\n"
+    "S6,己街道,street,D3,\n"
+    "S7,庚乡,town,D4,\n"
+    "S8,辛街道,street,D4,\n"
+)
+
+
+@pytest.fixture
+def city(tmp_path) -> dict:
+    """TINY as a city of four districts under a municipal 12345, run as districts: 30 warm-up
+    days and 60 counted, so the city-wide ranking runs three times."""
+    path = tmp_path / "city.csv"
+    path.write_text(CITY_CSV, encoding="utf-8")
+    sc = copy.deepcopy(TINY)
+    sc["territory"] = {k: v for k, v in sc["territory"].items() if k not in ("streets", "population")}
+    sc["territory"].update(source=str(path), communities_per_street=2, households_per_grid=100)
+    sc["city"] = {"name": "测试市", "reference_population": 1000, "partition": "districts",
+                  "departments": [{"name": "m_transport", "label": "交通委", "staff": 2}]}
+    sc["categories"]["construction"]["departments"] = ["urban", "housing", "m_transport"]
+    sc["overlays"] = {"municipal_hotline": {"seats": 4}}
+    sc["roles"] = {"resident": {"channels": {"hotline": 1.0, "community": 0.2}}}
+    sc["days"], sc["warmup_days"] = 60, 30
+    return sc
+
+
+def assert_same_tables(a, b) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+
+
+# ----------------------------------------------------------------------- the plan
+
+
+def test_each_district_gets_its_share_of_the_municipal_seats_and_departments(city):
+    plan = PartitionPlan(load_scenario(city))
+    assert plan.population == [1400, 900, 1100, 700] and plan.layout.street == [0, 2, 4, 6]
+    subs = [plan.scenario_of(k) for k in range(4)]
+    assert [s.territory.select for s in subs] == ["D1", "D2", "D3", "D4"]
+    assert all(s.city is None for s in subs)
+    # seats 4 × population share, rounded, at least 1
+    assert [s.overlays["municipal_hotline"].seats for s in subs] == [1, 1, 1, 1]
+    transport = [next(d for d in s.territory.departments if d.name == "m_transport") for s in subs]
+    assert [d.staff for d in transport] == [1, 1, 1, 1]
+    assert sum(d.vertical_tasks_per_day for d in transport) == pytest.approx(2.0)  # the city's line work
+    # district departments as the one-model city gives them (reference population 1,000)
+    assert [d.staff for d in subs[0].territory.departments[:3]] == [4, 4, 3]
+    assert len({s.seed for s in subs}) == 4
+
+
+@given(seed=st.integers(0, 2**63 - 1), district=st.integers(0, 500))
+@settings(max_examples=50, deadline=None)
+def test_district_seeds_are_valid_and_keyed_by_district(seed, district):
+    s = district_seed(seed, district)
+    assert 0 <= s < 2**63
+    assert s != district_seed(seed, district + 1)
+    assert s == district_seed(seed, district)
+
+
+def test_districts_are_balanced_by_population_and_each_placed_once(city):
+    plan = PartitionPlan(load_scenario(city))
+    assert plan.assign(1) == [[0, 1, 2, 3]]
+    assert plan.assign(2) == [[0, 3], [1, 2]]  # 2,100 and 2,000 people
+    assert sorted(k for g in plan.assign(9) for k in g) == [0, 1, 2, 3]
+
+
+def test_sync_days_are_month_ends_and_the_last_day():
+    assert sync_days(90) == [30, 60, 90]
+    assert sync_days(75) == [30, 60, 75]
+    assert sync_days(10) == [10]
+
+
+def test_the_partition_field_changes_the_hash_and_workers_do_not(city):
+    whole = copy.deepcopy(city)
+    whole["city"]["partition"] = "none"
+    no_field = copy.deepcopy(city)
+    del no_field["city"]["partition"]
+    assert load_scenario(whole).scenario_hash == load_scenario(no_field).scenario_hash
+    assert load_scenario(city).scenario_hash != load_scenario(whole).scenario_hash
+
+
+# ----------------------------------------------------------------------- determinism
+
+
+def test_one_two_and_three_local_workers_give_identical_tables(city):
+    one = run(city, workers=1)
+    assert_same_tables(one, run(city, workers=2))
+    assert_same_tables(one, run(city, workers=3))
+
+
+def test_worker_processes_started_by_spawn_give_the_same_tables(city, monkeypatch):
+    monkeypatch.setenv("GOVSIM_START_METHOD", "spawn")
+    assert_same_tables(run(city, workers=1), run(city, workers=2))
+
+
+def test_a_district_does_not_depend_on_which_districts_share_its_worker(city, monkeypatch):
+    reference = run(city, workers=2)  # {D1, D4} and {D2, D3}
+    for groups in ([[0, 1], [2, 3]], [[0, 2], [1, 3]], [[3], [0, 1, 2]]):
+        monkeypatch.setattr(PartitionPlan, "assign", lambda self, workers, g=groups: g)
+        assert_same_tables(reference, run(city, workers=2))
+
+
+def test_a_run_repeats_and_a_new_seed_changes_it(city):
+    a = run(city, workers=2)
+    assert_same_tables(a, run(city, workers=2))
+    assert not run(city, workers=2, seed=8).cases.equals(a.cases)
+
+
+# ----------------------------------------------------------------------- the coupling
+
+
+def test_the_ranking_is_city_wide_a_street_drops_when_another_districts_street_does_better(city):
+    plan = PartitionPlan(load_scenario(city))
+
+    def row(unit, score):
+        return {"month": 1, "unit": unit, "due": 5, "response_rate": score, "solution_rate": score,
+                "satisfaction_rate": score, "score": score}
+
+    rows = {0: [row(0, 0.8), row(1, 0.5)], 1: [row(0, 0.6), row(1, float("nan"))],
+            2: [row(0, 0.7), row(1, 0.4)], 3: [row(0, 0.3), row(1, 0.2)]}
+    ranked = CityRanking(plan).rank(rows)
+    assert [r["rank"] for r in ranked[0]] == [1, 4]
+    assert ranked[1][1]["rank"] != ranked[1][1]["rank"]  # unscored: no rank, pressure kept (0)
+    assert [r["rank"] for r in ranked[3]] == [6, 7]
+    rows[1][0] = row(0, 0.9)  # another district's street does better …
+    second = CityRanking(plan).rank(rows)[0][0]
+    assert second["rank"] == 2  # … and D1's best street drops to second
+    # its pressure: shortfall from the target (0.9) + rank weight (0.5) × its place among 7 ranked
+    assert second["pressure"] == pytest.approx((0.9 - 0.8) / 0.9 + 0.5 * 1 / 6)
+
+
+def test_each_district_takes_the_city_wide_ranks_and_pressures_at_the_month_end(city):
+    plan = PartitionPlan(load_scenario(city))
+    pool = InlinePool([{k: plan.scenario_of(k) for k in range(4)}])
+    ranking = CityRanking(plan)
+    rows = pool.call("advance", 30)
+    assert all(len(rows[k]) == 2 for k in range(4))
+    pool.call("take_ranking", ranking.rank(rows))
+    taken = []
+    for k, model in pool.host.models.items():
+        hotline = next(o for o in model.overlays if o.name == "municipal_hotline")
+        assert hotline.n_units == 2
+        for r in hotline.appraisals[-2:]:
+            assert hotline.pressure[r["unit"]] == ranking.pressure[plan.layout.street[k] + r["unit"]]
+            taken.append(r["rank"])
+    scored = sorted(x for x in taken if x == x)
+    assert scored == list(range(1, len(scored) + 1)) and len(scored) > 2  # ranks among all the city's
+    assert pool.call("advance", 45) == {k: None for k in range(4)}  # mid-month: nothing to rank
+    pool.close()
+
+
+# ----------------------------------------------------------------------- merged outputs
+
+
+def test_merged_tables_read_as_one_city(city):
+    res = run(city, workers=2)
+    s = res.metrics
+    cases, workers = res.cases, res.workers
+    assert list(cases["case_id"]) == list(range(len(cases)))
+    assert workers["unit"].is_unique
+    assert sorted(workers.loc[workers["role"] == "district_center", "unit"]) == [
+        f"district_center:{k}" for k in range(4)]
+    assert set(cases["street"]) <= set(range(8)) and cases["street"].max() >= 6
+    counted = cases[cases["t_created"] >= 30 * 24.0]
+    assert s["cases_created"] == len(counted)
+    assert res.timeseries["cases_created"].iloc[-1] == len(cases)
+    assert len(res.timeseries) == 90
+    assert all(v == 0 for v in check_totals(res.places, s).values()), check_totals(res.places, s)
+    districts = res.places[res.places["level"] == "district"]
+    assert list(districts["place_id"]) == ["D1", "D2", "D3", "D4"]
+    assert districts["cases_created"].sum() == s["cases_created"]
+    assert s["hotline_streets_ranked"] == 8
+    assert set(res.panel["street"]) == set(range(8))
+    assert (res.summary["scenario_hash"] == load_scenario(city).scenario_hash).all()
+    # every unit a hand-off names is a unit of the workers table
+    named = {u for path in cases["handoff_path"] if path for u in path.split(">") if u != "-"}
+    assert named <= set(workers["unit"])
+
+
+# ----------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"city.partition": "streets"}, "city.partition"),
+    ({"overlays.formalism": {}}, "overlays.formalism"),
+])
+def test_bad_partitions_name_the_field_and_what_is_allowed(city, change, field):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(city, overrides=change)
+    assert err.value.field == field
+    assert "districts" in err.value.message or str(list(PARTITION_OVERLAYS)) in err.value.message
+
+
+def test_workers_must_be_whole_and_positive_and_only_for_a_partitioned_city(city):
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ScenarioError, match="workers"):
+            run(city, workers=bad)
+    whole = copy.deepcopy(city)
+    whole["city"]["partition"] = "none"
+    with pytest.raises(ScenarioError, match="city.partition: districts"):
+        run(whole, workers=2)
+
+
+def test_the_command_line_refuses_bad_values_with_exit_2_and_writes_nothing(city, tmp_path):
+    import yaml
+
+    path = tmp_path / "city.yaml"
+    path.write_text(yaml.safe_dump(city, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    for args, words in ((["--workers", "0"], "--workers"),
+                        (["--set", "city.partition=streets"], "'none' or 'districts'"),
+                        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both")):
+        res = runner.invoke(app, ["run", str(path), "--quiet", "--out", str(out), *args])
+        assert res.exit_code == 2, res.output
+        assert words in res.output and "Traceback" not in res.output
+        assert not out.exists()
+    res = runner.invoke(app, ["run", str(path), "--quiet", "--workers", "2", "--days", "10", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert (out / "cases.parquet").exists()
+
+
+# ----------------------------------------------------------------------- Dask
+
+
+def test_a_dask_local_cluster_gives_the_same_tables(city):
+    distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        on_dask = run(city, workers=2, scheduler=client)
+        by_address = run(city, workers=3, scheduler=cluster.scheduler_address)
+    reference = run(city, workers=1)
+    assert_same_tables(reference, on_dask)
+    assert_same_tables(reference, by_address)
