@@ -9,6 +9,13 @@ whole process tree (the sweep's parent and its workers, summed) is sampled.
 
     python benchmarks/bench_city.py                      # a year: tens of minutes, ~10 GB
     python benchmarks/bench_city.py --days 30 --speedup-days 5   # a quick look
+    python benchmarks/bench_city.py --partition --days 10        # the city run as districts
+
+With ``--partition`` the city also runs as districts (``city.partition: districts``,
+governance_sim.partition) on one worker and on ``--workers``, alternating, each in a child
+process whose whole tree's resident memory is sampled; the last line then adds
+``partition_wall_s_1=<t1> partition_wall_s_<n>=<tn> partition_speedup=<t1/tn>
+partition_tree_peak_gb=<p>``.
 
 The last line is machine-readable::
 
@@ -74,17 +81,27 @@ def _tree_rss_gb(pid: int) -> float:
     return total / 2**30
 
 
-def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
-    """Wall time of ``govsim compare`` of classic and direct dispatch with ``reps`` replications
-    each on ``workers`` processes, and the peak of the process tree's summed resident memory
-    (sampled every 0.2 s)."""
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r});"
-            "from governance_sim.experiments.executors import make_executor;"
-            "from governance_sim import compare;"
-            f"compare({str(SCENARIO)!r}, ['hotline_classic', 'hotline_direct'], reps={reps}, days={days}, "
-            f"executor=make_executor({workers}, None))")
+PARTITION_CHILD = """
+import sys
+sys.path.insert(0, {root!r})
+from governance_sim import run
+run({scenario!r}, {variant!r}, seed=1, days={days}, overrides={{"city.partition": "districts"}},
+    workers={workers})
+"""
+
+
+def partition_wall(days: int, variant: str, workers: int) -> tuple[float, float]:
+    """Wall time of the city run as districts on ``workers`` processes, outputs included, and the
+    peak of its process tree's summed resident memory."""
+    code = PARTITION_CHILD.format(root=str(ROOT), scenario=str(SCENARIO), variant=variant, days=days,
+                                  workers=workers)
+    return _watched([sys.executable, "-c", code], f"the city run as districts on {workers} worker(s)")
+
+
+def _watched(cmd: list[str], what: str) -> tuple[float, float]:
+    """Run ``cmd``; its wall time and the peak of its process tree's resident memory (every 0.2 s)."""
     t0 = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     peak = [0.0]
 
     def sample() -> None:
@@ -95,9 +112,21 @@ def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     if child.wait() != 0:
-        raise SystemExit(f"the sweep on {workers} worker(s) failed")
+        raise SystemExit(f"{what} failed")
     watcher.join()
     return time.perf_counter() - t0, peak[0]
+
+
+def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
+    """Wall time of ``govsim compare`` of classic and direct dispatch with ``reps`` replications
+    each on ``workers`` processes, and the peak of the process tree's summed resident memory
+    (sampled every 0.2 s)."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r});"
+            "from governance_sim.experiments.executors import make_executor;"
+            "from governance_sim import compare;"
+            f"compare({str(SCENARIO)!r}, ['hotline_classic', 'hotline_direct'], reps={reps}, days={days}, "
+            f"executor=make_executor({workers}, None))")
+    return _watched([sys.executable, "-c", code], f"the sweep on {workers} worker(s)")
 
 
 def main() -> None:
@@ -108,6 +137,9 @@ def main() -> None:
     ap.add_argument("--speedup-reps", type=int, default=1, help="replications of each of the two variants")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-speedup", action="store_true", help="skip the speed-up sweep")
+    ap.add_argument("--partition", action="store_true",
+                    help="also run the city as districts on 1 and --workers workers (alternating)")
+    ap.add_argument("--partition-reps", type=int, default=1, help="alternations of the partitioned runs")
     args = ap.parse_args()
     print(f"beijing_city, {args.days} days, variant {args.variant}, {os.cpu_count()} cores", flush=True)
     r = one_run(args.days, args.variant)
@@ -125,8 +157,22 @@ def main() -> None:
         speedup = one / many
         print(f"2 variants × {args.speedup_reps} × {args.speedup_days} days: {one:.1f} s on 1 worker, {many:.1f} s on "
               f"{args.workers} ({speedup:.2f}×), process tree peak {tree_peak:.2f} GB", flush=True)
+    tail = ""
+    if args.partition:
+        one = many = float("inf")
+        part_peak = 0.0
+        for _ in range(args.partition_reps):  # alternate, keep the best of each (the machine is shared)
+            t, p = partition_wall(args.days, args.variant, 1)
+            one, part_peak = min(one, t), max(part_peak, p)
+            t, p = partition_wall(args.days, args.variant, args.workers)
+            many, part_peak = min(many, t), max(part_peak, p)
+        print(f"as districts: {one:.1f} s on 1 worker, {many:.1f} s on {args.workers} ({one / many:.2f}×), "
+              f"process tree peak {part_peak:.2f} GB", flush=True)
+        tail = (f" partition_wall_s_1={one:.1f} partition_wall_s_{args.workers}={many:.1f} "
+                f"partition_speedup={one / many:.2f} partition_tree_peak_gb={part_peak:.2f}")
     print(f"days={args.days} wall_s={r['wall_s']:.1f} cases={r['cases']} cases_per_s={rate:.0f} "
-          f"peak_gb={r['peak_gb']:.2f} speedup_{args.workers}_workers={speedup:.2f} tree_peak_gb={tree_peak:.2f}")
+          f"peak_gb={r['peak_gb']:.2f} speedup_{args.workers}_workers={speedup:.2f} tree_peak_gb={tree_peak:.2f}"
+          + tail)
 
 
 if __name__ == "__main__":

@@ -113,5 +113,11 @@ def _run_districts(sc, workers, scheduler, out, quiet, event_log) -> None:
         bar.stop()
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     console.print(city_table(result.places, f"{sc.city.name or sc.name} · 各区 / districts"))
-    if out is not None and not quiet:
-        console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")
+    if out is not None:
+        from governance_sim.analysis.maps import write_run_maps
+
+        maps = write_run_maps(result, out)
+        if not quiet:
+            console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")
+            if maps:
+                console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
