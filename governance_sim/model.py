@@ -29,7 +29,7 @@ from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.lifecycle import CaseLifecycle
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
-from governance_sim.scenario import Scenario, load_scenario
+from governance_sim.scenario import Scenario, ScenarioError, load_scenario
 from governance_sim.territory import build_territory
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "beijing_street.yaml"
@@ -70,6 +70,10 @@ class GovernanceModel(mesa.Model):
             overrides = dict(parse_assignment(o) for o in overrides)
         merged = {**(overrides or {}), **extra}
         sc = load_scenario(scenario, variant, merged or None, seed=seed, days=days)
+        if sc.city is not None and sc.city.partition == "districts":  # several models, not one
+            raise ScenarioError("city.partition", "'districts' runs one model per district: use "
+                                "governance_sim.run or govsim run; one GovernanceModel is the whole city "
+                                "as one model (city.partition: none)")
         super().__init__(rng=sc.seed)
         self.arrangement = ARRANGEMENTS[sc.arrangement.name](sc.arrangement)
         self.overlays = [OVERLAYS[name](params) for name, params in sc.overlays.items()]

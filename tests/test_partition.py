@@ -267,3 +267,11 @@ def test_a_dask_local_cluster_gives_the_same_tables(city):
     reference = run(city, workers=1)
     assert_same_tables(reference, on_dask)
     assert_same_tables(reference, by_address)
+
+
+def test_one_mesa_model_of_a_partitioned_city_is_refused(city):
+    from governance_sim.model import GovernanceModel
+
+    with pytest.raises(ScenarioError) as err:
+        GovernanceModel(city)
+    assert err.value.field == "city.partition" and "governance_sim.run" in err.value.message
