@@ -75,7 +75,7 @@ def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
 def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
         days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
         out: str | Path | None = None, progress: Callable[[int], None] | None = None,
-        event_log: bool = False, workers: int = 1, scheduler=None) -> RunResult:
+        event_log: bool = False, workers: int | None = None, scheduler=None) -> RunResult:
     """Run one scenario and return (and optionally write) its tables.
 
     Args:
@@ -89,15 +89,16 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
             ``docs/event_log.md``).
         workers, scheduler: for a city run as districts (``city.partition: districts``), the
-            worker processes, or a Dask scheduler address or client (:mod:`governance_sim.partition`);
-            results do not depend on them.  Other runs take one process.
+            worker processes (default 1), or a Dask scheduler address or client
+            (:mod:`governance_sim.partition`); results do not depend on them.  Other runs take
+            one process.
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
     from governance_sim.partition import is_partitioned
 
     if is_partitioned(sc):
         return run_partitioned(sc, workers, scheduler, out=out, progress=progress, event_log=event_log)
-    if workers != 1 or scheduler is not None:
+    if workers not in (None, 1) or scheduler is not None:
         raise ScenarioError("workers", "only a city run as districts (city.partition: districts) runs on "
                                        f"several workers; this run takes one (got workers={workers!r})")
     model = GovernanceModel(sc)
@@ -115,7 +116,7 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             gc.collect()
 
 
-def run_partitioned(sc: Scenario, workers: int = 1, scheduler=None, *, out: str | Path | None = None,
+def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *, out: str | Path | None = None,
                     progress: Callable[[int], None] | None = None, event_log: bool = False) -> RunResult:
     """A city run as districts (:mod:`governance_sim.partition`) as a :class:`RunResult`."""
     from governance_sim.partition import run_partitioned as run_districts

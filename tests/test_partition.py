@@ -244,7 +244,8 @@ def test_the_command_line_refuses_bad_values_with_exit_2_and_writes_nothing(city
     runner = CliRunner()
     for args, words in ((["--workers", "0"], "--workers"),
                         (["--set", "city.partition=streets"], "'none' or 'districts'"),
-                        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both")):
+                        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+                        (["--scheduler", "localhost-without-port"], "tcp://HOST:PORT")):
         res = runner.invoke(app, ["run", str(path), "--quiet", "--out", str(out), *args])
         assert res.exit_code == 2, res.output
         assert words in res.output and "Traceback" not in res.output
@@ -262,8 +263,9 @@ def test_a_dask_local_cluster_gives_the_same_tables(city):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        on_dask = run(city, workers=2, scheduler=client)
+        on_dask = run(city, scheduler=client)  # one actor per Dask worker
         by_address = run(city, workers=3, scheduler=cluster.scheduler_address)
+        assert client.scheduler_info()["workers"]  # the run left the cluster running
     reference = run(city, workers=1)
     assert_same_tables(reference, on_dask)
     assert_same_tables(reference, by_address)

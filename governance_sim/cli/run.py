@@ -95,7 +95,7 @@ def _run_districts(sc, workers, scheduler, out, quiet, event_log) -> None:
 
     if scheduler is not None and workers is not None:
         raise ScenarioError("--scheduler", "give either --workers (local) or --scheduler (Dask), not both")
-    n = check_workers(1 if workers is None else workers, "--workers")
+    n = None if workers is None else check_workers(workers, "--workers")
     label = _label(sc)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("days"), TimeRemainingColumn(), console=console, disable=quiet, transient=True)

@@ -77,13 +77,25 @@ class CityRanking:
         return out
 
 
-def make_pool(groups: list[dict], workers: int, scheduler=None):
-    """Districts in this process (1 worker), in local processes, or on Dask (``scheduler``)."""
-    from governance_sim.partition.pools import DaskPool, InlinePool, LocalPool
+def make_pool(plan: PartitionPlan, workers: int | None, scheduler=None):
+    """The districts in this process (1 worker), in local worker processes, or as Dask actors
+    (``scheduler``; ``workers=None`` → one actor per Dask worker)."""
+    from governance_sim.partition import pools
+
+    def groups(n: int) -> list[dict]:
+        return [{k: plan.scenario_of(k) for k in ks} for ks in plan.assign(n)]
 
     if scheduler is not None:
-        return DaskPool(groups, scheduler)
-    return InlinePool(groups) if workers == 1 else LocalPool(groups)
+        client, owned = pools.dask_client(scheduler)
+        try:
+            n = check_workers(workers) if workers is not None else len(pools.dask_workers(client))
+            return pools.DaskPool(groups(n), client, owned)
+        except BaseException:
+            if owned:
+                client.close()
+            raise
+    n = 1 if workers is None else check_workers(workers)
+    return pools.InlinePool(groups(1)) if n == 1 else pools.LocalPool(groups(n))
 
 
 def check_workers(workers, field: str = "workers") -> int:
@@ -93,24 +105,25 @@ def check_workers(workers, field: str = "workers") -> int:
     return workers
 
 
-def run_partitioned(sc: Scenario, workers: int = 1, scheduler=None,
+def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
                     progress: Callable[[int], None] | None = None) -> dict:
     """Run a city scenario as districts; return its merged tables (untagged, see merge.py).
 
     Args:
         sc: a loaded city scenario (``city.partition: districts``).
-        workers: worker processes (1 = every district in this process); with ``scheduler``,
-            the number of Dask actors the districts are spread over.
+        workers: worker processes (``None`` or 1: every district in this process); with
+            ``scheduler``, the Dask actors the districts are spread over (``None``: one per
+            Dask worker).
         scheduler: a Dask scheduler address (``tcp://HOST:PORT``) or ``distributed.Client``.
         progress: called with the day number at each synchronisation (every month's end).
     """
-    workers = check_workers(workers)
+    if workers is not None:
+        check_workers(workers)
     plan = PartitionPlan(sc)
-    groups = [{k: plan.scenario_of(k) for k in ks} for ks in plan.assign(workers)]
     total = sc.warmup_days + sc.days
     budget = sc.limits.max_wall_s
     started = time.perf_counter()
-    pool = make_pool(groups, len(groups), scheduler)
+    pool = make_pool(plan, workers, scheduler)
     try:
         offsets = unit_offsets(pool.call("unit_counts"))
         ranking = CityRanking(plan)

@@ -115,30 +115,37 @@ class LocalPool:
         self._conns, self._procs = [], []
 
 
-class DaskPool:
-    """One Dask actor per group of districts, spread over the cluster's workers.
+def dask_client(scheduler):
+    """``(client, owned)`` for a scheduler address (``tcp://HOST:PORT``) or a ``distributed.Client``;
+    ``owned`` when the client was opened here (and is to be closed here)."""
+    from governance_sim.extras import require
 
-    ``scheduler`` is an address (``tcp://HOST:PORT``) or a ``distributed.Client``.
+    distributed = require("distributed", "dask", "a city run on a Dask cluster (--scheduler)")
+    if isinstance(scheduler, distributed.Client):
+        return scheduler, False
+    from governance_sim.experiments.executors import DaskExecutor
+
+    return DaskExecutor(scheduler).client, True  # checks the address, one clear line if it is wrong
+
+
+def dask_workers(client) -> list[str]:
+    return sorted(client.scheduler_info()["workers"])
+
+
+class DaskPool:
+    """One Dask actor per group of districts, spread over the cluster's workers in turn.
+
     The territory file must be readable at the same path on every Dask worker.
     """
 
-    def __init__(self, groups: list[dict], scheduler):
-        from governance_sim.extras import require
-
-        distributed = require("distributed", "dask", "a city run on a Dask cluster (--scheduler)")
-        if isinstance(scheduler, distributed.Client):
-            self.client, self._own = scheduler, False
-        else:
-            from governance_sim.experiments.executors import DaskExecutor
-
-            self.client, self._own = DaskExecutor(scheduler).client, True  # checks the address
-        addresses = sorted(self.client.scheduler_info()["workers"])
+    def __init__(self, groups: list[dict], client, owned: bool = False):
+        self.client, self._own = client, owned
+        addresses = dask_workers(client)
         self.workers = len(groups)
-        futures = [self.client.submit(DistrictHost, scenarios, actor=True, pure=False,
-                                      workers=[addresses[i % len(addresses)]])
-                   for i, scenarios in enumerate(groups)]
-        self._futures = futures
-        self.actors = [f.result() for f in futures]
+        self._futures = [client.submit(DistrictHost, scenarios, actor=True, pure=False,
+                                       workers=[addresses[i % len(addresses)]])
+                         for i, scenarios in enumerate(groups)]
+        self.actors = [f.result() for f in self._futures]
 
     def call(self, method: str, *args) -> dict:
         pending = [getattr(actor, method)(*args) for actor in self.actors]
