@@ -4,6 +4,7 @@ monthly city-wide 三率 ranking; the same tables on any number of workers, here
 from __future__ import annotations
 
 import copy
+from importlib.util import find_spec
 
 import pandas as pd
 import pytest
@@ -245,7 +246,8 @@ def test_the_command_line_refuses_bad_values_with_exit_2_and_writes_nothing(city
     for args, words in ((["--workers", "0"], "--workers"),
                         (["--set", "city.partition=streets"], "'none' or 'districts'"),
                         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
-                        (["--scheduler", "localhost-without-port"], "tcp://HOST:PORT")):
+                        (["--scheduler", "localhost-without-port"],
+                         "tcp://HOST:PORT" if find_spec("distributed") else "[dask]")):
         res = runner.invoke(app, ["run", str(path), "--quiet", "--out", str(out), *args])
         assert res.exit_code == 2, res.output
         assert words in res.output and "Traceback" not in res.output
