@@ -15,7 +15,8 @@ With ``--partition`` the city also runs as districts (``city.partition: district
 governance_sim.partition) on one worker and on ``--workers``, alternating, each in a child
 process whose whole tree's resident memory is sampled; the last line then adds
 ``partition_wall_s_1=<t1> partition_wall_s_<n>=<tn> partition_speedup=<t1/tn>
-partition_tree_peak_gb=<p>``.
+partition_cpu_s_1=<c1> partition_cpu_s_<n>=<cn> partition_tree_peak_gb=<p>`` (CPU time of the
+process tree: on a shared machine the wall time of several workers says little by itself).
 
 The last line is machine-readable::
 
@@ -90,31 +91,37 @@ run({scenario!r}, {variant!r}, seed=1, days={days}, overrides={{"city.partition"
 """
 
 
-def partition_wall(days: int, variant: str, workers: int) -> tuple[float, float]:
-    """Wall time of the city run as districts on ``workers`` processes, outputs included, and the
-    peak of its process tree's summed resident memory."""
+def partition_wall(days: int, variant: str, workers: int) -> tuple[float, float, float]:
+    """Wall time of the city run as districts on ``workers`` processes, outputs included, the
+    peak of its process tree's summed resident memory, and the tree's CPU time."""
     code = PARTITION_CHILD.format(root=str(ROOT), scenario=str(SCENARIO), variant=variant, days=days,
                                   workers=workers)
     return _watched([sys.executable, "-c", code], f"the city run as districts on {workers} worker(s)")
 
 
-def _watched(cmd: list[str], what: str) -> tuple[float, float]:
-    """Run ``cmd``; its wall time and the peak of its process tree's resident memory (every 0.2 s)."""
+def _watched(cmd: list[str], what: str) -> tuple[float, float, float]:
+    """Run ``cmd``; its wall time, the peak of its process tree's resident memory (every 0.2 s)
+    and the CPU time of the tree (user + system of the child and the workers it waited for)."""
     t0 = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     peak = [0.0]
+    done = threading.Event()
 
     def sample() -> None:
-        while child.poll() is None:
+        while not done.is_set():
             peak[0] = max(peak[0], _tree_rss_gb(child.pid))
-            time.sleep(0.2)
+            done.wait(0.2)
 
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
-    if child.wait() != 0:
-        raise SystemExit(f"{what} failed")
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t0
+    done.set()
     watcher.join()
-    return time.perf_counter() - t0, peak[0]
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{what} failed")
+    return wall, peak[0], usage.ru_utime + usage.ru_stime
 
 
 def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
@@ -126,7 +133,8 @@ def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
             "from governance_sim import compare;"
             f"compare({str(SCENARIO)!r}, ['hotline_classic', 'hotline_direct'], reps={reps}, days={days}, "
             f"executor=make_executor({workers}, None))")
-    return _watched([sys.executable, "-c", code], f"the sweep on {workers} worker(s)")
+    wall, peak, _cpu = _watched([sys.executable, "-c", code], f"the sweep on {workers} worker(s)")
+    return wall, peak
 
 
 def main() -> None:
@@ -159,17 +167,18 @@ def main() -> None:
               f"{args.workers} ({speedup:.2f}×), process tree peak {tree_peak:.2f} GB", flush=True)
     tail = ""
     if args.partition:
-        one = many = float("inf")
+        one = many = one_cpu = many_cpu = float("inf")
         part_peak = 0.0
         for _ in range(args.partition_reps):  # alternate, keep the best of each (the machine is shared)
-            t, p = partition_wall(args.days, args.variant, 1)
-            one, part_peak = min(one, t), max(part_peak, p)
-            t, p = partition_wall(args.days, args.variant, args.workers)
-            many, part_peak = min(many, t), max(part_peak, p)
-        print(f"as districts: {one:.1f} s on 1 worker, {many:.1f} s on {args.workers} ({one / many:.2f}×), "
-              f"process tree peak {part_peak:.2f} GB", flush=True)
+            t, p, c = partition_wall(args.days, args.variant, 1)
+            one, one_cpu, part_peak = min(one, t), min(one_cpu, c), max(part_peak, p)
+            t, p, c = partition_wall(args.days, args.variant, args.workers)
+            many, many_cpu, part_peak = min(many, t), min(many_cpu, c), max(part_peak, p)
+        print(f"as districts: {one:.1f} s on 1 worker ({one_cpu:.1f} s CPU), {many:.1f} s on {args.workers} "
+              f"({many_cpu:.1f} s CPU; {one / many:.2f}×), process tree peak {part_peak:.2f} GB", flush=True)
         tail = (f" partition_wall_s_1={one:.1f} partition_wall_s_{args.workers}={many:.1f} "
-                f"partition_speedup={one / many:.2f} partition_tree_peak_gb={part_peak:.2f}")
+                f"partition_speedup={one / many:.2f} partition_cpu_s_1={one_cpu:.1f} "
+                f"partition_cpu_s_{args.workers}={many_cpu:.1f} partition_tree_peak_gb={part_peak:.2f}")
     print(f"days={args.days} wall_s={r['wall_s']:.1f} cases={r['cases']} cases_per_s={rate:.0f} "
           f"peak_gb={r['peak_gb']:.2f} speedup_{args.workers}_workers={speedup:.2f} tree_peak_gb={tree_peak:.2f}"
           + tail)
