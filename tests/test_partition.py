@@ -279,3 +279,14 @@ def test_one_mesa_model_of_a_partitioned_city_is_refused(city):
     with pytest.raises(ScenarioError) as err:
         GovernanceModel(city)
     assert err.value.field == "city.partition" and "governance_sim.run" in err.value.message
+
+
+def test_a_variant_may_split_the_city_and_its_hash_says_so(city):
+    city["city"]["partition"] = "none"
+    city["variants"] = {"split": {"city.partition": "districts"}}
+    whole, split = load_scenario(city), load_scenario(city, "split")
+    assert (whole.city.partition, split.city.partition) == ("none", "districts")
+    assert whole.scenario_hash != split.scenario_hash
+    result = run(city, "split", days=5, workers=2)
+    assert (result.summary["variant"] == "split").all()
+    assert (result.summary["scenario_hash"] == split.scenario_hash).all()
