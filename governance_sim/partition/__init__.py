@@ -38,7 +38,7 @@ from governance_sim.partition.merge import merge, unit_offsets
 from governance_sim.partition.plan import PartitionPlan, district_seed
 from governance_sim.scenario import Scenario, ScenarioError
 
-__all__ = ["PartitionPlan", "district_seed", "is_partitioned", "run_partitioned", "sync_days"]
+__all__ = ["CityRanking", "PartitionPlan", "district_seed", "is_partitioned", "run_partitioned", "sync_days"]
 
 
 def is_partitioned(sc: Scenario) -> bool:
