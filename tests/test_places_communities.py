@@ -139,3 +139,32 @@ def test_beijing_file_carries_the_published_totals():
 
 def test_a_place_data_error_is_a_scenario_error():
     assert issubclass(PlaceDataError, ScenarioError)
+
+
+def test_a_geojson_carries_the_column_too(tiny, tmp_path):
+    import json
+
+    import pytest
+
+    pytest.importorskip("geopandas")
+
+    def square(x):
+        return {"type": "Polygon", "coordinates": [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]]}
+
+    features = [
+        {"type": "Feature", "geometry": square(0),
+         "properties": {"id": "D", "name": "区", "level": "district", "parent": None, "population": 9000,
+                        "communities": 5}},
+        {"type": "Feature", "geometry": square(0),
+         "properties": {"id": "S1", "name": "甲", "level": "street", "parent": "D", "population": None,
+                        "communities": None}},
+        {"type": "Feature", "geometry": square(1),
+         "properties": {"id": "S2", "name": "乙", "level": "township", "parent": "D", "population": None,
+                        "communities": 2}},
+    ]
+    path = tmp_path / "places.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+                    encoding="utf-8")
+    tiny["territory"].update(source=str(path))
+    t = build_territory(load_scenario(tiny))
+    assert [len(t.communities_of_street(s)) for s in range(2)] == [3, 2] and t.population == 9000
