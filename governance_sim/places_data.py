@@ -4,7 +4,7 @@ A scenario names the file in ``territory.source``.  Two kinds of file are read:
 
 * a plain **CSV** (UTF-8, one row per place) with the columns
   ``id, name, level, parent, population`` and optionally ``households, lon, lat,
-  adjacent`` — read with the standard library, no geo packages needed;
+  adjacent, communities`` — read with the standard library, no geo packages needed;
 * a **GeoJSON, GeoPackage or Shapefile** with the same columns as attributes and a
   polygon per place — read with geopandas (the optional ``geo`` extra, see
   :mod:`governance_sim.geo`).
@@ -15,6 +15,11 @@ prints as one line (exit status 2).  The checked table is a :class:`PlaceData`;
 :func:`governance_sim.territory.build_territory` lays grids and lanes inside its
 communities, and takes adjacency from shared borders, from the ``adjacent``
 column or from a schematic lattice (``territory.adjacency``).
+
+A street or township listed without communities under it is split into
+``communities`` units (社区 for a street, 村 for a township): its own figure, else an
+equal share of its district's figure, else of the city's (a published total of
+社区居委会 and 村民委员会), else ``territory.communities_per_street``.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ LEVELS: dict[str, int] = {
 }
 LEVEL_NAMES = ("city", "district", "street", "community")
 REQUIRED_COLUMNS = ("id", "name", "level", "parent", "population")
-OPTIONAL_COLUMNS = ("households", "lon", "lat", "adjacent")
+OPTIONAL_COLUMNS = ("households", "lon", "lat", "adjacent", "communities")
 GEO_SUFFIXES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".shp": "Shapefile"}
 CSV_SUFFIXES = {".csv", ".txt"}
 GEO_INSTALL = 'pip install -e ".[geo]"'
@@ -80,6 +85,9 @@ class Place:
     adjacent: tuple[str, ...]
     row: int
     population_shared: bool = False  # True: an equal share of the parent's figure, not the file's
+    # 社区/村 units: a street's or township's count, or a district's or the city's total
+    # (streets without a figure of their own get an equal share of it; see _share_communities)
+    communities: int | None = None
 
 
 @dataclass
@@ -274,17 +282,19 @@ def check_rows(header: list[str], rows: list[dict], shown: str) -> list[Place]:
             raise PlaceDataError(shown, "give both lon and lat, or neither", n, col)
         population = _int(r["population"], shown, n, "population")
         households = _int(r.get("households", ""), shown, n, "households")
+        communities = _int(r.get("communities", ""), shown, n, "communities")
         adjacent = tuple(a for a in (x.strip() for x in _split_ids(r.get("adjacent", ""))) if a)
         places.append(Place(
             id=pid, name=r["name"] or pid, level=LEVEL_NAMES[LEVELS[kind.lower()]], kind=kind,
             parent=r["parent"] or None, population=population, households=households,
-            lon=lon, lat=lat, adjacent=adjacent, row=n,
+            lon=lon, lat=lat, adjacent=adjacent, row=n, communities=communities,
         ))
     by_id = {p.id: p for p in places}
     _check_parents(places, by_id, shown)
     _check_leaves(places, shown)
     _check_adjacent(places, by_id, shown)
-    return _share_populations(places, shown)
+    _check_communities(places, shown)
+    return _share_communities(_share_populations(places, shown), shown)
 
 
 def _share_populations(places: list[Place], shown: str) -> list[Place]:
@@ -312,6 +322,82 @@ def _share_populations(places: list[Place], shown: str) -> list[Place]:
         return places
     return [replace(p, population=filled[p.id], population_shared=True) if p.id in filled else p
             for p in places]
+
+
+def _check_communities(places: list[Place], shown: str) -> None:
+    listed: dict[str, int] = {}
+    for p in places:
+        if p.parent is not None:
+            listed[p.parent] = listed.get(p.parent, 0) + 1
+    for p in places:
+        if p.communities is None:
+            continue
+        if p.level == "community":
+            raise PlaceDataError(shown, f"community {p.id!r} gives a communities figure; the column counts "
+                                        "the 社区/村 of a street or township, or a district's or the city's "
+                                        "total — leave it empty on communities", p.row, "communities")
+        if p.communities == 0:
+            raise PlaceDataError(shown, f"{p.level} {p.id!r} has communities 0; it must be 1 or more "
+                                        "(or empty)", p.row, "communities")
+        if p.level == "street" and p.id in listed and listed[p.id] != p.communities:
+            raise PlaceDataError(shown, f"street {p.id!r} says {p.communities} communities but the file "
+                                        f"lists {listed[p.id]} under it; make them agree or leave the figure "
+                                        "empty", p.row, "communities")
+
+
+def _share_communities(places: list[Place], shown: str) -> list[Place]:
+    """Give every street without communities listed under it a number of units to be split
+    into: its own ``communities`` figure, else an equal share (largest remainder, file order)
+    of what its district's figure leaves after the district's other streets, else likewise of
+    the city's figure.  Streets with no figure anywhere above keep ``None``
+    (``territory.communities_per_street`` applies)."""
+    kids: dict[str, list[Place]] = {}
+    for p in places:
+        if p.parent is not None:
+            kids.setdefault(p.parent, []).append(p)
+    count = {s.id: (len(kids[s.id]) if s.id in kids else s.communities)
+             for s in places if s.level == "street"}
+
+    def share(total_place: Place, streets: list[Place]) -> None:
+        blank = [s for s in streets if count[s.id] is None]
+        rest = total_place.communities - sum(count[s.id] for s in streets if count[s.id] is not None)
+        if blank and rest < len(blank):
+            raise PlaceDataError(shown, f"{total_place.communities} communities in {total_place.id!r} leave "
+                                        f"{max(rest, 0)} for its {len(blank)} streets and townships without "
+                                        "a figure (each needs at least 1)", total_place.row, "communities")
+        if not blank and rest != 0:
+            raise PlaceDataError(shown, f"{total_place.level} {total_place.id!r} says {total_place.communities} "
+                                        f"communities but its streets and townships add up to "
+                                        f"{total_place.communities - rest}", total_place.row, "communities")
+        base, extra = divmod(rest, len(blank)) if blank else (0, 0)
+        for i, s in enumerate(blank):
+            count[s.id] = base + (1 if i < extra else 0)
+
+    def streets_under(pid: str) -> list[Place]:
+        out, frontier = [], [pid]
+        while frontier:
+            nxt = [c for f in frontier for c in kids.get(f, [])]
+            out += [c for c in nxt if c.level == "street"]
+            frontier = [c.id for c in nxt if c.level != "street"]
+        return out
+
+    for d in places:  # districts first, then the city shares what they leave
+        if d.level == "district" and d.communities is not None:
+            share(d, streets_under(d.id))
+    for c in places:
+        if c.level == "city" and c.communities is not None:
+            share(c, streets_under(c.id))
+    for s in places:
+        if (s.level == "street" and s.id not in kids and count[s.id] is not None
+                and s.population is not None and count[s.id] > s.population):
+            raise PlaceDataError(shown, f"street {s.id!r} would be split into {count[s.id]} communities "
+                                        f"for {s.population} people; give it fewer communities or more "
+                                        "people", s.row, "communities")
+    changed = {s.id for s in places if s.level == "street" and s.communities != count[s.id]
+               and s.id not in kids}
+    if not changed:
+        return places
+    return [replace(p, communities=count[p.id]) if p.id in changed else p for p in places]
 
 
 def _split_ids(raw: str) -> list[str]:

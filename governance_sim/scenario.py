@@ -524,7 +524,8 @@ def territory_size(spec: TerritorySpec) -> tuple[int, int]:
             places = places.subtree(str(spec.select))
         roots = [p for p in places.places if p.parent is None]
         population = sum(places.population_of(p.id) for p in roots)
-        communities = sum(len(places.children(s.id)) or spec.communities_per_street for s in places.streets)
+        communities = sum(len(places.children(s.id)) or s.communities or spec.communities_per_street
+                          for s in places.streets)
         return population, communities
     if isinstance(spec.streets, int):
         return spec.population, spec.streets * spec.communities_per_street

@@ -304,8 +304,9 @@ def _rows_from_counts(spec) -> tuple[list[tuple[str, str]], list[_Row]]:
 
 def _rows_from_places(places: PlaceData, spec, ordered=None) -> tuple[list[tuple[str, str]], list[_Row]]:
     """Streets and communities of a checked file (``ordered``: its streets in this order); a
-    street listed without communities is split into ``communities_per_street`` equal ones,
-    as a territory from counts is."""
+    street listed without communities is split into equal ones: as many as its ``communities``
+    figure (its own, or its share of its district's or the city's total), else
+    ``communities_per_street``, as a territory from counts is."""
     streets, rows = [], []
     for s, street in enumerate(places.streets if ordered is None else ordered):
         streets.append((street.id, street.name))
@@ -320,8 +321,9 @@ def _rows_from_places(places: PlaceData, spec, ordered=None) -> tuple[list[tuple
             continue
         rural = street.kind.lower() in ("township", "town", "乡镇", "乡", "镇")
         word = "村" if rural else "社区"
-        parts = _split(street.population, spec.communities_per_street)
-        hh = _split(street.households, spec.communities_per_street) if street.households else None
+        units = street.communities or spec.communities_per_street
+        parts = _split(street.population, units)
+        hh = _split(street.households, units) if street.households else None
         for k, p in enumerate(parts):
             rows.append(_Row(f"{street.id}-C{k + 1}", f"{street.name}·{word}{k + 1}", s, max(p, 1),
                              max(hh[k], 1) if hh else None))

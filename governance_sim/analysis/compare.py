@@ -193,11 +193,9 @@ def compare(scenario: str | Path | dict | Scenario, variants: list[str] | str | 
 def workers_for_memory(tasks: list[RunTask]) -> int | None:
     """Fewer local processes than cores when the runs would not fit in memory together
     (:mod:`governance_sim.experiments.memory`); ``None`` (every core) when they fit."""
-    from governance_sim.experiments.memory import workers_that_fit
+    from governance_sim.experiments.memory import workers_for_tasks
 
-    cores = os.cpu_count() or 1
-    fit = workers_that_fit([load_scenario(tasks[0].scenario)], cores)
-    return fit if fit < cores else None
+    return workers_for_tasks(tasks)
 
 
 def _has_polygons(sc: Scenario) -> bool:

@@ -143,6 +143,10 @@ def calibrate(scenario: str | Path | dict | Scenario, targets: str | Path | dict
 def _calibrate(sim, out, name, variant, method, budget, population, draws, workers, scheduler,
                resume, seed, check, quiet, lang, keep) -> Calibration:
     from governance_sim.calibration.check import morris_check, warnings_for
+    from governance_sim.experiments.memory import capped_workers
+
+    if workers is None and not scheduler:  # no more runs at once than fit in memory (a city)
+        workers = capped_workers([load_scenario(sim.scenario, days=sim.days)])
 
     if check:
         out.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,7 @@ def seed(default: int | None = 0, help: str = "base seed of the replications"):
     return typer.Option(default, "--seed", "-s", help=help)
 
 
-def workers(help: str = "local worker processes (default: every core)"):
+def workers(help: str = "local worker processes (default: every core, or as many runs as fit in memory)"):
     return typer.Option(None, "--workers", "-w", help=help)
 
 

@@ -13,7 +13,7 @@ from governance_sim.cli.sweep import interrupted
 from governance_sim.experiments.executors import make_executor
 from governance_sim.experiments.progress import RichProgress
 from governance_sim.experiments.sensitivity import INDEX_COLUMNS, plan_sensitivity, write_indices
-from governance_sim.experiments.sweep import prepare_store, run_plan
+from governance_sim.experiments.sweep import plan_workers, prepare_store, run_plan
 
 
 @app.command("sensitivity")
@@ -48,7 +48,7 @@ def sensitivity_command(
                                          samples=samples, reps=reps, days=days, variant=variant, seed=seed,
                                          common_seeds=common_seeds)
         prepare_store(plan, out, resume)
-        executor = make_executor(workers, scheduler)
+        executor = make_executor(plan_workers(plan, workers, scheduler), scheduler)
     try:
         store = run_plan(plan, out, executor, resume=resume,
                          progress=None if quiet else RichProgress(err_console))

@@ -15,7 +15,7 @@ from governance_sim.experiments.designs import SpecError
 from governance_sim.experiments.executors import make_executor
 from governance_sim.experiments.progress import RichProgress
 from governance_sim.experiments.store import ResultStore, StoreError
-from governance_sim.experiments.sweep import plan_sweep, prepare_store, run_plan
+from governance_sim.experiments.sweep import plan_sweep, plan_workers, prepare_store, run_plan
 
 SWEEP_DESIGNS = ("grid", "lhs", "sobol")
 EXIT_INTERRUPTED = 130
@@ -64,7 +64,7 @@ def sweep_command(
         plan = plan_sweep(scenario, param or [], design=design, samples=samples, reps=reps, days=days,
                           variant=variant, seed=seed, timeseries=timeseries, common_seeds=common_seeds)
         prepare_store(plan, out, resume)
-        executor = make_executor(workers, scheduler)
+        executor = make_executor(plan_workers(plan, workers, scheduler), scheduler)
     start = time.perf_counter()
     try:
         store = run_plan(plan, out, executor, resume=resume,

@@ -10,6 +10,7 @@ from rich.table import Table
 from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, user_errors
 from governance_sim.experiments.executors import make_executor
+from governance_sim.experiments.memory import workers_for_tasks
 from governance_sim.outdir import check_out_dir
 from governance_sim.scenario import ScenarioError
 from governance_sim.schema import check_seed
@@ -62,9 +63,9 @@ def validate_command(
         check_out_dir(out)
         check_seed(seed)
         chosen = claims_by_id(claims)
-        plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual,
-             scan_points=points, warmup_days=warmup_days)
-        executor = make_executor(workers, scheduler)
+        planned = plan(chosen, reps=reps, days=days, seed=seed, counterfactual=counterfactual,
+                       scan_points=points, warmup_days=warmup_days)
+        executor = make_executor(workers_for_tasks(planned.tasks(), workers, scheduler), scheduler)
         journal = open_journal(out, resume=not fresh) if out is not None else None
     if journal is not None and not quiet:
         if journal.done:

@@ -9,6 +9,8 @@ its columns; its Mesa agent is made only when asked for — and 2.5 to 4.8 kB pe
 its events and its rows in the outputs, more as a run gets longer; the estimate takes
 4 kB); :func:`workers_that_fit` caps the number of local
 processes so that their estimates stay within most of the memory available now.
+:func:`capped_workers` applies that cap when the user gives no ``--workers``: ``compare``,
+``sweep``, ``sensitivity``, ``calibrate`` and ``validate`` all go through it.
 """
 
 from __future__ import annotations
@@ -53,3 +55,67 @@ def workers_that_fit(scenarios, cores: int | None = None, available: float | Non
         return cores
     need = max((run_bytes(sc) for sc in scenarios), default=BASE_BYTES)
     return max(1, min(cores, int(SHARE_OF_AVAILABLE * available // need)))
+
+
+SIZE_FIELDS = ("territory.", "categories.", "days", "warmup_days")  # overrides that change a run's size
+
+
+def local_cores() -> int:
+    """The cores local processes may use (every core of the machine)."""
+    return os.cpu_count() or 1
+
+
+def scenarios_of(tasks) -> list:
+    """The scenarios of ``tasks`` (:class:`~governance_sim.experiments.tasks.RunTask`) that differ in
+    size: each base scenario once per run length and per set of overrides of its territory,
+    categories or days (other overrides leave the memory a run needs unchanged)."""
+    from governance_sim.scenario import ScenarioError, load_scenario
+
+    seen: dict[tuple, object] = {}
+    for task in tasks:
+        sized = {k: v for k, v in (task.overrides or {}).items() if k.startswith(SIZE_FIELDS)}
+        key = (id(task.scenario), task.days, repr(sorted(sized.items())))
+        if key in seen:
+            continue
+        try:
+            seen[key] = load_scenario(task.scenario, overrides=sized or None, days=task.days)
+        except ScenarioError:  # refused before any run elsewhere; here it only cannot be sized
+            continue
+    return list(seen.values())
+
+
+def capped_workers(scenarios, workers: int | None = None, scheduler: str | None = None,
+                   say=None) -> int | None:
+    """Local processes for runs of ``scenarios`` when the user chose none: ``workers`` as given
+    (or with a Dask ``scheduler``); else ``None`` (every core) when the largest run fits in
+    memory once per core, or the number that fits (:func:`workers_that_fit`), told in one
+    line through ``say`` (default: standard error)."""
+    if workers is not None or scheduler:
+        return workers
+    scenarios = list(scenarios)
+    cores = local_cores()
+    available = available_bytes()
+    if not scenarios or available is None:
+        return None
+    fit = workers_that_fit(scenarios, cores, available)
+    if fit >= cores:
+        return None
+    need = max(run_bytes(sc) for sc in scenarios)
+    line = (f"memory: {fit} run{'s' if fit > 1 else ''} at a time instead of {cores} — each needs about "
+            f"{need / 1e9:.1f} GB and {available / 1e9:.1f} GB is available; --workers sets the number")
+    (say or _to_stderr)(line)
+    return fit
+
+
+def workers_for_tasks(tasks, workers: int | None = None, scheduler: str | None = None) -> int | None:
+    """:func:`capped_workers` for the runs of ``tasks``, sized only when the user chose no
+    ``workers`` and no Dask ``scheduler``."""
+    if workers is not None or scheduler:
+        return workers
+    return capped_workers(scenarios_of(tasks))
+
+
+def _to_stderr(line: str) -> None:
+    import sys
+
+    print(line, file=sys.stderr, flush=True)

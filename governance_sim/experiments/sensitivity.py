@@ -27,7 +27,13 @@ from governance_sim.experiments.designs import salib_problem
 from governance_sim.experiments.executors import Executor, make_executor
 from governance_sim.experiments.progress import SweepProgress, make_progress
 from governance_sim.experiments.store import ResultStore
-from governance_sim.experiments.sweep import SweepPlan, plan_sweep, prepare_store, run_plan
+from governance_sim.experiments.sweep import (
+    SweepPlan,
+    plan_sweep,
+    plan_workers,
+    prepare_store,
+    run_plan,
+)
 from governance_sim.scenario import Scenario, ScenarioError
 
 METHODS = ("sobol", "morris")
@@ -168,11 +174,11 @@ def sensitivity(scenario: str | Path | dict | Scenario, params: Any, *, method: 
                                    common_seeds=common_seeds)
     if out is None:
         with tempfile.TemporaryDirectory(prefix="govsim-sa-") as tmp:
-            store = run_plan(plan, Path(tmp) / "store", executor or make_executor(workers, scheduler),
+            store = run_plan(plan, Path(tmp) / "store", executor or make_executor(plan_workers(plan, workers, scheduler), scheduler),
                              progress=make_progress(progress))
             return analyse(plan, store.runs, method, names, conf_level, seed)
     prepare_store(plan, out, resume)
-    store = run_plan(plan, out, executor or make_executor(workers, scheduler), resume=resume,
+    store = run_plan(plan, out, executor or make_executor(plan_workers(plan, workers, scheduler), scheduler), resume=resume,
                      progress=make_progress(progress))
     return write_indices(plan, store, method, names, conf_level, seed)
 

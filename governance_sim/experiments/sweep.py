@@ -237,6 +237,16 @@ def _row(plan: SweepPlan, outcome: RunOutcome) -> dict[str, Any]:
     return row
 
 
+def plan_workers(plan: SweepPlan, workers: int | None, scheduler: str | None) -> int | None:
+    """``workers`` for the runs of ``plan``: as given, else no more at once than fit in memory
+    (:func:`governance_sim.experiments.memory.capped_workers`)."""
+    from governance_sim.experiments.memory import workers_for_tasks
+
+    if workers is not None or scheduler:  # nothing to size
+        return workers
+    return workers_for_tasks(plan.task(r) for r in range(plan.n_runs))
+
+
 def run_plan(plan: SweepPlan, out: str | Path, executor: Executor, *, resume: bool = False,
              progress: SweepProgress | None = None) -> ResultStore:
     """Run every run of ``plan`` not yet finished in ``out``.
@@ -314,6 +324,6 @@ def sweep(scenario: str | Path | dict | Scenario, params: Any, *, design: str = 
 
 def _sweep_into(plan, out, resume, workers, scheduler, progress, executor) -> pd.DataFrame:
     prepare_store(plan, out, resume)  # refuse a bad folder before starting workers
-    executor = executor or make_executor(workers, scheduler)
+    executor = executor or make_executor(plan_workers(plan, workers, scheduler), scheduler)
     store = run_plan(plan, out, executor, resume=resume, progress=make_progress(progress))
     return store.runs

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.experiments.executors import Executor, make_executor
+from governance_sim.experiments.memory import workers_for_tasks
 from governance_sim.experiments.progress import make_progress
 from governance_sim.experiments.seeds import run_seed
 from governance_sim.experiments.tasks import RunTask, execute_run, run_tasks
@@ -165,7 +166,7 @@ def execute(p: Plan, *, workers: int | None = None, scheduler: str | None = None
     appended to it, so an interrupted validation resumes where it stopped.
     """
     tasks = p.tasks()
-    executor = executor or make_executor(workers, scheduler)
+    executor = executor or make_executor(workers_for_tasks(tasks, workers, scheduler), scheduler)
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     if journal is not None:
