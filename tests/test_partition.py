@@ -81,6 +81,15 @@ def test_each_district_gets_its_share_of_the_municipal_seats_and_departments(cit
     # district departments as the one-model city gives them (reference population 1,000)
     assert [d.staff for d in subs[0].territory.departments[:3]] == [4, 4, 3]
     assert len({s.seed for s in subs}) == 4
+    # each district's layout is the city's block of it, so its indices shift into the city's
+    from governance_sim.territory import build_territory
+
+    parts = [build_territory(s) for s in subs]
+    for k, t in enumerate(parts):
+        assert plan.layout.grid[k] == sum(len(p.grids) for p in parts[:k])
+        assert plan.layout.household[k] == sum(p.households for p in parts[:k])
+        assert t.streets == plan.territory.streets[plan.layout.street[k]:][:len(t.streets)]
+    assert sum(len(t.communities) for t in parts) == len(plan.territory.communities)
 
 
 @given(seed=st.integers(0, 2**63 - 1), district=st.integers(0, 500))
