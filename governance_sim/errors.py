@@ -22,6 +22,18 @@ class ScenarioError(ValueError):
         where = f"{source}: " if source else ""
         super().__init__(f"{where}field '{field}': {message}")
 
+    def __reduce__(self):
+        # travels whole between processes (a worker's error is re-raised by its parent), also
+        # for subclasses whose __init__ takes other arguments
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls, args, state):
+    err = cls.__new__(cls)
+    err.args = args
+    err.__dict__.update(state)
+    return err
+
 
 class BudgetExceeded(ScenarioError):
     """A run stopped because it went past its event or wall-time budget (``limits:``)."""

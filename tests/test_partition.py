@@ -299,3 +299,18 @@ def test_a_variant_may_split_the_city_and_its_hash_says_so(city):
     result = run(city, "split", days=5, workers=2)
     assert (result.summary["variant"] == "split").all()
     assert (result.summary["scenario_hash"] == load_scenario(city, "split", days=5).scenario_hash).all()
+
+
+def test_a_workers_error_reaches_the_caller_whole(city, monkeypatch):
+    """A budget stop inside a worker process is re-raised as the same error, naming its field."""
+    from governance_sim.errors import BudgetExceeded
+    from governance_sim.partition.host import DistrictHost
+
+    def stop(self, day):
+        raise BudgetExceeded("limits.max_events", f"stopped on day {day}")
+
+    monkeypatch.setenv("GOVSIM_START_METHOD", "fork")  # the worker inherits the patched method
+    monkeypatch.setattr(DistrictHost, "advance", stop)
+    with pytest.raises(BudgetExceeded) as err:
+        run(city, workers=2)
+    assert err.value.field == "limits.max_events" and err.value.message == "stopped on day 30"
