@@ -84,7 +84,8 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
         seed, days: override the scenario's values.
         overrides: dotted-path overrides (``{"arrangement.p_buckpass": 0.1}`` or ``["a.b=1"]``).
         out: folder to write ``summary/timeseries/cases/workers/places/panel.parquet`` into.
-        progress: called with the day number after each simulated day.
+        progress: called with the day number after each simulated day (a city run as districts:
+            at each month's end, when its districts meet).
         event_log: also keep every step of every case and return it as ``result.event_log``
             (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
             ``docs/event_log.md``).
