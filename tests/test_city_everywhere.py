@@ -101,3 +101,23 @@ def test_a_sweep_of_the_city_runs_on_local_processes(tmp_path):
     rows = sweep(small_city(tmp_path), {"overlays.municipal_hotline.direct_dispatch": [False, True]}, days=5,
                  out=tmp_path / "sweep", progress=False, executor=make_executor(2))
     assert len(rows) == 2 and (rows["status"] == "ok").all()
+
+
+def test_a_sweep_of_the_city_on_a_dask_cluster_matches_local_processes(tmp_path):
+    import pytest
+
+    distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+    from governance_sim import sweep
+    from governance_sim.experiments.executors import make_executor
+
+    grid = {"overlays.municipal_hotline.direct_dispatch": [False, True]}
+    local = sweep(small_city(tmp_path), grid, days=5, out=tmp_path / "local", progress=False,
+                  executor=make_executor(1))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        on_dask = sweep(small_city(tmp_path), grid, days=5, out=tmp_path / "dask", progress=False,
+                        executor=make_executor(None, cluster.scheduler_address))
+    assert (on_dask["status"] == "ok").all()
+    cols = ["cases_created", "cases_reported", "response_time_mean_h", "hotline_calls"]
+    assert on_dask.sort_values("run_id")[cols].reset_index(drop=True).equals(
+        local.sort_values("run_id")[cols].reset_index(drop=True))
