@@ -95,8 +95,10 @@ class Case:
     whistled: bool = False
     last_refused: int = -1
     parts_failed: bool = False
-    arrivals: dict | None = None  # department → time its staff started on site (made when first needed)
-    received: dict | None = None  # department → when the referral or summons reached it
+    # per department reached: [d, received, arrived, d', ...] — when the referral or summons
+    # reached it (the latest) and when its staff started on site (the first; NAN = not yet).
+    # One flat list made when first needed: two dicts cost ~240 bytes a case.
+    dept_times: list | None = None
     in_process: bool = False
     staff_hours: float = 0.0
     summons: dict | None = None  # department → (time summoned, deadline h, misses) while not yet on site
@@ -132,25 +134,44 @@ class Case:
     def is_pending(self, d: int) -> bool:
         return bool(self.pending_mask >> d & 1)
 
+    def _times_of(self, d: int) -> int:
+        """Where department ``d``'s entry starts in :attr:`dept_times` (−1: none)."""
+        times = self.dept_times
+        if times is None:
+            return -1
+        keys = times[::3]  # departments only: a time may compare equal to a department number
+        return keys.index(d) * 3 if d in keys else -1
+
     def mark_received(self, d: int, t: float) -> None:
         """Department ``d`` got the referral or summons at ``t`` (the latest counts)."""
-        if self.received is None:
-            self.received = {d: t}  # a literal makes the smallest dict
+        i = self._times_of(d)
+        if i >= 0:
+            self.dept_times[i + 1] = t
+        elif self.dept_times is None:
+            self.dept_times = [d, t, NAN]
         else:
-            self.received[d] = t
+            self.dept_times += (d, t, NAN)
 
     def mark_arrived(self, d: int, t: float) -> None:
         """Department ``d``'s staff started on site at ``t`` (the first time counts)."""
-        if self.arrivals is None:
-            self.arrivals = {d: t}
+        i = self._times_of(d)
+        if i >= 0:
+            if self.dept_times[i + 2] != self.dept_times[i + 2]:
+                self.dept_times[i + 2] = t
+        elif self.dept_times is None:
+            self.dept_times = [d, NAN, t]
         else:
-            self.arrivals.setdefault(d, t)
+            self.dept_times += (d, NAN, t)
 
     def received_at(self, d: int, default: float) -> float:
-        return self.received.get(d, default) if self.received else default
+        i = self._times_of(d)
+        t = self.dept_times[i + 1] if i >= 0 else NAN
+        return default if t != t else t
 
     def arrived_at(self, d: int, default: float) -> float:
-        return self.arrivals.get(d, default) if self.arrivals else default
+        i = self._times_of(d)
+        t = self.dept_times[i + 2] if i >= 0 else NAN
+        return default if t != t else t
 
     def handoff(self, src: str, dst: str, t: float, reason: str) -> None:
         # one copy of each unit's label ("department:3") for all cases, not one per hand-off

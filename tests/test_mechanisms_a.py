@@ -164,7 +164,7 @@ def refer_and_time(tiny, party: dict, delay_h: float, n: int = 1) -> tuple[list[
         model.events.run_until(t)
         for i, c in enumerate(cases):
             if arrived[i] != arrived[i] and c.received_at(0, None) is not None:
-                arrived[i] = c.received[0] - t0
+                arrived[i] = c.received_at(0, None) - t0
     return arrived, model
 
 
