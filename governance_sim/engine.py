@@ -14,12 +14,10 @@ wall-time budget (the scenario's ``limits:``) with :class:`BudgetExceeded`.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import math
 import time as _time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from governance_sim.errors import BudgetExceeded
 
@@ -31,27 +29,6 @@ CHECK_EVERY = 100_000  # events between two checks of the budget
 # day by day, bit-identical to the step-by-step definition; only what ends beyond it is not.
 DAY_BY_DAY = 4096
 MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
-
-
-# Python's cyclic garbage collector makes a pass over new objects every 700 net allocations,
-# and the passes over older ones that follow become passes over every case record of the run
-# so far: measured, a sixth of a district's run time and a third of a city's.  Cases, tasks
-# and events are freed by reference counting; the collector is needed only for the rare cycle,
-# so while the model runs it makes its young pass every 50,000 allocations (the older
-# generations keep Python's rules, which bound the garbage a sequence of runs leaves).  Results
-# do not depend on it.
-GC_THRESHOLDS = (50_000, 10, 10)  # new objects per young pass; the older generations as Python has them
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Raise the collector's thresholds to :data:`GC_THRESHOLDS` for the block, then restore them."""
-    old = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 class EventQueue:

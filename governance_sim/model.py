@@ -25,7 +25,7 @@ from governance_sim.agents.workforce import Workforce
 from governance_sim.appraisal import Appraisal, ambiguity_of
 from governance_sim.cases import Case, Category
 from governance_sim.collector import SummaryDataCollector
-from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue, fewer_collections
+from governance_sim.engine import HOURS_PER_DAY, Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.lifecycle import CaseLifecycle
 from governance_sim.registry import ARRANGEMENTS, OVERLAYS
@@ -211,10 +211,6 @@ class GovernanceModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one day: daily routines, then every event of the day."""
-        with fewer_collections():
-            self._simulate_day()
-
-    def _simulate_day(self) -> None:
         day = self.day
         cal = self.calendar
         if self.timetable is not None:

@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from governance_sim import eventlog, metrics
-from governance_sim.engine import fewer_collections
 from governance_sim.groups import place_columns
 from governance_sim.model import GovernanceModel
 from governance_sim.outdir import staged_dir
@@ -103,20 +102,19 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
     if workers not in (None, 1) or scheduler is not None:
         raise ScenarioError("workers", "only a city run as districts (city.partition: districts) runs on "
                                        f"several workers; this run takes one (got workers={workers!r})")
-    with fewer_collections():  # building a model and its tables allocates as much as running it
-        model = GovernanceModel(sc)
-        if event_log:
-            eventlog.record(model)
-        try:
-            model.run_model(progress)
-            return collect(model, out)
-        finally:
-            release(model)
-            if model.n_households >= FREE_AT_ONCE_HOUSEHOLDS:
-                # agents and model refer to each other: only the cyclic collector frees them, and
-                # a city's gigabytes should be gone before the next run of a sequence is built
-                del model
-                gc.collect()
+    model = GovernanceModel(sc)
+    if event_log:
+        eventlog.record(model)
+    try:
+        model.run_model(progress)
+        return collect(model, out)
+    finally:
+        release(model)
+        if model.n_households >= FREE_AT_ONCE_HOUSEHOLDS:
+            # agents and model refer to each other: only the cyclic collector frees them, and a
+            # city's gigabytes should be gone before the next run of a sequence is built
+            del model
+            gc.collect()
 
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *, out: str | Path | None = None,

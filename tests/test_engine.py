@@ -72,19 +72,3 @@ def test_work_never_ends_before_it_starts_and_respects_daily_cap(t, effort):
 def test_workdays_between_counts_weeks():
     assert CAL.workdays_between(0, 7 * 24) == 5
     assert CAL.workdays_between(0, 14 * 24 + 1) == 10
-
-
-def test_the_collector_runs_less_often_only_while_the_model_runs():
-    import gc
-
-    import pytest
-
-    from governance_sim.engine import GC_THRESHOLDS, fewer_collections
-
-    before = gc.get_threshold()
-    with fewer_collections():
-        assert gc.get_threshold() == GC_THRESHOLDS
-    assert gc.get_threshold() == before
-    with pytest.raises(RuntimeError), fewer_collections():
-        raise RuntimeError("a run that fails")
-    assert gc.get_threshold() == before  # restored on the way out of a failure too
