@@ -211,6 +211,12 @@ class GovernanceModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one day: daily routines, then every event of the day."""
+        # paused here too, not only in run_model: Mesa's batch_run, the app and notebooks step
+        # the model themselves (a step-by-step city ran 1.5× slower with the collector on)
+        with cyclic_gc_paused():
+            self._simulate_day()
+
+    def _simulate_day(self) -> None:
         day = self.day
         cal = self.calendar
         if self.timetable is not None:

@@ -75,3 +75,18 @@ def test_keyword_overrides_reach_the_scenario(tiny):
     m = GovernanceModel(tiny, arrangement__p_buckpass=0.05, **{"roles.resident.trust0": 0.7})
     assert m.scenario.arrangement.p_buckpass == 0.05
     assert m.scenario.roles.resident.trust0 == 0.7
+
+
+def test_a_step_taken_by_hand_pauses_the_cyclic_collector_and_restores_it():
+    """Mesa's batch_run, the app and notebooks call step() themselves, not run_model()."""
+    import gc
+
+    from conftest import TINY
+
+    model = GovernanceModel(TINY, seed=1)
+    seen = []
+    simulate = model._simulate_day
+    model._simulate_day = lambda: (seen.append(gc.isenabled()), simulate())
+    assert gc.isenabled()
+    model.step()
+    assert seen == [False] and gc.isenabled() and model.day == 1

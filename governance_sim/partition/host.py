@@ -9,6 +9,7 @@ in a local worker process (pools.py) and as a Dask actor.
 
 from __future__ import annotations
 
+import gc
 import re
 
 from governance_sim import metrics
@@ -76,7 +77,8 @@ class DistrictHost:
         from governance_sim.runner import release
 
         out = {}
-        for k, model in self.models.items():
+        for k in list(self.models):
+            model = self.models.pop(k)  # gone once its tables are built: the next district's fit
             shift = unit_offsets[k]
 
             def unit(match, shift=shift):
@@ -105,6 +107,7 @@ class DistrictHost:
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }
             release(model)
-        self.models.clear()
+            del model
+            gc.collect()  # a model and its agents refer to each other
         return out
 
