@@ -59,10 +59,6 @@ class EventQueue:
                                  f"{self.deadline[1]:g} s (limits.max_wall_s); raise the limit deliberately "
                                  "with --set limits.max_wall_s=SECONDS")
 
-    def clear(self) -> None:
-        """Drop every pending event (a finished run's queue, to free what it holds)."""
-        self._heap.clear()
-
     def schedule(self, time: float, callback: Callable, *args) -> None:
         """Run ``callback(*args)`` at ``time`` (clamped to now: events never go back in time)."""
         if time < self.now:

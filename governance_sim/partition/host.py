@@ -9,6 +9,7 @@ in a local worker process (pools.py) and as a Dask actor.
 
 from __future__ import annotations
 
+import gc
 import re
 
 from governance_sim import metrics
@@ -106,18 +107,7 @@ class DistrictHost:
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }
             release(model)
-            _drop_records(model)
+            del model
+            gc.collect()  # a model and its agents refer to each other
         return out
-
-
-def _drop_records(model) -> None:
-    """Free a finished district's case records now, before the next district's tables are built.
-
-    A model and its agents refer to each other, so the model itself waits for a full pass of the
-    cyclic collector (seconds at city scale, for each district); its cases, queued events and
-    hidden hazards are its bulk and are referred to only from these containers.
-    """
-    model.cases.clear()
-    model.undiscovered.clear()
-    model.events.clear()
 
