@@ -139,8 +139,11 @@ class Case:
         times = self.dept_times
         if times is None:
             return -1
-        keys = times[::3]  # departments only: a time may compare equal to a department number
-        return keys.index(d) * 3 if d in keys else -1
+        # every third item is a department (a time may compare equal to a department number)
+        for i in range(0, len(times), 3):
+            if times[i] == d:
+                return i
+        return -1
 
     def mark_received(self, d: int, t: float) -> None:
         """Department ``d`` got the referral or summons at ``t`` (the latest counts)."""
