@@ -145,36 +145,37 @@ class Case:
                 return i
         return -1
 
+    def _mark(self, d: int, slot: int, t: float, keep_first: bool) -> None:
+        """Set department ``d``'s time in ``slot`` (1 received, 2 arrived) to ``t``."""
+        i = self._times_of(d)
+        if i < 0:
+            entry = [d, NAN, NAN]
+            entry[slot] = t
+            if self.dept_times is None:
+                self.dept_times = entry
+            else:
+                self.dept_times += entry
+        elif not keep_first or self.dept_times[i + slot] != self.dept_times[i + slot]:
+            self.dept_times[i + slot] = t
+
+    def _time(self, d: int, slot: int, default: float) -> float:
+        i = self._times_of(d)
+        t = self.dept_times[i + slot] if i >= 0 else NAN
+        return default if t != t else t
+
     def mark_received(self, d: int, t: float) -> None:
         """Department ``d`` got the referral or summons at ``t`` (the latest counts)."""
-        i = self._times_of(d)
-        if i >= 0:
-            self.dept_times[i + 1] = t
-        elif self.dept_times is None:
-            self.dept_times = [d, t, NAN]
-        else:
-            self.dept_times += (d, t, NAN)
+        self._mark(d, 1, t, keep_first=False)
 
     def mark_arrived(self, d: int, t: float) -> None:
         """Department ``d``'s staff started on site at ``t`` (the first time counts)."""
-        i = self._times_of(d)
-        if i >= 0:
-            if self.dept_times[i + 2] != self.dept_times[i + 2]:
-                self.dept_times[i + 2] = t
-        elif self.dept_times is None:
-            self.dept_times = [d, NAN, t]
-        else:
-            self.dept_times += (d, NAN, t)
+        self._mark(d, 2, t, keep_first=True)
 
     def received_at(self, d: int, default: float) -> float:
-        i = self._times_of(d)
-        t = self.dept_times[i + 1] if i >= 0 else NAN
-        return default if t != t else t
+        return self._time(d, 1, default)
 
     def arrived_at(self, d: int, default: float) -> float:
-        i = self._times_of(d)
-        t = self.dept_times[i + 2] if i >= 0 else NAN
-        return default if t != t else t
+        return self._time(d, 2, default)
 
     def handoff(self, src: str, dst: str, t: float, reason: str) -> None:
         # one copy of each unit's label ("department:3") for all cases, not one per hand-off

@@ -1,4 +1,5 @@
-"""Helpers for mechanism tests: a quiet model with no random problems, and case injection."""
+"""Helpers for tests: a quiet model with no random problems, case injection, and a CLI run that
+must be refused."""
 
 from __future__ import annotations
 
@@ -83,3 +84,22 @@ class ReferenceCalendar(Calendar):
                 day += 1
             t = self.office_open(day)
 
+
+def assert_cli_run_refused(scenario: dict, tmp_path, expected: str) -> None:
+    """``govsim run`` of ``scenario`` exits 2 with one line holding ``expected``, no traceback,
+    and writes nothing."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "governance_sim.cli", "run", str(path), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and expected in lines[0], proc.stderr
+    assert not out.exists()

@@ -3,12 +3,9 @@ column (a street's own count, or a district's or the city's total shared among i
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-import yaml
 from conftest import SCENARIOS, TINY
+from helpers import assert_cli_run_refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,17 +88,7 @@ def test_bad_counts_name_file_row_and_column(case, tiny, tmp_path):
 
 
 def test_cli_bad_count_exits_2_with_one_line_and_writes_nothing(tiny, tmp_path):
-    scenario = _scenario(tiny, tmp_path, BAD["too few for the city"][0])
-    path = tmp_path / "s.yaml"
-    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "governance_sim.cli", "run", str(path), "--out", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "row 1, column 'communities'" in lines[0], proc.stderr
-    assert not out.exists()
+    assert_cli_run_refused(_scenario(tiny, tmp_path, BAD["too few for the city"][0]), tmp_path, "row 1, column 'communities'")
 
 
 @settings(max_examples=40, deadline=None)

@@ -8,6 +8,7 @@ import sys
 import pytest
 import yaml
 from conftest import SCENARIOS, TINY
+from helpers import assert_cli_run_refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,17 +176,7 @@ def test_declared_modes_need_what_they_name(tiny, tmp_path):
 
 
 def test_cli_bad_file_exits_2_with_one_line_and_writes_nothing(tiny, tmp_path):
-    scenario = _scenario(tiny, tmp_path, BAD["missing parent"][0])
-    path = tmp_path / "s.yaml"
-    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
-    out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "governance_sim.cli", "run", str(path), "--out", str(out)],
-                          capture_output=True, text=True)
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "row 7, column 'parent'" in lines[0], proc.stderr
-    assert not out.exists()
+    assert_cli_run_refused(_scenario(tiny, tmp_path, BAD["missing parent"][0]), tmp_path, "row 7, column 'parent'")
 
 
 @settings(max_examples=30, deadline=None)

@@ -70,16 +70,7 @@ def run_command(
         from governance_sim.cli.tables import city_table
 
         console.print(city_table(result.places, f"{model.territory.district} · 各区 / districts"))
-    if out is not None:
-        from governance_sim.analysis.maps import write_run_maps
-
-        maps = write_run_maps(result, out)
-        if not quiet:
-            console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")
-            if maps:
-                console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
-            if event_log:
-                console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")
+    _write_maps(result, out, quiet, event_log)
 
 
 def _label(sc) -> str:
@@ -113,11 +104,19 @@ def _run_districts(sc, workers, scheduler, out, quiet, event_log) -> None:
         bar.stop()
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     console.print(city_table(result.places, f"{sc.city.name or sc.name} · 各区 / districts"))
-    if out is not None:
-        from governance_sim.analysis.maps import write_run_maps
+    _write_maps(result, out, quiet, event_log=False)
 
-        maps = write_run_maps(result, out)
-        if not quiet:
-            console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")
-            if maps:
-                console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
+
+def _write_maps(result, out, quiet: bool, event_log: bool) -> None:
+    """With ``--out``: the maps beside the tables, and what was written."""
+    if out is None:
+        return
+    from governance_sim.analysis.maps import write_run_maps
+
+    maps = write_run_maps(result, out)
+    if not quiet:
+        console.print(f"wrote summary, timeseries, cases, workers, places, panel → {out}/*.parquet")
+        if maps:
+            console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
+        if event_log:
+            console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")
