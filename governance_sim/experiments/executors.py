@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -129,7 +130,6 @@ class LocalExecutor(Executor):
         self.start()
         items = iter(items)
         pending: dict = {}
-        restarts = 0
 
         def top_up() -> None:
             # a short queue per worker keeps them busy without pickling every task up front
@@ -139,9 +139,16 @@ class LocalExecutor(Executor):
                     return
                 pending[self._pool.submit(fn, item)] = item
 
+        with _ctrl_c_deferred() as interrupted:
+            yield from self._collect(items, pending, top_up, interrupted)
+
+    def _collect(self, items, pending: dict, top_up, interrupted: list):
+        restarts = 0
         top_up()
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            if interrupted:
+                raise KeyboardInterrupt
             broken = False
             for fut in done:
                 item = pending.pop(fut)
@@ -172,6 +179,23 @@ class LocalExecutor(Executor):
 
 
 _END = object()
+
+
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[list]:
+    """Ctrl-C while work is handed to the pool is noted, not raised where it lands: raised
+    inside ``ProcessPoolExecutor.submit`` it can leave the pool's locks held, and the
+    shutdown that follows then waits forever.  The caller raises it at a safe point."""
+    interrupted: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted  # only the main thread receives signals
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
+    try:
+        yield interrupted
+    finally:
+        if previous is not None:  # None: a handler not installed from Python, left as it was
+            signal.signal(signal.SIGINT, previous)
 
 
 class DaskExecutor(Executor):
