@@ -20,8 +20,15 @@ to its base.  The appraisers:
 * ``veto`` — 一票否决: an eruption in the unit's field, or a petition (信访) about a
   case it was needed for;
 * ``street_rating`` — the street's and residents' monthly rating of a 街巷长 (seed 000);
-* the 12345 三率 ranking of the street's units is the hotline overlay's own
-  appraisal (``overlays.hotline.appraisal_weight``, docs/overlays.md).
+* ``inspection`` — 检查评比: the district's inspections mark an office's ledgers (留痕)
+  against the hours they ask for (seed 000: 检查评比多、会议台账多);
+* ``residents`` — residents' ratings of the cases in an office's area (seed 002: 每月集体评议,
+  群众满意度测评), weight 0 unless the scenario gives residents a say;
+* ``hotline`` — the 12345 三率 ranking of the street (``overlays.hotline.appraisal_weight``,
+  docs/overlays.md): its pressure also raises the priority of hotline orders.
+
+An office has two streams, its ledgers and its residents' cases, and one choice:
+how many of each workday's hours it keeps for ledgers (:func:`ledger_hours`).
 
 The same scorecards set the odds of two choices: a department's return of a
 case (推诿, :func:`return_probability`) and an office's cover-up of a hazard
@@ -150,6 +157,26 @@ def padding_probability(quota_weight: float, shortfall: float, quota: float, aud
     return min(1.0, a_star / (2.0 * audit_rate))
 
 
+def ledger_hours(demand_h: float, kept_h: float, ledger_pressure: float, case_pressure: float,
+                 sensitivity: float, inertia: float) -> float:
+    """Hours of ledgers (台账, 留痕) per staff member per workday an office keeps next month.
+
+    The inspections ask for ``demand_h``; the office moves toward keeping them in full, less
+    what its residents' and the hotline's shortfall (``case_pressure``) outweighs the
+    inspections' (``ledger_pressure``)::
+
+        target = demand_h · clip(1 + sensitivity · (ledger_pressure − case_pressure), 0, 1)
+        kept  ← kept + (1 − inertia) · (target − kept)
+
+    Ledgers beyond the demand earn no marks, so the target never exceeds it; an office nobody
+    but the inspections appraises keeps exactly ``demand_h``.
+    """
+    if demand_h <= 0.0:
+        return 0.0
+    target = demand_h * min(1.0, max(0.0, 1.0 + sensitivity * (ledger_pressure - case_pressure)))
+    return kept_h + (1.0 - inertia) * (target - kept_h)
+
+
 def ambiguity_of(departments: list[str], duty_holders: list[str] | None, lists_published: bool) -> float:
     """How unclear a category's duty is: ``1 − 1/n`` for ``n`` units that could hold it.
 
@@ -214,12 +241,59 @@ class Appraisal:
             chief.scorecard = Scorecard({"street_rating": chief_spec.rating_weight},
                                         {"patrol": chief.base_patrol_h},
                                         {"patrol": chief.base_patrol_h * self.sensitivity})
+        self._office_scorecards(model)
         t = model.territory
         self.community_households = []
         for comm in t.communities:
             first = int(model.grid_first_household[comm.grids[0]])
             last = int(model.grid_first_household[comm.grids[-1]] + t.grids[comm.grids[-1]].households)
             self.community_households.append((first, last))
+
+    def _office_scorecards(self, model) -> None:
+        """Offices' scorecards: the inspections' weight on their ledgers, the residents' and any
+        overlay's (the 12345 三率) on their cases; the ledger hours they keep start at the demand."""
+        self.office_appraisers = [a for a in (o.office_appraisal(model) for o in model.overlays) if a]
+        self.offices = [*model.street_offices, *model.community_offices, *model.district_centers]
+        for office in self.offices:
+            weights = {"inspection": office.inspection_weight, "residents": office.resident_rating_weight}
+            for role, weight, _ in self.office_appraisers:
+                if office.role == role:
+                    weights["hotline"] = weights.get("hotline", 0.0) + weight
+            office.scorecard = Scorecard(weights, {}, 0.0)
+            office.scorecard.priority["ledger"] = office.routine_h.get("paperwork", 0.0)
+        self.rated_by_residents = {
+            role: any(o.resident_rating_weight > 0 for o in offices)
+            for role, offices in (("community_office", model.community_offices),
+                                  ("street_office", model.street_offices))}
+
+    def rated(self, case, rating: float) -> None:
+        """A resident's rating marks the offices of the case's community and street, where
+        residents have a say in their appraisal."""
+        m = self.model
+        if self.rated_by_residents["community_office"] and case.community >= 0:
+            m.community_offices[case.community].scorecard.mark("residents", "cases", float(rating))
+        if self.rated_by_residents["street_office"] and case.street >= 0:
+            m.street_offices[case.street].scorecard.mark("residents", "cases", float(rating))
+
+    def _reweight_offices(self, month: int) -> None:
+        """Each office marks its month on its streams and sets next month's ledger hours."""
+        m = self.model
+        for role, _, pressure in self.office_appraisers:
+            for index, p in pressure.items():
+                office = m.units.get((role, index))
+                if office is not None:
+                    office.scorecard.mark("hotline", "cases", 1.0 - p)
+        for office in self.offices:
+            card = office.scorecard
+            kept = card.priority["ledger"]
+            demand = office.ledger_demand_h
+            if demand > 0.0:
+                card.mark("inspection", "ledger", min(1.0, kept / demand))
+            new = ledger_hours(demand, kept, card.pressure("ledger"), card.pressure("cases"),
+                               self.sensitivity, self.inertia)
+            card.priority["ledger"] = new
+            card.reweight(self.inertia, month)  # no base streams: clears the marks, keeps the history
+            office.set_routine("paperwork", new)
 
     # -------------------------------------------------------------- summonses (吹哨报到)
     def summoned(self, case, department: int, deadline_h: float) -> None:
@@ -368,6 +442,7 @@ class Appraisal:
         """Re-weight every unit's priorities; waiting work moves with them."""
         m = self.model
         self._rate_chiefs(month)  # chiefs' ratings of departments count in this month's appraisal
+        self._reweight_offices(month)
         for dept in m.departments:
             dept.mark_vertical_month()
             deltas = dept.scorecard.reweight(self.inertia, month)

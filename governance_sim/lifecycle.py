@@ -510,6 +510,7 @@ class CaseLifecycle:
             case.satisfaction = rating
             m.counters["rated"] += 1
             m.counters["satisfied"] += rating >= spec.satisfied_threshold
+            m.appraisal.rated(case, rating)
             if self.trail is not None:
                 self.trail.append((case.id, self.events.now, "rated", ("household", case.household), rating))
             for overlay in m.overlays:

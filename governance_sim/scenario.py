@@ -269,7 +269,9 @@ class OfficeSpec(Strict):
     """居委会/村委会, 街道办/乡镇政府 or 区指挥中心: staff and their time."""
 
     staff: int = Field(default=6, ge=0, le=100_000)
-    paperwork_h: float = Field(default=1.5, ge=0, description="hours of ledgers per staff per workday (留痕)")
+    paperwork_h: float = Field(default=1.5, ge=0, description="hours of ledgers per staff per workday (留痕) "
+                               "that the inspections ask for; the office keeps them in full unless residents' "
+                               "ratings weigh against them (docs/model.md, Appraisal)")
     intake_delay_h: float = Field(default=1.0, ge=0, description="working hours to accept a report")
     admin_load_h: float = Field(default=0.0, ge=0, description="hours/workday of tasks from above per staff")
     effort_factor: float = Field(default=1.0, gt=0, description="multiplies effort of tasks handled here")
@@ -279,6 +281,13 @@ class OfficeSpec(Strict):
                                "a veto costs the whole year's appraisal)")
     fix_time_learning: float = Field(default=0.1, ge=0, le=1, description="step by which the office's expected "
                                      "time for departments to fix a case moves toward each case it sees fixed (assumption)")
+    inspection_weight: float = Field(default=1.0, ge=0, le=5, description="weight of 检查评比 — the "
+                                     "inspections that mark the office's ledgers against paperwork_h — in its "
+                                     "appraisal (seed 000: 检查评比多、会议台账多; value assumption)")
+    resident_rating_weight: float = Field(default=0.0, ge=0, le=5, description="weight of residents' ratings "
+                                          "of the cases in the office's area in its appraisal (seed 002: 每月集体"
+                                          "评议, 群众满意度测评); 0 = the office answers upward only, on the "
+                                          "impression its ledgers make (seed 004: 印象政绩)")
 
 
 class DepartmentRoleSpec(Strict):

@@ -149,9 +149,7 @@ class AppointedStreetChief(StreetChief):
     def __init__(self, model, index, street, lanes, spec):
         super().__init__(model, index, street, lanes, spec)
         self.workdays_before = model.calendar.workdays_between(0.0, model.day * 24.0)
-
-    def hours_by_activity(self, workdays: int) -> dict[str, float]:
-        return super().hours_by_activity(max(0, workdays - self.workdays_before))
+        self._routine_booked_days = self.workdays_before  # no routine before the appointment
 
 
 class Timetable:

@@ -8,8 +8,14 @@ import math
 import pytest
 from helpers import inject, quiet_model, run_days
 
-from governance_sim import GovernanceModel, run
-from governance_sim.appraisal import Scorecard, ambiguity_of, hide_probability, return_probability
+from governance_sim import GovernanceModel, metrics, run
+from governance_sim.appraisal import (
+    Scorecard,
+    ambiguity_of,
+    hide_probability,
+    ledger_hours,
+    return_probability,
+)
 from governance_sim.engine import HOURS_PER_DAY
 
 WHISTLE = {"arrangement.name": "whistle"}
@@ -250,3 +256,75 @@ def test_a_chief_rated_low_patrols_more_and_sees_more(tiny):
     assert chief.base_patrol_h < chief.routine_h["patrol"] <= chief.hours_per_day + m.calendar.overtime
     assert chief.patrol_detection > chief.detection_prob
     assert not math.isnan(chief.patrol_detection)
+
+
+# ------------------------------------------------------------------ offices: ledgers or residents' cases
+
+
+RATED_BY_RESIDENTS = {"roles.community_office.resident_rating_weight": 2.0,
+                      "roles.street_office.resident_rating_weight": 2.0}
+
+
+def ledgers_by_month(office) -> list[float]:
+    return [prio["ledger"] for _, prio in office.scorecard.history]
+
+
+def test_an_office_keeps_what_the_inspections_ask_unless_residents_weigh_against_it():
+    # only the inspections appraise it: the demand, exactly, month after month
+    assert ledger_hours(1.5, 1.5, 0.0, 0.0, 1.0, 0.5) == 1.5
+    # residents' shortfall outweighs the inspections': fewer ledger hours, with inertia
+    assert ledger_hours(1.5, 1.5, 0.0, 0.4, 1.0, 0.5) == pytest.approx(1.5 - 0.5 * 0.6)
+    # short of the demand with nobody else pressing: back toward it, never beyond
+    assert 1.0 < ledger_hours(1.5, 1.0, 1.0 / 3.0, 0.0, 1.0, 0.5) <= 1.5
+    assert ledger_hours(1.5, 1.5, 5.0, 0.0, 10.0, 0.0) == 1.5
+    assert ledger_hours(1.5, 1.5, 0.0, 5.0, 10.0, 0.0) == 0.0   # never below zero
+    assert ledger_hours(0.0, 0.0, 0.0, 1.0, 1.0, 0.5) == 0.0    # nothing asked, nothing kept
+
+
+def test_with_no_say_for_residents_every_office_keeps_its_ledgers_in_full(tiny):
+    m = finished(tiny, days=120)
+    for office in (*m.street_offices, *m.community_offices, *m.district_centers):
+        assert ledgers_by_month(office) == [office.ledger_demand_h] * 4
+        assert office.routine_h.get("paperwork", 0.0) == office.ledger_demand_h
+
+
+def test_offices_rated_by_residents_take_hours_from_ledgers_for_cases(tiny):
+    m = finished(tiny, days=120, **RATED_BY_RESIDENTS)
+    office = m.community_offices[0]
+    kept = ledgers_by_month(office)
+    assert all(h < office.ledger_demand_h for h in kept)                 # residents are never fully happy
+    base = finished(tiny, days=120)
+    rated, unrated = metrics.workers_frame(m).set_index("unit"), metrics.workers_frame(base).set_index("unit")
+    assert rated.loc["community_office:0", "hours_paperwork"] < unrated.loc["community_office:0", "hours_paperwork"]
+    # the ledger hours booked are each month's own: the sum over the months it kept them
+    workdays = [m.calendar.workdays_between(30 * 24.0 * k, 30 * 24.0 * (k + 1)) for k in range(4)]
+    held = [office.ledger_demand_h, *kept[:3]]
+    expected = sum(h * d for h, d in zip(held, workdays, strict=True)) * office.staff
+    assert rated.loc["community_office:0", "hours_paperwork"] == pytest.approx(expected)
+
+
+def test_unhappier_residents_cut_ledgers_further():
+    card = Scorecard({"inspection": 1.0, "residents": 1.0}, {}, 0.0)
+    kept = {}
+    for mean_rating in (0.9, 0.5):
+        card.mark("residents", "cases", mean_rating)
+        kept[mean_rating] = ledger_hours(1.5, 1.5, card.pressure("ledger"), card.pressure("cases"), 1.0, 0.5)
+        card.reweight(0.5)
+    assert kept[0.5] < kept[0.9] < 1.5
+
+
+def test_a_hotline_ranking_presses_the_street_office_off_its_ledgers(tiny):
+    m = finished(tiny, days=120, **{"overlays.hotline.appraisal_weight": 2.0})
+    street = m.street_offices[0]
+    assert street.scorecard.weights["hotline"] == 2.0
+    kept = ledgers_by_month(street)
+    hotline = next(o for o in m.overlays if o.name == "hotline")
+    assert kept[0] == street.ledger_demand_h          # no ranking yet in the first month
+    assert any(row["pressure"] > 0 for row in hotline.appraisals)
+    assert min(kept[1:]) < street.ledger_demand_h
+
+
+def test_the_monthly_review_of_three_governance_gives_residents_a_say(tiny):
+    m = GovernanceModel(tiny, overrides={"overlays.three_governance.monthly_review_weight": 0.5})
+    assert all(o.scorecard.weights["residents"] == 0.5 for o in m.community_offices)
+    assert all(o.scorecard.weights["residents"] == 0.0 for o in m.street_offices)

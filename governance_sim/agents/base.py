@@ -27,6 +27,10 @@ class UnitAgent(mesa.Agent):
     veto_weight = 0.0
     fix_time_learning = 0.0
     fix_days: float | None = None
+    # routine hours booked for the workdays before the routine last changed (patrol or ledgers
+    # re-weighted by an appraisal): hours_by_activity adds the current routine for the rest
+    _routine_booked: dict[str, float] | None = None
+    _routine_booked_days = 0
 
     def __init__(self, model, name: str, staff: int, routine_h: dict[str, float] | None = None,
                  hours_per_day: float | None = None):
@@ -51,9 +55,21 @@ class UnitAgent(mesa.Agent):
         overtime cap (a unit pressed by its appraisal patrols into its evenings) — and return
         the hours held."""
         hours = min(max(hours, 0.0), self.hours_per_day + self.model.calendar.overtime)
-        self.routine_h["patrol"] = hours
-        self.reserve_routine()
+        self.set_routine("patrol", hours)
         return hours
+
+    def set_routine(self, activity: str, hours: float) -> None:
+        """Hold ``hours`` of each workday from now on for ``activity``; the hours held so far
+        stay booked at the old figure."""
+        if self.routine_h.get(activity, 0.0) == hours:
+            return
+        cal = self.model.calendar
+        workdays = cal.workdays_between(0.0, self.model.events.now)
+        if workdays > self._routine_booked_days:
+            self._routine_booked = self.hours_by_activity(workdays, routine_only=True)
+            self._routine_booked_days = workdays
+        self.routine_h[activity] = hours
+        self.reserve_routine()
 
     @property
     def key(self) -> tuple[str, int]:
@@ -75,10 +91,15 @@ class UnitAgent(mesa.Agent):
         task.unit = self
         self.workforce.submit(task)
 
-    def hours_by_activity(self, workdays: int) -> dict[str, float]:
-        """Hours worked by activity over a run with ``workdays`` workdays."""
-        hours = dict(self.workforce.hours)
-        scale = workdays * self.staff
+    def hours_by_activity(self, workdays: int, routine_only: bool = False) -> dict[str, float]:
+        """Hours worked by activity over a run with ``workdays`` workdays: the tasks done,
+        and each workday's routine as it stood that day."""
+        hours = {} if routine_only else dict(self.workforce.hours)
+        booked = self._routine_booked
+        if booked:
+            for activity, h in booked.items():
+                hours[activity] = hours.get(activity, 0.0) + h
+        scale = max(0, workdays - self._routine_booked_days) * self.staff
         budget = self.hours_per_day + self.model.calendar.overtime
         for activity, h in self.routine_h.items():
             take = min(h, budget)

@@ -10,10 +10,16 @@ def _routine(spec) -> dict[str, float]:
 
 
 def _appraised(unit, spec) -> None:
-    """An office answers for eruptions (一票否决) and learns how long departments take."""
+    """An office answers for eruptions (一票否决), learns how long departments take, and is
+    appraised on its ledgers (检查评比) and, where they have a say, by residents: the weights of
+    its scorecard (:class:`governance_sim.appraisal.Appraisal` builds it)."""
     unit.veto_weight = spec.veto_weight
     unit.fix_time_learning = spec.fix_time_learning
     unit.vetoes = 0
+    unit.ledger_demand_h = spec.paperwork_h
+    unit.inspection_weight = spec.inspection_weight
+    unit.resident_rating_weight = spec.resident_rating_weight
+    unit.scorecard = None
 
 
 class CommunityOffice(UnitAgent):

@@ -83,6 +83,11 @@ class Overlay:
         (``None`` leaves the choice to the households' fixed channel weights)."""
         return None
 
+    def office_appraisal(self, model) -> tuple[str, float, dict[int, float]] | None:
+        """Offices this overlay appraises on residents' behalf (e.g. the 12345 三率): their role,
+        the appraisal's weight, and the pressure each office (by index) is under; ``None`` if none."""
+        return None
+
     def on_rated(self, case, model) -> None:
         """A household rated ``case`` (on closing, or while it is still open past its patience)."""
 

@@ -160,6 +160,12 @@ class Hotline(Overlay):
         self.n_units = len(model.territory.streets) if model.has_street_layer else len(model.community_offices)
         self.pressure = dict.fromkeys(range(self.n_units), 0.0)
 
+    def office_appraisal(self, model) -> tuple[str, float, dict[int, float]]:
+        """The 三率 appraise the street offices (the community offices without streets): a
+        ranking's pressure weighs on an office's ledger hours as on its hotline orders."""
+        role = "street_office" if model.has_street_layer else "community_office"
+        return role, self.params.appraisal_weight, self.pressure
+
     def appraised_unit(self, case, model) -> int:
         """The street (or, without streets, the community) answerable for the case's location."""
         return case.street if model.has_street_layer else case.community

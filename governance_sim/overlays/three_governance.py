@@ -22,6 +22,9 @@ Mechanisms:
   tells parties what a petition can win (``petition_pull`` cut by ``adviser_petition_cut``);
   without the ladder, the households' chance of petitioning an unsettled problem is cut by
   the same share — escalation falls, disputes do not;
+* **评议** — residents review the committee's work every month (每月集体评议): the
+  community office's scorecard gives their ratings ``monthly_review_weight``, so a committee
+  whose residents are unhappy keeps fewer ledger hours (:func:`governance_sim.appraisal.ledger_hours`);
 * **网格员代办** — with ``grid_proxy`` a service matter (a street-authority category) that
   reaches a grid worker or community office is carried by the grid worker to the street
   office at once, at ``proxy_hours`` of the worker's time, instead of climbing level by level.
@@ -65,6 +68,11 @@ class ThreeGovernanceParams(OverlayParams):
     adviser_petition_cut: float = Field(default=0.3, ge=0, le=1,
                                         description="share by which legal advice cuts what parties expect from "
                                                     "a petition, or their chance of petitioning (assumption)")
+    monthly_review_weight: float = Field(
+        default=0.5, ge=0, le=5,
+        description="weight residents' monthly review of the committee's work (每月集体评议村级日常工作, "
+                    "seed 002) adds to the community office's resident_rating_weight (value assumption: "
+                    "half the inspections' weight)")
     grid_proxy: bool = Field(default=True, description="网格员代办: grid workers carry service matters (seed 002)")
     proxy_hours: float = Field(default=0.5, ge=0, le=8,
                                description="grid worker's hours per matter carried to the street (assumption)")
@@ -80,11 +88,14 @@ class ThreeGovernance(Overlay):
 
     def adjust_scenario(self, scenario):
         p = self.params
+        changes = {}
         if p.legal_adviser and p.adviser_petition_cut and "dispute_ladder" not in scenario.overlays:
-            spec = scenario.roles.resident
-            return scenario.with_overrides(
-                {"roles.resident.p_petition": spec.p_petition * (1.0 - p.adviser_petition_cut)})
-        return scenario
+            changes["roles.resident.p_petition"] = scenario.roles.resident.p_petition * (1.0 - p.adviser_petition_cut)
+        if p.monthly_review_weight:  # 自治: residents review the committee, a say in its appraisal
+            office = scenario.roles.community_office
+            changes["roles.community_office.resident_rating_weight"] = (
+                office.resident_rating_weight + p.monthly_review_weight)
+        return scenario.with_overrides(changes) if changes else scenario
 
     def setup(self, model) -> None:
         p = self.params

@@ -231,6 +231,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "legal_adviser": ("一村一法律顾问", "a legal adviser per village"),
     "adviser_strength": ("法律顾问增强调解", "mediation strength added by the adviser"),
     "adviser_petition_cut": ("法律顾问降低信访预期", "cut in expected petition gains"),
+    "monthly_review_weight": ("每月集体评议权重", "weight of residents' monthly review"),
     "grid_proxy": ("网格员代办", "grid workers run errands"),
     "proxy_hours": ("代办每件工时", "hours per errand"),
     "meeting_lead_days": ("回复到现场会（工作日）", "days from reply to the on-site meeting"),
