@@ -17,6 +17,7 @@ from governance_sim.appraisal import (
     return_probability,
 )
 from governance_sim.engine import HOURS_PER_DAY
+from governance_sim.scenario import ScenarioError
 
 WHISTLE = {"arrangement.name": "whistle"}
 # departments whose day is full of line-ministry work (条条任务)
@@ -328,3 +329,12 @@ def test_the_monthly_review_of_three_governance_gives_residents_a_say(tiny):
     m = GovernanceModel(tiny, overrides={"overlays.three_governance.monthly_review_weight": 0.5})
     assert all(o.scorecard.weights["residents"] == 0.5 for o in m.community_offices)
     assert all(o.scorecard.weights["residents"] == 0.0 for o in m.street_offices)
+
+
+def test_a_review_weight_that_overflows_the_offices_bound_is_refused_naming_it(tiny):
+    with pytest.raises(ScenarioError) as err:
+        GovernanceModel(tiny, overrides={"overlays.three_governance.monthly_review_weight": 3.0,
+                                         "roles.community_office.resident_rating_weight": 4.0})
+    assert err.value.field == "overlays.three_governance.monthly_review_weight"
+    assert "at most 5" in str(err.value)
+

@@ -38,6 +38,11 @@ from pydantic import Field
 from governance_sim.arrangements.base import Coordinate, Refer
 from governance_sim.overlays.base import Overlay, OverlayParams
 from governance_sim.registry import register_overlay
+from governance_sim.scenario import OfficeSpec, ScenarioError
+
+# the bound of roles.<office>.resident_rating_weight, which the monthly review adds to
+RESIDENT_WEIGHT_MAX = next(m.le for m in OfficeSpec.model_fields["resident_rating_weight"].metadata
+                           if getattr(m, "le", None) is not None)
 
 
 class ThreeGovernanceParams(OverlayParams):
@@ -92,9 +97,12 @@ class ThreeGovernance(Overlay):
         if p.legal_adviser and p.adviser_petition_cut and "dispute_ladder" not in scenario.overlays:
             changes["roles.resident.p_petition"] = scenario.roles.resident.p_petition * (1.0 - p.adviser_petition_cut)
         if p.monthly_review_weight:  # 自治: residents review the committee, a say in its appraisal
-            office = scenario.roles.community_office
-            changes["roles.community_office.resident_rating_weight"] = (
-                office.resident_rating_weight + p.monthly_review_weight)
+            weight = scenario.roles.community_office.resident_rating_weight + p.monthly_review_weight
+            if weight > RESIDENT_WEIGHT_MAX:
+                raise ScenarioError("overlays.three_governance.monthly_review_weight",
+                                    f"added to roles.community_office.resident_rating_weight it gives "
+                                    f"{weight:g}; the two together may be at most {RESIDENT_WEIGHT_MAX:g}")
+            changes["roles.community_office.resident_rating_weight"] = weight
         return scenario.with_overrides(changes) if changes else scenario
 
     def setup(self, model) -> None:
