@@ -3,7 +3,7 @@
 A :class:`DistrictHost` builds the models of its districts, advances them to a
 synchronisation day, hands over the 三率 rows of the month just ended, takes back
 the city-wide ranking, and at the end turns each model into its tables with ids
-moved to the city's layout.  The same object serves in this process (one worker),
+moved to the city's layout (the cases table as Parquet bytes, one district at a time).  The same object serves in this process (one worker),
 in a local worker process (pools.py) and as a Dask actor.
 """
 
@@ -16,6 +16,8 @@ from governance_sim import metrics
 from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.model import MONTH_DAYS, GovernanceModel
 from governance_sim.overlays.hotline import Hotline
+from governance_sim.partition import stream
+from governance_sim.partition.merge import shift_cases
 
 _UNIT = re.compile(r"\b([a-z_]+):(\d+)")
 
@@ -50,6 +52,10 @@ class DistrictHost:
             out[k] = counts
         return out
 
+    def case_counts(self) -> dict[int, int]:
+        """Cases of each district so far (the city numbers them district after district)."""
+        return {k: len(model.cases) for k, model in self.models.items()}
+
     def advance(self, day: int) -> dict[int, list[dict] | None]:
         """Run every district to the end of ``day``; the 三率 rows of a month that just ended."""
         out = {}
@@ -71,10 +77,15 @@ class DistrictHost:
             hotline = ranked_hotline(self.models[k])
             hotline.take_ranking(hotline.appraisals[-hotline.n_units:], rows)
 
-    def finish(self, unit_offsets: dict[int, dict[str, int]], district_ids: dict[int, str],
-               n_district_departments: int) -> dict[int, dict]:
-        """Each district's tables and the parts of its summary (merge.py), units renumbered."""
-        from governance_sim.runner import release
+    def finish(self, unit_offsets: dict[int, dict[str, int]], case_offsets: dict[int, int],
+               place_offsets: dict[int, dict[str, int]], district_ids: dict[int, str],
+               n_district_departments: int, identity: dict) -> dict[int, dict]:
+        """Each district's tables and the parts of its summary (merge.py), ids moved to the city's.
+
+        The cases table travels as Parquet bytes (stream.py), tagged with the run's ``identity``
+        columns: a district's frame is gone before the next district's is built.
+        """
+        from governance_sim.runner import _tag, release
 
         out = {}
         for k in list(self.models):
@@ -85,8 +96,10 @@ class DistrictHost:
                 return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
 
             cases = metrics.cases_frame(model)
-            workers = metrics.workers_frame(model)
             cases["handoff_path"] = cases["handoff_path"].str.replace(_UNIT, unit, regex=True)
+            cases = shift_cases(cases, case_offsets[k], place_offsets[k])
+            cases = stream.encode(_tag(cases, identity))
+            workers = metrics.workers_frame(model)
             workers["unit"] = workers["unit"].str.replace(_UNIT, unit, regex=True)
             did = district_ids[k]
             named = workers["role"].isin(("department", "district_center", "municipal_center"))
@@ -107,7 +120,6 @@ class DistrictHost:
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }
             release(model)
-            del model
+            del model, cases
             gc.collect()  # a model and its agents refer to each other
         return out
-
