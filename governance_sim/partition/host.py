@@ -3,8 +3,11 @@
 A :class:`DistrictHost` builds the models of its districts, advances them to a
 synchronisation day, hands over the 三率 rows of the month just ended, takes back
 the city-wide ranking, and at the end turns each model into its tables with ids
-moved to the city's layout (the cases table as Parquet bytes, one district at a time).  The same object serves in this process (one worker),
-in a local worker process (pools.py) and as a Dask actor.
+moved to the city's layout (the cases table as Parquet bytes, one district at a time).
+At each synchronisation it moves the cases nothing refers to any more out of the models
+as table rows (spill.py), so a worker holds ~0.1 KB, not ~1 KB, for each settled case.
+The same object serves in this process (one worker), in a local worker process (pools.py)
+and as a Dask actor.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from governance_sim.model import MONTH_DAYS, GovernanceModel
 from governance_sim.overlays.hotline import Hotline
 from governance_sim.partition import stream
 from governance_sim.partition.merge import shift_cases
+from governance_sim.partition.spill import CaseSpill
 
 _UNIT = re.compile(r"\b([a-z_]+):(\d+)")
 
@@ -30,9 +34,12 @@ def ranked_hotline(model) -> Hotline | None:
 class DistrictHost:
     """The models of some districts of one city run (``scenarios``: district index → scenario)."""
 
+    move_finished_cases = True  # at each synchronisation (spill.py); off only to check it changes nothing
+
     def __init__(self, scenarios: dict):
         self.models: dict[int, GovernanceModel] = {}
         self.daily: dict[int, list[tuple[int, int]]] = {}
+        self.spills: dict[int, CaseSpill] = {}
         with cyclic_gc_paused():
             for k in sorted(scenarios):
                 model = GovernanceModel(scenarios[k])
@@ -41,6 +48,7 @@ class DistrictHost:
                     hotline.ranked_elsewhere = True
                 self.models[k] = model
                 self.daily[k] = []
+                self.spills[k] = CaseSpill(model)
 
     def unit_counts(self) -> dict[int, dict[str, int]]:
         """Units of each role in each district (the city numbers them district after district)."""
@@ -64,6 +72,8 @@ class DistrictHost:
                 while model.day < day and model.running:
                     model.step()
                     self.daily[k].append((model.counters["rated"], model.counters["satisfied"]))
+                if self.move_finished_cases:
+                    self.spills[k].take()
                 hotline = ranked_hotline(model)
                 ended = model.day % MONTH_DAYS == 0 and hotline is not None and hotline.appraisals
                 out[k] = [dict(r) for r in hotline.appraisals[-hotline.n_units:]] if ended else None
@@ -95,10 +105,8 @@ class DistrictHost:
             def unit(match, shift=shift):
                 return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
 
-            cases = metrics.cases_frame(model)
-            cases["handoff_path"] = cases["handoff_path"].str.replace(_UNIT, unit, regex=True)
-            cases = shift_cases(cases, case_offsets[k], place_offsets[k])
-            cases = stream.encode(_tag(cases, identity))
+            cases = self.spills.pop(k).frame()
+            model.cases = CaseSpill.records(cases)  # what reads the case list now reads its rows
             workers = metrics.workers_frame(model)
             workers["unit"] = workers["unit"].str.replace(_UNIT, unit, regex=True)
             did = district_ids[k]
@@ -109,7 +117,7 @@ class DistrictHost:
             rated, satisfied = zip(*self.daily[k], strict=True) if self.daily[k] else ((), ())
             ts["_rated"], ts["_satisfied"] = list(rated), list(satisfied)
             out[k] = {
-                "cases": cases, "workers": workers, "timeseries": ts,
+                "workers": workers, "timeseries": ts,
                 "day": model.day, "n_households": model.n_households,
                 "trust_sum": float(model.population.trust.sum()),
                 "counters": metrics._counted(model),
@@ -119,7 +127,12 @@ class DistrictHost:
                 "grid_worker_grids": [list(w.grids) for w in model.grid_workers],
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }
+            model.cases = []
             release(model)
-            del model, cases
+            del model
             gc.collect()  # a model and its agents refer to each other
+            cases["handoff_path"] = cases["handoff_path"].str.replace(_UNIT, unit, regex=True)
+            cases = shift_cases(cases, case_offsets[k], place_offsets[k])
+            out[k]["cases"] = stream.encode(_tag(cases, identity))
+            del cases
         return out
