@@ -38,6 +38,18 @@ _ROWS_AT_ONCE = 100_000
 _ONLY_IN_THE_LIST = 2
 
 
+def _refcounts_read_as_expected() -> bool:
+    """Whether this interpreter counts references as the rule needs (CPython does; an
+    interpreter that does not, e.g. one with deferred counting, moves nothing)."""
+    held = [object()]
+    alone = sys.getrefcount(held[0])
+    other = held[0]
+    return alone == _ONLY_IN_THE_LIST and sys.getrefcount(held[0]) == _ONLY_IN_THE_LIST + 1 and other is held[0]
+
+
+MOVES = _refcounts_read_as_expected()
+
+
 class CaseSpill:
     """The cases of one district model moved out of it (see the module docstring)."""
 
@@ -49,6 +61,8 @@ class CaseSpill:
 
     def take(self) -> int:
         """Move every case nothing else refers to; how many were moved."""
+        if not MOVES:
+            return 0
         cases = self.model.cases
         ids = self.held + list(range(self.looked, len(cases)))
         self.looked = len(cases)
