@@ -18,7 +18,7 @@ Rules, so that the merged tables read as one run of the whole city:
   and summons counts summed, trust averaged over every household, the hotline's
   columns from the summed tallies and every appraisal row
   (:func:`governance_sim.overlays.hotline.hotline_summary`), streets ranked summed.
-  The written cases are read back without their free-text columns, which none of these read.
+  The written cases are read back with only the columns these read (``stream.SUMMARISED``).
 * **places** and **panel** — built from the written cases and the merged workers on the
   city's layout, as for the one-model city (municipal seat shares and municipal department
   shares count at city level, like the municipal units they share out).
