@@ -103,13 +103,15 @@ class DistrictHost:
         """Each district's tables and the parts of its summary (merge.py), ids moved to the city's.
 
         The cases table travels as Parquet bytes (stream.py), tagged with the run's ``identity``
-        columns: a district's frame is gone before the next district's is built.
+        columns: a district's frame is gone before the next district's is built.  The moved
+        rows and the cases still held are put together first (spill.py); what reads the case
+        list of a finished model (the hotline's summary parts) reads those rows.
         """
         from governance_sim.runner import _tag, release
 
         out = {}
         for k in list(self.models):
-            model = self.models.pop(k)  # gone once its tables are built: the next district's fit
+            model = self.models.pop(k)  # freed, with the others, by the collector pass below
             shift = unit_offsets[k]
 
             def unit(match, shift=shift):
