@@ -281,6 +281,24 @@ def test_a_written_cases_table_skips_districts_without_cases(tmp_path):
     assert list(pd.read_parquet(tmp_path / "b.parquet").columns) == CASE_COLUMNS
 
 
+_LABEL = st.builds(lambda role, i: f"{role}:{i}", st.sampled_from(["department", "street_office", "grid_worker"]),
+                   st.integers(0, 30))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(_LABEL | st.just("-"), max_size=4).map(">".join), max_size=40))
+def test_hand_off_paths_are_renumbered_as_by_a_replace_on_every_row(paths):
+    from governance_sim.partition.host import _UNIT, renumbered
+
+    shift = {"department": 100, "grid_worker": 7}
+
+    def unit(match):
+        return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
+
+    column = pd.Series(paths, dtype="str", name="handoff_path")
+    pd.testing.assert_series_equal(renumbered(column, unit), column.str.replace(_UNIT, unit, regex=True))
+
+
 # ----------------------------------------------------------------------- bad input
 
 
