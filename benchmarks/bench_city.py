@@ -13,7 +13,8 @@ whole process tree (the sweep's parent and its workers, summed) is sampled.
 
 With ``--partition`` the city also runs as districts (``city.partition: districts``,
 governance_sim.partition) on one worker and on ``--workers``, alternating, each in a child
-process whose whole tree's resident memory is sampled; the last line then adds
+process that writes the tables into a temporary folder (as ``govsim run --out``) and whose
+whole tree's resident memory is sampled; the last line then adds
 ``partition_wall_s_1=<t1> partition_wall_s_<n>=<tn> partition_speedup=<t1/tn>
 partition_cpu_s_1=<c1> partition_cpu_s_<n>=<cn> partition_tree_peak_gb=<p>`` (CPU time of the
 process tree: on a shared machine the wall time of several workers says little by itself).
@@ -83,11 +84,15 @@ def _tree_rss_gb(pid: int) -> float:
 
 
 PARTITION_CHILD = """
-import sys
+import shutil, sys, tempfile
 sys.path.insert(0, {root!r})
 from governance_sim import run
-run({scenario!r}, {variant!r}, seed=1, days={days}, overrides={{"city.partition": "districts"}},
-    workers={workers})
+out = tempfile.mkdtemp(prefix="bench-city-")
+try:  # the tables written, as `govsim run --out` writes them
+    run({scenario!r}, {variant!r}, seed=1, days={days}, overrides={{"city.partition": "districts"}},
+        workers={workers}, out=out)
+finally:
+    shutil.rmtree(out, ignore_errors=True)
 """
 
 

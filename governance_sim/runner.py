@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,18 +120,43 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *, out: str | Path | None = None,
                     progress: Callable[[int], None] | None = None, event_log: bool = False) -> RunResult:
-    """A city run as districts (:mod:`governance_sim.partition`) as a :class:`RunResult`."""
+    """A city run as districts (:mod:`governance_sim.partition`) as a :class:`RunResult`.
+
+    Its cases table is written district by district, never held whole: with ``out``, into
+    ``out/cases.parquet``, and ``result.cases`` reads that file when first asked for; without,
+    into a temporary folder, read back before it goes.
+    """
     from governance_sim.partition import run_partitioned as run_districts
 
     if event_log:
         raise ScenarioError("event_log", "a city run as districts keeps no event log yet; "
                                          "set city.partition: none to keep one")
-    tables = run_districts(sc, workers, scheduler, progress)
     ident = identity(sc)
-    result = RunResult(scenario=sc, **{name: _tag(df, ident) for name, df in tables.items()})
-    if out is not None:
-        result.write(out)
-    return result
+    folder = staged_dir(out) if out is not None else tempfile.TemporaryDirectory(prefix="govsim-city-")
+    with folder as tmp:
+        tmp = Path(tmp)
+        tables = run_districts(sc, workers, scheduler, progress, cases_to=tmp / "cases.parquet", identity=ident)
+        tables = {name: _tag(df, ident) for name, df in tables.items()}
+        for name, df in tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        if out is None:
+            return RunResult(scenario=sc, cases=pd.read_parquet(tmp / "cases.parquet"), **tables)
+    return WrittenRunResult(scenario=sc, cases=Path(out) / "cases.parquet", **tables)
+
+
+class WrittenRunResult(RunResult):
+    """A run whose cases table was written, not held (a city run as districts with ``out``):
+    ``cases`` reads ``cases.parquet`` when first asked for — a city year has millions of rows."""
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        if not isinstance(self._cases, pd.DataFrame):
+            self._cases = pd.read_parquet(self._cases)
+        return self._cases
+
+    @cases.setter
+    def cases(self, value: pd.DataFrame | Path) -> None:
+        self._cases = value
 
 
 def release(model: GovernanceModel) -> None:

@@ -221,6 +221,84 @@ def test_merged_tables_read_as_one_city(city):
     assert named <= set(workers["unit"])
 
 
+def test_the_written_tables_read_back_as_the_tables_held_in_memory(city, tmp_path):
+    """With --out the cases table is written district by district and read when asked for;
+    every written table equals the one a run without --out returns (on another number of workers)."""
+    held = run(city, workers=1)
+    written = run(city, workers=2, out=tmp_path / "out")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / f"{name}.parquet"),
+                                      getattr(held, name), check_exact=True, obj=name)
+    assert_same_tables(held, written)  # result.cases: read from the file
+
+
+def test_the_cases_are_each_districts_one_after_another_with_the_citys_ids(city, monkeypatch):
+    from governance_sim.partition.spill import CaseSpill
+
+    own = []  # each district's table as its model numbers it, in the order the districts finish
+    frame = CaseSpill.frame
+    monkeypatch.setattr(CaseSpill, "frame", lambda self: own.append(frame(self).copy()) or own[-1].copy())
+    res = run(city, workers=1)
+    plan = PartitionPlan(load_scenario(city))
+    cases, first = res.cases, 0
+    for k, part in enumerate(own):
+        rows = cases.iloc[first:first + len(part)].reset_index(drop=True)
+        assert list(rows["case_id"]) == list(part["case_id"] + first)
+        assert list(rows["grid"]) == list(part["grid"] + plan.layout.grid[k])
+        assert list(rows["street"]) == list(part["street"] + plan.layout.street[k])
+        kept = [c for c in part.columns if c not in ("case_id", "grid", "community", "street", "household",
+                                                     "repeat_of", "handoff_path")]
+        pd.testing.assert_frame_equal(rows[kept], part[kept], check_exact=True)
+        first += len(part)
+    assert first == len(cases) and len(own) == 4
+
+
+def test_moving_settled_cases_out_during_the_run_changes_no_table(city, monkeypatch):
+    """Workers move each case nothing refers to any more out of its model as table rows
+    (partition/spill.py); with the move switched off every table is the same."""
+    from governance_sim.partition.host import DistrictHost
+    from governance_sim.partition.spill import CaseSpill
+
+    moved = []
+    take = CaseSpill.take
+    monkeypatch.setattr(CaseSpill, "take", lambda self: moved.append(take(self)) or moved[-1])
+    with_move = run(city, workers=1)
+    assert sum(moved) > len(with_move.cases) / 4  # most cases are settled by a month's end
+    monkeypatch.setattr(DistrictHost, "move_finished_cases", False)
+    assert_same_tables(with_move, run(city, workers=1))
+
+
+def test_a_written_cases_table_skips_districts_without_cases(tmp_path):
+    from governance_sim.metrics import CASE_COLUMNS
+    from governance_sim.partition.stream import encode, write_cases
+
+    rows = pd.DataFrame({c: [1.5, 2.5] if c.startswith("t_") else [1, 2] for c in CASE_COLUMNS})
+    empty = pd.DataFrame.from_records([], columns=CASE_COLUMNS)
+    assert write_cases(iter([encode(empty), encode(rows), encode(empty), encode(rows)]), tmp_path / "a.parquet") == 4
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a.parquet"),
+                                  pd.concat([rows, rows], ignore_index=True))
+    assert write_cases([encode(empty)], tmp_path / "b.parquet") == 0
+    assert list(pd.read_parquet(tmp_path / "b.parquet").columns) == CASE_COLUMNS
+
+
+_LABEL = st.builds(lambda role, i: f"{role}:{i}", st.sampled_from(["department", "street_office", "grid_worker"]),
+                   st.integers(0, 30))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.lists(_LABEL | st.just("-"), max_size=4).map(">".join), max_size=40))
+def test_hand_off_paths_are_renumbered_as_by_a_replace_on_every_row(paths):
+    from governance_sim.partition.host import _UNIT, renumbered
+
+    shift = {"department": 100, "grid_worker": 7}
+
+    def unit(match):
+        return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
+
+    column = pd.Series(paths, dtype="str", name="handoff_path")
+    pd.testing.assert_series_equal(renumbered(column, unit), column.str.replace(_UNIT, unit, regex=True))
+
+
 # ----------------------------------------------------------------------- bad input
 
 

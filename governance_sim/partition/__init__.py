@@ -24,17 +24,21 @@ Dask actors (pools.py), and meet once a month:
   those of the one-model city, which stays the default; they are the same for any
   number of workers, in this process, in local processes or on Dask.
 
-Tables are merged by the rules in :mod:`governance_sim.partition.merge`.
+Tables are merged by the rules in :mod:`governance_sim.partition.merge`; the cases table,
+millions of rows for a city year, is written district by district without being held
+whole (:mod:`governance_sim.partition.stream`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from governance_sim.model import MONTH_DAYS
 from governance_sim.overlays.hotline import rank_units
-from governance_sim.partition.merge import merge, unit_offsets
+from governance_sim.partition import stream
+from governance_sim.partition.merge import case_offsets, merge, place_offsets, unit_offsets
 from governance_sim.partition.plan import PartitionPlan, district_seed
 from governance_sim.scenario import Scenario, ScenarioError
 
@@ -106,8 +110,13 @@ def check_workers(workers, field: str = "workers") -> int:
 
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
-                    progress: Callable[[int], None] | None = None) -> dict:
-    """Run a city scenario as districts; return its merged tables (untagged, see merge.py).
+                    progress: Callable[[int], None] | None = None, *, cases_to: str | Path,
+                    identity: dict | None = None) -> dict:
+    """Run a city scenario as districts; write its cases table, return its other tables.
+
+    The cases table (tagged with ``identity``'s columns, in this order, first) is written to
+    ``cases_to`` district by district (stream.py), never held whole; the other tables come
+    back merged and untagged (merge.py).
 
     Args:
         sc: a loaded city scenario (``city.partition: districts``).
@@ -116,6 +125,8 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
             Dask worker).
         scheduler: a Dask scheduler address (``tcp://HOST:PORT``) or ``distributed.Client``.
         progress: called with the day number at each synchronisation (every month's end).
+        cases_to: the Parquet file to write the city's cases table into.
+        identity: the run's identity columns (name → value) that lead every row of the cases.
     """
     if workers is not None:
         check_workers(workers)
@@ -140,7 +151,10 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
                                      f"{budget:g} s (limits.max_wall_s); raise the limit deliberately "
                                      "with --set limits.max_wall_s=SECONDS")
         ids = dict(enumerate(plan.territory.district_ids))
-        parts = pool.call("finish", offsets, ids, plan.n_district_departments())
+        firsts = case_offsets(pool.call("case_counts"))
+        parts = pool.call("finish", offsets, firsts, place_offsets(plan), ids, plan.n_district_departments(),
+                          identity or {})
     finally:
-        pool.close()
-    return merge(plan, parts)
+        pool.close()  # the workers end (and give back their memory) before the city's tables are built
+    stream.write_cases((parts[k].pop("cases") for k in sorted(parts)), cases_to)
+    return merge(plan, parts, stream.read_for_summaries(cases_to))

@@ -3,8 +3,11 @@
 A :class:`DistrictHost` builds the models of its districts, advances them to a
 synchronisation day, hands over the 三率 rows of the month just ended, takes back
 the city-wide ranking, and at the end turns each model into its tables with ids
-moved to the city's layout.  The same object serves in this process (one worker),
-in a local worker process (pools.py) and as a Dask actor.
+moved to the city's layout (the cases table as Parquet bytes, one district at a time).
+At each synchronisation it moves the cases nothing refers to any more out of the models
+as table rows (spill.py), so a worker holds ~0.1 KB, not ~1 KB, for each settled case.
+The same object serves in this process (one worker), in a local worker process (pools.py)
+and as a Dask actor.
 """
 
 from __future__ import annotations
@@ -12,12 +15,25 @@ from __future__ import annotations
 import gc
 import re
 
+import pandas as pd
+
 from governance_sim import metrics
 from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.model import MONTH_DAYS, GovernanceModel
 from governance_sim.overlays.hotline import Hotline
+from governance_sim.partition import stream
+from governance_sim.partition.merge import shift_cases
+from governance_sim.partition.spill import CaseSpill
 
 _UNIT = re.compile(r"\b([a-z_]+):(\d+)")
+
+
+def renumbered(paths: pd.Series, unit) -> pd.Series:
+    """``paths`` with each unit label replaced by ``unit(match)``: once per distinct path (a
+    city year has millions of cases but few distinct hand-off paths, ~5 %)."""
+    codes, distinct = pd.factorize(paths, use_na_sentinel=False)
+    renamed = pd.Series(distinct, dtype=paths.dtype).str.replace(_UNIT, unit, regex=True)
+    return pd.Series(renamed.array.take(codes), index=paths.index, name=paths.name)
 
 
 def ranked_hotline(model) -> Hotline | None:
@@ -28,9 +44,12 @@ def ranked_hotline(model) -> Hotline | None:
 class DistrictHost:
     """The models of some districts of one city run (``scenarios``: district index → scenario)."""
 
+    move_finished_cases = True  # at each synchronisation (spill.py); off only to check it changes nothing
+
     def __init__(self, scenarios: dict):
         self.models: dict[int, GovernanceModel] = {}
         self.daily: dict[int, list[tuple[int, int]]] = {}
+        self.spills: dict[int, CaseSpill] = {}
         with cyclic_gc_paused():
             for k in sorted(scenarios):
                 model = GovernanceModel(scenarios[k])
@@ -39,6 +58,7 @@ class DistrictHost:
                     hotline.ranked_elsewhere = True
                 self.models[k] = model
                 self.daily[k] = []
+                self.spills[k] = CaseSpill(model)
 
     def unit_counts(self) -> dict[int, dict[str, int]]:
         """Units of each role in each district (the city numbers them district after district)."""
@@ -50,6 +70,10 @@ class DistrictHost:
             out[k] = counts
         return out
 
+    def case_counts(self) -> dict[int, int]:
+        """Cases of each district so far (the city numbers them district after district)."""
+        return {k: len(model.cases) for k, model in self.models.items()}
+
     def advance(self, day: int) -> dict[int, list[dict] | None]:
         """Run every district to the end of ``day``; the 三率 rows of a month that just ended."""
         out = {}
@@ -58,6 +82,8 @@ class DistrictHost:
                 while model.day < day and model.running:
                     model.step()
                     self.daily[k].append((model.counters["rated"], model.counters["satisfied"]))
+                if self.move_finished_cases:
+                    self.spills[k].take()
                 hotline = ranked_hotline(model)
                 ended = model.day % MONTH_DAYS == 0 and hotline is not None and hotline.appraisals
                 out[k] = [dict(r) for r in hotline.appraisals[-hotline.n_units:]] if ended else None
@@ -71,22 +97,29 @@ class DistrictHost:
             hotline = ranked_hotline(self.models[k])
             hotline.take_ranking(hotline.appraisals[-hotline.n_units:], rows)
 
-    def finish(self, unit_offsets: dict[int, dict[str, int]], district_ids: dict[int, str],
-               n_district_departments: int) -> dict[int, dict]:
-        """Each district's tables and the parts of its summary (merge.py), units renumbered."""
-        from governance_sim.runner import release
+    def finish(self, unit_offsets: dict[int, dict[str, int]], case_offsets: dict[int, int],
+               place_offsets: dict[int, dict[str, int]], district_ids: dict[int, str],
+               n_district_departments: int, identity: dict) -> dict[int, dict]:
+        """Each district's tables and the parts of its summary (merge.py), ids moved to the city's.
+
+        The cases table travels as Parquet bytes (stream.py), tagged with the run's ``identity``
+        columns: a district's frame is gone before the next district's is built.  The moved
+        rows and the cases still held are put together first (spill.py); what reads the case
+        list of a finished model (the hotline's summary parts) reads those rows.
+        """
+        from governance_sim.runner import _tag, release
 
         out = {}
         for k in list(self.models):
-            model = self.models.pop(k)  # gone once its tables are built: the next district's fit
+            model = self.models.pop(k)  # freed, with the others, by the collector pass below
             shift = unit_offsets[k]
 
             def unit(match, shift=shift):
                 return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
 
-            cases = metrics.cases_frame(model)
+            cases = self.spills.pop(k).frame()
+            model.cases = CaseSpill.records(cases)  # what reads the case list now reads its rows
             workers = metrics.workers_frame(model)
-            cases["handoff_path"] = cases["handoff_path"].str.replace(_UNIT, unit, regex=True)
             workers["unit"] = workers["unit"].str.replace(_UNIT, unit, regex=True)
             did = district_ids[k]
             named = workers["role"].isin(("department", "district_center", "municipal_center"))
@@ -96,7 +129,7 @@ class DistrictHost:
             rated, satisfied = zip(*self.daily[k], strict=True) if self.daily[k] else ((), ())
             ts["_rated"], ts["_satisfied"] = list(rated), list(satisfied)
             out[k] = {
-                "cases": cases, "workers": workers, "timeseries": ts,
+                "workers": workers, "timeseries": ts,
                 "day": model.day, "n_households": model.n_households,
                 "trust_sum": float(model.population.trust.sum()),
                 "counters": metrics._counted(model),
@@ -106,8 +139,14 @@ class DistrictHost:
                 "grid_worker_grids": [list(w.grids) for w in model.grid_workers],
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }
+            model.cases = []
             release(model)
             del model
-            gc.collect()  # a model and its agents refer to each other
+            cases["handoff_path"] = renumbered(cases["handoff_path"], unit)
+            cases = shift_cases(cases, case_offsets[k], place_offsets[k])
+            out[k]["cases"] = stream.encode(_tag(cases, identity))
+            del cases
+        # a model and its agents refer to each other: one pass of the cyclic collector frees them
+        # all (one pass per district walked every other district's objects again: ~1/3 of the time)
+        gc.collect()
         return out
-

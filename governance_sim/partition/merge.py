@@ -5,19 +5,22 @@ Rules, so that the merged tables read as one run of the whole city:
 * **ids** — cases are numbered district after district (``case_id`` and ``repeat_of``
   shifted by the cases of the districts before); grid, community, street and
   household indices are the city layout's (as the one-model city numbers them);
+  each worker shifts its districts' cases (:func:`shift_cases`), and they are written
+  district by district into one file (:mod:`governance_sim.partition.stream`);
   units are numbered role by role, district after district (``department:12``,
   ``district_center:3``), in ``workers.unit`` and in the cases' ``handoff_path``;
   departments, 区指挥中心 and municipal seats carry ``@<district id>`` in their names.
 * **timeseries** — counts and backlogs add up day by day; ``mean_trust`` is the mean
   over every household (districts weighted by households); ``satisfaction_rate`` is
   the city's satisfied ratings over its ratings.
-* **summary** — :func:`governance_sim.metrics.summary_row` over the merged cases and
-  workers, with what it reads from a model taken from the districts: event counters
+* **summary** — :func:`governance_sim.metrics.summary_row` over the written cases and the
+  merged workers, with what it reads from a model taken from the districts: event counters
   and summons counts summed, trust averaged over every household, the hotline's
   columns from the summed tallies and every appraisal row
   (:func:`governance_sim.overlays.hotline.hotline_summary`), streets ranked summed.
-* **places** and **panel** — built from the merged cases and workers on the city's
-  layout, as for the one-model city (municipal seat shares and municipal department
+  The written cases are read back with only the columns these read (``stream.SUMMARISED``).
+* **places** and **panel** — built from the written cases and the merged workers on the
+  city's layout, as for the one-model city (municipal seat shares and municipal department
   shares count at city level, like the municipal units they share out).
 """
 
@@ -47,19 +50,31 @@ def unit_offsets(counts: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]
     return out
 
 
-def merge_cases(plan, parts: dict[int, dict]) -> pd.DataFrame:
-    frames, first = [], 0
+def case_offsets(counts: dict[int, int]) -> dict[int, int]:
+    """Where each district's cases start in the city's numbering (district after district)."""
+    out, first = {}, 0
+    for k in sorted(counts):
+        out[k] = first
+        first += counts[k]
+    return out
+
+
+def shift_cases(cases: pd.DataFrame, first: int, places: dict[str, int]) -> pd.DataFrame:
+    """One district's cases table with the city's ids: ``case_id`` and ``repeat_of`` moved by
+    ``first`` (the cases of the districts before), each place column by the district's start
+    in the city layout (``places``: column → offset); ``-1`` (none) stays."""
+    cases["case_id"] = cases["case_id"] + first
+    cases["repeat_of"] = np.where(cases["repeat_of"] >= 0, cases["repeat_of"] + first, cases["repeat_of"])
+    for col in CASE_PLACE_COLUMNS:
+        cases[col] = np.where(cases[col] >= 0, cases[col] + places[col], cases[col])
+    return cases
+
+
+def place_offsets(plan) -> dict[int, dict[str, int]]:
+    """Each district's start in the city layout, by case place column."""
     layout = {"grid": plan.layout.grid, "community": plan.layout.community,
               "street": plan.layout.street, "household": plan.layout.household}
-    for k in sorted(parts):
-        df = parts[k]["cases"]
-        df["case_id"] = df["case_id"] + first
-        df["repeat_of"] = np.where(df["repeat_of"] >= 0, df["repeat_of"] + first, df["repeat_of"])
-        for col in CASE_PLACE_COLUMNS:
-            df[col] = np.where(df[col] >= 0, df[col] + layout[col][k], df[col])
-        first += len(df)
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+    return {k: {col: layout[col][k] for col in CASE_PLACE_COLUMNS} for k in range(len(plan.layout.grid))}
 
 
 def merge_timeseries(parts: dict[int, dict]) -> pd.DataFrame:
@@ -155,12 +170,13 @@ def _sum_dicts(dicts: list[dict]) -> dict:
     return out
 
 
-def merge(plan, parts: dict[int, dict]) -> dict[str, pd.DataFrame]:
-    """The run's tables (untagged): summary (one row), timeseries, cases, workers, places, panel."""
-    cases = merge_cases(plan, parts)
+def merge(plan, parts: dict[int, dict], cases: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The run's tables but the cases (untagged): summary (one row), timeseries, workers, places,
+    panel.  ``cases`` is the city's cases table as written (:mod:`governance_sim.partition.stream`),
+    its free-text columns left out."""
     workers = pd.concat([parts[k]["workers"] for k in sorted(parts)], ignore_index=True)
     workers = workers.fillna({c: 0.0 for c in workers.columns if c.startswith("hours_")})
     view = CityView(plan, parts)
     summary = pd.DataFrame([metrics.summary_row(view, cases, workers)])
-    return {"summary": summary, "timeseries": merge_timeseries(parts), "cases": cases, "workers": workers,
+    return {"summary": summary, "timeseries": merge_timeseries(parts), "workers": workers,
             "places": places_frame(view, cases, workers), "panel": panel_frame(view, cases)}

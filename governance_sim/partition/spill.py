@@ -1,0 +1,118 @@
+"""A district's finished cases, moved out of its model as table rows while the city runs.
+
+A case record costs ~1 KB while a model runs (its slots, boxed times, hand-off tuples), and
+a city year makes ~7.4 M of them, most long settled.  At each synchronisation a worker moves
+every case that **nothing but the model's case list refers to** into rows of the cases
+table (:func:`governance_sim.metrics.cases_frame`, the same code that builds the table at
+the end), kept as compressed Parquet bytes (~0.1 KB a case), and leaves ``None`` in its
+slot of ``model.cases`` (so ``len(model.cases)``, the next case's id, is unchanged).
+
+Why this changes no result: a case no queue, event, household, unit or overlay refers to
+can no longer be reached by the simulation — the components a city run as districts allows
+(``PARTITION_OVERLAYS``, ``CITY_ARRANGEMENTS``) never look a case up in ``model.cases`` by
+its id while running — so its row is final.  At the end, :meth:`CaseSpill.frame` puts the
+moved rows and the rows of the cases still held together in id order, and
+:meth:`CaseSpill.records` lets code that reads the case list after the run (the hotline's
+summary parts) read every case's fields from the rows.  A component that looked cases up by
+id would break this rule; ``tests/test_partition.py`` runs the test city with and without
+the move and requires identical tables.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections import namedtuple
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pandas as pd
+
+from governance_sim import metrics
+from governance_sim.partition import stream
+
+# the attributes a moved case keeps (each one column of the table); others raise AttributeError
+CaseRow = namedtuple("CaseRow", [attr for _, attr in metrics._CASE_FIELDS])
+_ROWS_AT_ONCE = 100_000
+# what sys.getrefcount reports for an object held only by one list slot (the slot and the call)
+_ONLY_IN_THE_LIST = 2
+
+
+def _refcounts_read_as_expected() -> bool:
+    """Whether this interpreter counts references as the rule needs (CPython does; an
+    interpreter that does not, e.g. one with deferred counting, moves nothing)."""
+    held = [object()]
+    alone = sys.getrefcount(held[0])
+    other = held[0]
+    return alone == _ONLY_IN_THE_LIST and sys.getrefcount(held[0]) == _ONLY_IN_THE_LIST + 1 and other is held[0]
+
+
+MOVES = _refcounts_read_as_expected()
+
+
+class CaseSpill:
+    """The cases of one district model moved out of it (see the module docstring)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.parts: list[bytes] = []  # rows of moved cases, oldest first
+        self.held: list[int] = []  # ids of cases looked at and still referred to elsewhere
+        self.looked = 0  # model.cases[:looked] have been looked at
+
+    def take(self) -> int:
+        """Move every case nothing else refers to; how many were moved."""
+        if not MOVES:
+            return 0
+        cases = self.model.cases
+        ids = self.held + list(range(self.looked, len(cases)))
+        self.looked = len(cases)
+        refs = sys.getrefcount
+        final = [i for i in ids if refs(cases[i]) == _ONLY_IN_THE_LIST]
+        if not final:
+            self.held = ids
+            return 0
+        done = set(final)
+        self.held = [i for i in ids if i not in done]
+        moved = [cases[i] for i in final]
+        for i in final:
+            cases[i] = None
+        self.parts.append(stream.encode(_frame_of(moved, self.model)))
+        return len(final)
+
+    def frame(self) -> pd.DataFrame:
+        """The district's whole cases table: the moved rows and the held cases', in id order."""
+        cases = self.model.cases
+        held = [c for c in cases if c is not None]
+        frames = [pd.read_parquet(io.BytesIO(p)) for p in self.parts]
+        self.parts = []
+        if not frames:
+            return metrics.cases_frame(self.model)
+        frames.append(_frame_of(held, self.model))
+        out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+        return out.sort_values("case_id", kind="stable", ignore_index=True)
+
+    @staticmethod
+    def records(table: pd.DataFrame) -> _Records:
+        """The rows of ``table`` (from :meth:`frame`) as read-only case records, in order."""
+        return _Records(table)
+
+
+def _frame_of(cases: list, model) -> pd.DataFrame:
+    """:func:`~governance_sim.metrics.cases_frame` of some of the model's cases."""
+    return metrics.cases_frame(SimpleNamespace(cases=cases, categories=model.categories))
+
+
+class _Records:
+    """A case list rebuilt from table rows: iterated (in id order) and counted, nothing else."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __iter__(self) -> Iterator[CaseRow]:
+        columns = [col for col, _ in metrics._CASE_FIELDS]
+        for start in range(0, len(self.table), _ROWS_AT_ONCE):
+            block = self.table.iloc[start:start + _ROWS_AT_ONCE]
+            yield from map(CaseRow._make, zip(*(block[c].tolist() for c in columns), strict=True))
