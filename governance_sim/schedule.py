@@ -147,8 +147,8 @@ def compile_plan(scenario) -> Plan:
         if e.day >= last_day:
             raise ScenarioError(f"{where}.day", f"day {e.day} is beyond the run; allowed: 0 ≤ day < "
                                                 f"warmup_days + days = {last_day}")
-        streets = _street_indices(e.streets, names, ids, f"{where}.streets")
-        changes = _changes_of(e, scenario, where)
+        streets = street_indices(e.streets, names, ids, f"{where}.streets")
+        changes = changes_of(e, scenario, where)
         sw = Switch(e.day, i, streets, e.streets is None)
         arr_changes = {}
         overlay_changes: dict[str, dict] = {}
@@ -239,7 +239,8 @@ def _field(where: str, entry: ScheduleEntry, path: str) -> str:
     return f"{where}.overrides.{path}"
 
 
-def _street_indices(streets: list[str] | None, names: list[str], ids: list[str], where: str) -> list[int]:
+def street_indices(streets: list[str] | None, names: list[str], ids: list[str], where: str) -> list[int]:
+    """Indices of the streets an entry names (by name or id; all of them for ``None``)."""
     if streets is None:
         return list(range(len(names)))
     out = []
@@ -254,7 +255,8 @@ def _street_indices(streets: list[str] | None, names: list[str], ids: list[str],
     return sorted(set(out))
 
 
-def _changes_of(entry: ScheduleEntry, scenario, where: str) -> dict[str, Any]:
+def changes_of(entry: ScheduleEntry, scenario, where: str) -> dict[str, Any]:
+    """The dotted changes an entry makes: its variant's overrides, then its own."""
     changes: dict[str, Any] = {}
     if entry.variant is not None:
         if entry.variant not in scenario.variants:

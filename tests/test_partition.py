@@ -392,3 +392,45 @@ def test_a_workers_error_reaches_the_caller_whole(city, monkeypatch):
     with pytest.raises(BudgetExceeded) as err:
         run(city, workers=2)
     assert err.value.field == "limits.max_events" and err.value.message == "stopped on day 30"
+
+
+# ----------------------------------------------------------------------- a reform timetable
+
+
+def with_rollout(city: dict) -> dict:
+    """The whistle switched on in three streets of two districts on day 60, and 街巷长 appointed
+    city-wide on day 70 (the city needs lanes for them)."""
+    sc = copy.deepcopy(city)
+    sc["territory"]["grids_per_lane"] = 1
+    sc["variants"] = {"whistle": {"arrangement.name": "whistle"}}
+    sc["schedule"] = [{"day": 60, "streets": ["甲街道", "S2", "丁街道"], "variant": "whistle"},
+                      {"day": 70, "overrides": {"roles.street_chief.per_street": 1}}]
+    return sc
+
+
+def test_each_district_takes_the_entries_for_its_own_streets(city):
+    plan = PartitionPlan(load_scenario(with_rollout(city)))
+    whistle = {"arrangement.name": "whistle"}
+    chiefs = {"day": 70, "streets": None, "overrides": {"roles.street_chief.per_street": 1}}
+    assert plan.schedule_of(0) == [{"day": 60, "streets": ["S1", "S2"], "overrides": whistle}, chiefs]
+    assert plan.schedule_of(1) == [{"day": 60, "streets": ["S4"], "overrides": whistle}, chiefs]
+    assert plan.schedule_of(2) == plan.schedule_of(3) == [chiefs]   # named in none of their streets
+    assert [len(plan.scenario_of(k).schedule) for k in range(4)] == [2, 2, 1, 1]
+
+
+def test_a_rollout_runs_as_districts_with_the_citys_panel_on_any_number_of_workers(city):
+    sc = with_rollout(city)
+    one, two = run(sc, workers=1), run(sc, workers=2)
+    assert_same_tables(one, two)
+    treated = one.panel.groupby("name")["cohort"].first().to_dict()
+    # day 60 opens counted month 2; the chiefs of day 70 come inside month 2, so month 3
+    assert treated == {"甲街道": 2, "乙街道": 2, "丁街道": 2, "丙镇": 3, "戊街道": 3, "己街道": 3,
+                       "庚乡": 3, "辛街道": 3}
+    assert one.panel.loc[one.panel["name"] == "甲街道", "treated"].tolist() == [False, True]
+    assert one.panel.loc[one.panel["name"] == "丙镇", "treated"].tolist() == [False, False]
+    whistled = one.cases.loc[one.cases["whistled"], "street"].unique()
+    assert len(whistled) and set(whistled) <= {0, 1, 3}                # only the streets switched
+    # the panel's flags are the one-model city's: they follow the timetable, not the random draws
+    whole = run({**sc, "city": {**sc["city"], "partition": "none"}}, workers=None)
+    cols = ["name", "month", "treated", "cohort", "adopted_day"]
+    pd.testing.assert_frame_equal(one.panel[cols], whole.panel[cols])

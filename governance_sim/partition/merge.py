@@ -34,6 +34,7 @@ from governance_sim.appraisal import summons_summary_of
 from governance_sim.overlays.hotline import hotline_summary
 from governance_sim.panel import panel_frame
 from governance_sim.places import places_frame
+from governance_sim.schedule import compile_plan
 
 SUMMED_BY_DAY_EXCEPT = ("day", "warmup", "mean_trust", "satisfaction_rate", "_rated", "_satisfied")
 CASE_PLACE_COLUMNS = ("grid", "community", "street", "household")
@@ -129,17 +130,23 @@ class _CityDepartments:
         self.department_district = department_district
 
 
+class _Timetable:
+    def __init__(self, plan):
+        self.plan = plan
+
+
 class CityView:
     """What :func:`~governance_sim.metrics.summary_row`, :func:`~governance_sim.places.places_frame`
     and :func:`~governance_sim.panel.panel_frame` read from a model, for a city run as districts."""
 
-    timetable = None
     population = None
 
     def __init__(self, plan, parts: dict[int, dict]):
         keys = sorted(parts)
         sc = plan.scenario
         self.scenario = sc
+        # the panel's treated / cohort: the city's timetable, as the one-model city reads it
+        self.timetable = _Timetable(compile_plan(sc)) if sc.schedule else None
         self.territory = plan.territory
         self.resident_spec = sc.roles.resident
         self.warmup_days = sc.warmup_days

@@ -5,7 +5,10 @@ its own departments as the one-model city gives them (``city.reference_populatio
 and its **share of what the city holds once** — the municipal departments' staff and
 line work and the municipal 12345 seats — in proportion to its population (rounded,
 at least 1).  Its seed comes from the run's seed and the district's place in the file
-(:func:`district_seed`), never from the worker it lands on.
+(:func:`district_seed`), never from the worker it lands on.  A reform timetable
+(``schedule:``) reaches each district with the entries for its own streets
+(:meth:`PartitionPlan.schedule_of`): each district switches its streets on their day,
+and the panel's ``treated`` and ``cohort`` follow the city's timetable.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 
 from governance_sim.city import CITY_ARRANGEMENTS, district_department_defs
 from governance_sim.scenario import Scenario, validate_scenario
+from governance_sim.schedule import changes_of, street_indices
 
 # overlays whose summary columns have a merge rule for a city run as districts (merge.py)
 PARTITION_OVERLAYS = ("municipal_hotline",)
@@ -33,9 +37,6 @@ def check_partition(sc) -> tuple[str, str] | None:
     if sc.groups:
         return ("groups", "household groups are not merged across districts yet; remove them or set "
                           "city.partition: none")
-    if sc.schedule:
-        return ("schedule", "a schedule names streets of the whole city; not supported with "
-                            "city.partition: districts yet (set city.partition: none)")
     return None
 
 
@@ -105,7 +106,27 @@ class PartitionPlan:
         hotline = raw["overlays"].get("municipal_hotline")
         if hotline is not None:
             hotline["seats"] = _share(sc.overlays["municipal_hotline"].seats, share)
+        raw["schedule"] = self.schedule_of(k)
         return validate_scenario(raw)
+
+    def schedule_of(self, k: int) -> list[dict]:
+        """The city's reform timetable as district ``k``'s: each entry with the district's own
+        streets (an entry naming none of them is left out; one naming no streets stays
+        city-wide) and its variant written out as overrides (a district has no variants)."""
+        sc, t = self.scenario, self.territory
+        names, ids = list(t.streets), list(t.street_ids)
+        out = []
+        for i, entry in enumerate(sc.schedule):
+            streets = None
+            if entry.streets is not None:
+                own = [s for s in street_indices(entry.streets, names, ids, f"schedule.{i}.streets")
+                       if t.district_of_street[s] == k]
+                if not own:
+                    continue
+                streets = [ids[s] if ids else names[s] for s in own]
+            out.append({"day": entry.day, "streets": streets,
+                        "overrides": changes_of(entry, sc, f"schedule.{i}")})
+        return out
 
     def n_district_departments(self) -> int:
         return len(self.scenario.territory.departments)
