@@ -434,3 +434,25 @@ def test_a_rollout_runs_as_districts_with_the_citys_panel_on_any_number_of_worke
     whole = run({**sc, "city": {**sc["city"], "partition": "none"}}, workers=None)
     cols = ["name", "month", "treated", "cohort", "adopted_day"]
     pd.testing.assert_frame_equal(one.panel[cols], whole.panel[cols])
+
+
+# ----------------------------------------------------------------------- residents who differ
+
+
+def test_household_groups_run_as_districts_with_the_citys_columns_by_group(city):
+    sc = copy.deepcopy(city)
+    sc["groups"] = {"elderly": {"share": 0.3, "trust0": 0.7, "channels": {"community": 1.0}},
+                    "migrants": {"share": 0.2, "rate_factor": 1.5, "trust0": 0.3}}
+    one, two = run(sc, workers=1), run(sc, workers=2)
+    assert_same_tables(one, two)
+    s = one.summary.iloc[0]
+    households = sum(s[f"group_{g}_households"] for g in ("elderly", "migrants", "other"))
+    assert households == one.places.loc[one.places["level"] == "city", "households"].iloc[0]
+    assert s["group_elderly_share"] == pytest.approx(0.3, abs=0.01)   # dealt district by district
+    assert s["group_elderly_trust_end"] > s["group_migrants_trust_end"]
+    counted = one.cases[one.cases["t_created"] >= sc["warmup_days"] * 24.0]
+    by_group = sum(s[f"group_{g}_cases_created"] for g in ("elderly", "migrants", "other"))
+    assert by_group == len(counted)                                     # every counted case in a group
+    streets = one.places[one.places["level"] == "street"]
+    assert (streets[[f"{g}_cases_reported" for g in ("elderly", "migrants", "other")]].sum(axis=1)
+            == streets["cases_reported"]).all()

@@ -157,4 +157,4 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
     finally:
         pool.close()  # the workers end (and give back their memory) before the city's tables are built
     stream.write_cases((parts[k].pop("cases") for k in sorted(parts)), cases_to)
-    return merge(plan, parts, stream.read_for_summaries(cases_to))
+    return merge(plan, parts, stream.read_for_summaries(cases_to, groups=bool(sc.groups)))

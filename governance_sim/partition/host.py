@@ -139,6 +139,10 @@ class DistrictHost:
                 "grid_worker_grids": [list(w.grids) for w in model.grid_workers],
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }
+            if model.scenario.groups:  # the summary's and places' columns by group (groups.py)
+                pop = model.population
+                out[k]["groups"] = {"names": list(pop.group_names), "group": pop.group,
+                                    "trust": pop.trust.copy()}
             model.cases = []
             release(model)
             del model

@@ -31,6 +31,7 @@ import pandas as pd
 
 from governance_sim import metrics
 from governance_sim.appraisal import summons_summary_of
+from governance_sim.groups import place_columns
 from governance_sim.overlays.hotline import hotline_summary
 from governance_sim.panel import panel_frame
 from governance_sim.places import places_frame
@@ -135,16 +136,25 @@ class _Timetable:
         self.plan = plan
 
 
+class _Population:
+    """Households' groups and end trust over the city, district after district (as the city's
+    household indices run), for the metrics by group (groups.py)."""
+
+    def __init__(self, parts: list[dict]):
+        self.group_names = parts[0]["names"]
+        self.group = np.concatenate([p["group"] for p in parts])
+        self.trust = np.concatenate([p["trust"] for p in parts])
+
+
 class CityView:
     """What :func:`~governance_sim.metrics.summary_row`, :func:`~governance_sim.places.places_frame`
     and :func:`~governance_sim.panel.panel_frame` read from a model, for a city run as districts."""
-
-    population = None
 
     def __init__(self, plan, parts: dict[int, dict]):
         keys = sorted(parts)
         sc = plan.scenario
         self.scenario = sc
+        self.population = _Population([parts[k]["groups"] for k in keys]) if sc.groups else None
         # the panel's treated / cohort: the city's timetable, as the one-model city reads it
         self.timetable = _Timetable(compile_plan(sc)) if sc.schedule else None
         self.territory = plan.territory
@@ -186,4 +196,5 @@ def merge(plan, parts: dict[int, dict], cases: pd.DataFrame) -> dict[str, pd.Dat
     view = CityView(plan, parts)
     summary = pd.DataFrame([metrics.summary_row(view, cases, workers)])
     return {"summary": summary, "timeseries": merge_timeseries(parts), "workers": workers,
-            "places": places_frame(view, cases, workers), "panel": panel_frame(view, cases)}
+            "places": place_columns(view, cases, places_frame(view, cases, workers)),
+            "panel": panel_frame(view, cases)}

@@ -34,9 +34,6 @@ def check_partition(sc) -> tuple[str, str] | None:
                                         f"{list(PARTITION_OVERLAYS)} (or set city.partition: none)")
     if sc.arrangement.name not in CITY_ARRANGEMENTS:
         return ("arrangement.name", f"allowed at city level: {list(CITY_ARRANGEMENTS)}")
-    if sc.groups:
-        return ("groups", "household groups are not merged across districts yet; remove them or set "
-                          "city.partition: none")
     return None
 
 

@@ -76,7 +76,12 @@ def write_cases(parts: Iterable[bytes], path: str | Path) -> int:
     return rows
 
 
-def read_for_summaries(path: str | Path) -> pd.DataFrame:
+# and what the metrics by household group read (groups.py), when the run has groups
+BY_GROUP = ("household", "petition")
+
+
+def read_for_summaries(path: str | Path, groups: bool = False) -> pd.DataFrame:
     """The columns of the written cases table that the summary, places and panel read."""
     present = set(pq.read_schema(str(path)).names)
-    return pd.read_parquet(path, columns=[c for c in CASE_COLUMNS if c in SUMMARISED and c in present])
+    wanted = set(SUMMARISED) | (set(BY_GROUP) if groups else set())
+    return pd.read_parquet(path, columns=[c for c in CASE_COLUMNS if c in wanted and c in present])
