@@ -22,6 +22,9 @@ Rules, so that the merged tables read as one run of the whole city:
 * **places** and **panel** — built from the written cases and the merged workers on the
   city's layout, as for the one-model city (municipal seat shares and municipal department
   shares count at city level, like the municipal units they share out).
+* **groups** (``groups:``) — every district's households' group and end trust, joined in
+  the city's household order, feed the summary's and places' columns by group.
+* **panel** ``treated`` / ``cohort`` — from the city's reform timetable (``schedule:``).
 """
 
 from __future__ import annotations
