@@ -304,7 +304,7 @@ def test_hand_off_paths_are_renumbered_as_by_a_replace_on_every_row(paths):
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"city.partition": "streets"}, "city.partition"),
-    ({"overlays.formalism": {}}, "overlays.formalism"),
+    ({"overlays.dispute_ladder": {}}, "overlays.dispute_ladder"),
 ])
 def test_bad_partitions_name_the_field_and_what_is_allowed(city, change, field):
     with pytest.raises(ScenarioError) as err:
@@ -456,3 +456,37 @@ def test_household_groups_run_as_districts_with_the_citys_columns_by_group(city)
     streets = one.places[one.places["level"] == "street"]
     assert (streets[[f"{g}_cases_reported" for g in ("elderly", "migrants", "other")]].sum(axis=1)
             == streets["cases_reported"]).all()
+
+
+# ----------------------------------------------------------------------- overlays' summaries
+
+
+def test_overlays_with_a_merge_rule_run_as_districts_and_merge_their_columns(city):
+    from governance_sim.overlays.base import Overlay
+    from governance_sim.registry import OVERLAYS
+
+    for name in OVERLAYS:   # a rule exactly for the overlays let in
+        has_rule = OVERLAYS[name].merge_summaries.__func__ is not Overlay.merge_summaries.__func__
+        assert has_rule == (name in PARTITION_OVERLAYS) or name == "hotline", name
+    sc = copy.deepcopy(city)
+    sc["overlays"].update({"formalism": {"street_office": 1.0}, "three_governance": {},
+                           "party_building": {}, "grid": {"report_quota": 5}})
+    one, two = run(sc, workers=1), run(sc, workers=2)
+    assert_same_tables(one, two)
+    s = one.summary.iloc[0]
+    assert s["formalism_h_street_office"] == 1.0
+    assert s["grid_reports_appraised"] == s["grid_reports_genuine"] + s["cases_padded"]
+    assert 0.0 <= s["compact_bound_share"] <= 1.0 and 0.0 < s["dispute_rate_factor"] <= 1.0
+    assert s["party_members"] > 0 and s["hotline_streets_ranked"] == 8
+
+
+def test_an_overlays_merge_of_one_district_is_its_own_summary(tiny):
+    from governance_sim import GovernanceModel
+
+    m = GovernanceModel(tiny, days=60, overrides={"overlays.three_governance.council_every_days": 10,
+                                                  "overlays.party_building.pairing_ratio": 1.0,
+                                                  "overlays.grid.report_quota": 5})
+    m.run_model()
+    for overlay in m.overlays:
+        assert type(overlay).merge_summaries([overlay.summary_parts(m)]) == overlay.summary(m), overlay.name
+

@@ -83,6 +83,18 @@ class Overlay:
         (``None`` leaves the choice to the households' fixed channel weights)."""
         return None
 
+    def summary_parts(self, model) -> dict:
+        """What a city run as districts keeps of this overlay's summary, district by district
+        (:meth:`merge_summaries` makes the city's columns of them)."""
+        return self.summary(model)
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float] | None:
+        """The overlay's summary columns for a city run as districts, from each district's
+        :meth:`summary_parts` in district order; ``None``: no rule (the overlay is refused
+        there, naming it)."""
+        return None
+
     def office_appraisal(self, model) -> tuple[str, float, dict[int, float]] | None:
         """Offices this overlay appraises on residents' behalf (e.g. the 12345 三率): their role,
         the appraisal's weight, and the pressure each office (by index) is under; ``None`` if none."""

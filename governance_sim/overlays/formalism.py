@@ -53,3 +53,7 @@ class Formalism(Overlay):
 
     def summary(self, model) -> dict[str, float]:
         return {f"formalism_h_{role}": float(getattr(self.params, role)) for role in ROLES}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        return dict(parts[0])  # the parameters, the same in every district

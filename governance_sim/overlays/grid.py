@@ -193,13 +193,24 @@ class GridOverlay(Overlay):
         office.work_on(None, self.params.padding_review_h, 1.0, None, "padding_review", _no_response)
 
     def summary(self, model) -> dict[str, float]:
-        total = self.genuine + self.padded
+        return self.merge_summaries([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
+        return {"genuine": self.genuine, "padded": self.padded, "caught": self.caught,
+                "decisions": self.decisions, "padding": len(self.padding_log)}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """Counts added up over the districts; shares those of the sums."""
+        genuine, padded, caught, decisions, padding = (
+            sum(p[k] for p in parts) for k in ("genuine", "padded", "caught", "decisions", "padding"))
+        total = genuine + padded
         return {
-            "grid_reports_genuine": self.genuine,
-            "cases_padded": self.padded,
+            "grid_reports_genuine": genuine,
+            "cases_padded": padded,
             "grid_reports_appraised": total,
-            "grid_padded_share": self.padded / total if total else math.nan,
-            "grid_padding_caught": self.caught,
-            "grid_padding_choices": self.decisions,
-            "grid_workers_padding_share": len(self.padding_log) / self.decisions if self.decisions else math.nan,
+            "grid_padded_share": padded / total if total else math.nan,
+            "grid_padding_caught": caught,
+            "grid_padding_choices": decisions,
+            "grid_workers_padding_share": padding / decisions if decisions else math.nan,
         }

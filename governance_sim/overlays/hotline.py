@@ -371,6 +371,10 @@ class Hotline(Overlay):
     def summary(self, model) -> dict[str, float]:
         return hotline_summary([self.summary_parts(model)])
 
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        return hotline_summary(parts)
+
     def summary_parts(self, model) -> dict:
         """The counts and appraisal rows the summary is made of; :func:`hotline_summary` of
         several models' parts is the summary of their union (a city run as districts)."""

@@ -77,3 +77,10 @@ class MunicipalHotline(Hotline):
         out = super().summary(model)
         out["hotline_streets_ranked"] = self.n_units
         return out
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """The districts' tallies summed (the 三率 of the sums), every street counted once."""
+        out = super().merge_summaries(parts)
+        out["hotline_streets_ranked"] = sum(p["n_units"] for p in parts)
+        return out

@@ -175,16 +175,31 @@ class PartyBuilding(Overlay):
         pop.trust[paired] += pop.spec.trust_lr * (target - pop.trust[paired])
 
     def summary(self, model) -> dict[str, float]:
+        return self.merge_summaries([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
         branches = model.party_branches
-        paired = int(model.population.paired.sum())
+        pop = model.population
+        return {"members": sum(b.members for b in branches), "paired": int(pop.paired.sum()),
+                "mediated": sum(b.mediated for b in branches),
+                "hours": float(sum(b.hours_used for b in branches)), "meetings": self.meetings,
+                "taken_up": self.taken_up, "paired_trust_sum": float(pop.trust[pop.paired].sum())}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """Counts and hours added up over the districts; per-meeting and per-household means
+        those of the sums."""
+        members, paired, mediated, meetings, taken_up = (
+            sum(p[k] for p in parts) for k in ("members", "paired", "mediated", "meetings", "taken_up"))
+        hours = sum(p["hours"] for p in parts)
+        trust = sum(p["paired_trust_sum"] for p in parts)
         return {
-            "party_members": sum(b.members for b in branches),
+            "party_members": members,
             "party_paired_households": paired,
-            "party_mediated_cases": sum(b.mediated for b in branches),
-            "party_volunteer_hours": float(sum(b.hours_used for b in branches)),
-            "joint_meetings": self.meetings,
-            "joint_meeting_referrals": self.taken_up,
-            "joint_meeting_referrals_per_meeting": self.taken_up / self.meetings if self.meetings else math.nan,
-            "paired_household_trust_end": float(model.population.trust[model.population.paired].mean())
-            if paired else math.nan,
+            "party_mediated_cases": mediated,
+            "party_volunteer_hours": float(hours),
+            "joint_meetings": meetings,
+            "joint_meeting_referrals": taken_up,
+            "joint_meeting_referrals_per_meeting": taken_up / meetings if meetings else math.nan,
+            "paired_household_trust_end": trust / paired if paired else math.nan,
         }

@@ -32,6 +32,8 @@ Mechanisms:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from pydantic import Field
 
@@ -159,7 +161,22 @@ class ThreeGovernance(Overlay):
         return Coordinate(worker, self.params.proxy_hours, Refer(("street_office", case.street), 0.0, "proxy"))
 
     def summary(self, model) -> dict[str, float]:
-        return {"compact_bound_share": float(self.bound.mean()),
-                "moral_evaluated_active_share": float((self.esteem_until >= self.month).mean()),
-                "dispute_rate_factor": self.dispute_factor(),
-                "grid_proxy_matters": self.proxied}
+        return self.merge_summaries([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
+        p = self.params
+        factor = (1.0 - p.compact_effect * self.bound) * (1.0 - p.moral_effect * (self.esteem_until >= self.month))
+        return {"households": len(self.bound), "bound": int(self.bound.sum()),
+                "evaluated": int((self.esteem_until >= self.month).sum()), "factor_sum": float(factor.sum()),
+                "proxied": self.proxied}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """Shares and the dispute factor over every household of the districts; matters added up."""
+        n = sum(p["households"] for p in parts)
+
+        def share(key):
+            return sum(p[key] for p in parts) / n if n else math.nan
+
+        return {"compact_bound_share": share("bound"), "moral_evaluated_active_share": share("evaluated"),
+                "dispute_rate_factor": share("factor_sum"), "grid_proxy_matters": sum(p["proxied"] for p in parts)}

@@ -124,7 +124,6 @@ class DistrictHost:
             did = district_ids[k]
             named = workers["role"].isin(("department", "district_center", "municipal_center"))
             workers.loc[named, "name"] = workers.loc[named, "name"] + "@" + did
-            hotline = ranked_hotline(model)
             ts = metrics.timeseries_frame(model)
             rated, satisfied = zip(*self.daily[k], strict=True) if self.daily[k] else ((), ())
             ts["_rated"], ts["_satisfied"] = list(rated), list(satisfied)
@@ -135,7 +134,7 @@ class DistrictHost:
                 "counters": metrics._counted(model),
                 "summons": dict(model.appraisal.counters),
                 "arrangement": model.arrangement.summary(model),
-                "hotline": hotline.summary_parts(model) if hotline is not None else None,
+                "overlays": [(o.name, o.summary_parts(model)) for o in model.overlays],
                 "grid_worker_grids": [list(w.grids) for w in model.grid_workers],
                 "department_municipal": [d.index >= n_district_departments for d in model.departments],
             }

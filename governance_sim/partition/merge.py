@@ -15,9 +15,10 @@ Rules, so that the merged tables read as one run of the whole city:
   the city's satisfied ratings over its ratings.
 * **summary** — :func:`governance_sim.metrics.summary_row` over the written cases and the
   merged workers, with what it reads from a model taken from the districts: event counters
-  and summons counts summed, trust averaged over every household, the hotline's
-  columns from the summed tallies and every appraisal row
-  (:func:`governance_sim.overlays.hotline.hotline_summary`), streets ranked summed.
+  and summons counts summed, trust averaged over every household, each overlay's columns
+  by its own rule (``Overlay.merge_summaries``: the hotline's from the summed tallies and
+  every appraisal row, streets ranked summed; counts added up and shares of the sums for
+  the others).
   The written cases are read back with only the columns these read (``stream.SUMMARISED``).
 * **places** and **panel** — built from the written cases and the merged workers on the
   city's layout, as for the one-model city (municipal seat shares and municipal department
@@ -35,7 +36,6 @@ import pandas as pd
 from governance_sim import metrics
 from governance_sim.appraisal import summons_summary_of
 from governance_sim.groups import place_columns
-from governance_sim.overlays.hotline import hotline_summary
 from governance_sim.panel import panel_frame
 from governance_sim.places import places_frame
 from governance_sim.schedule import compile_plan
@@ -114,14 +114,20 @@ class _Arrangement:
         return {}
 
 
-class _HotlineParts:
-    def __init__(self, parts: list[dict]):
-        self.parts = parts
+class _MergedOverlay:
+    """An overlay's summary columns over the districts: its own rule
+    (:meth:`~governance_sim.overlays.base.Overlay.merge_summaries`) on their parts."""
+
+    def __init__(self, name: str, parts: list[dict]):
+        from governance_sim.registry import OVERLAYS
+
+        self.name = name
+        self.columns = OVERLAYS[name].merge_summaries(parts)
+        if self.columns is None:  # check_partition lets in only overlays with a rule
+            raise NotImplementedError(f"no rule to merge the summary columns of overlay {name!r}")
 
     def summary(self, model) -> dict[str, float]:
-        out = hotline_summary(self.parts)
-        out["hotline_streets_ranked"] = sum(p["n_units"] for p in self.parts)
-        return out
+        return self.columns
 
 
 class _GridWorker:
@@ -169,8 +175,9 @@ class CityView:
         self.at_warmup_end: dict = {}
         self.appraisal = _Summons(_sum_dicts([parts[k]["summons"] for k in keys]))
         self.arrangement = _Arrangement([parts[k]["arrangement"] for k in keys])
-        hotline = [parts[k]["hotline"] for k in keys if parts[k]["hotline"] is not None]
-        self.overlays = [_HotlineParts(hotline)] if hotline else []
+        # in the models' order, as the one-model summary takes them
+        self.overlays = [_MergedOverlay(name, [dict(parts[k]["overlays"])[name] for k in keys])
+                         for name, _ in parts[keys[0]]["overlays"]]
         self._trust = (sum(parts[k]["trust_sum"] for k in keys), sum(parts[k]["n_households"] for k in keys))
         self.grid_workers = [_GridWorker([g + plan.layout.grid[k] for g in grids])
                              for k in keys for grids in parts[k]["grid_worker_grids"]]

@@ -21,8 +21,9 @@ from governance_sim.city import CITY_ARRANGEMENTS, district_department_defs
 from governance_sim.scenario import Scenario, validate_scenario
 from governance_sim.schedule import changes_of, street_indices
 
-# overlays whose summary columns have a merge rule for a city run as districts (merge.py)
-PARTITION_OVERLAYS = ("municipal_hotline",)
+# overlays whose summary columns have a merge rule for a city run as districts
+# (Overlay.merge_summaries, merge.py) and that look no case up by id while running (spill.py)
+PARTITION_OVERLAYS = ("municipal_hotline", "formalism", "grid", "three_governance", "party_building")
 
 
 def check_partition(sc) -> tuple[str, str] | None:
