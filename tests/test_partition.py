@@ -473,6 +473,12 @@ def test_overlays_with_a_merge_rule_run_as_districts_and_merge_their_columns(cit
                            "party_building": {}, "grid": {"report_quota": 5}})
     one, two = run(sc, workers=1), run(sc, workers=2)
     assert_same_tables(one, two)
+    # none of them looks a case up by id: moving settled cases out changes nothing
+    from governance_sim.partition.host import DistrictHost
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DistrictHost, "move_finished_cases", False)
+        assert_same_tables(one, run(sc, workers=1))
     s = one.summary.iloc[0]
     assert s["formalism_h_street_office"] == 1.0
     assert s["grid_reports_appraised"] == s["grid_reports_genuine"] + s["cases_padded"]
