@@ -304,7 +304,7 @@ def test_hand_off_paths_are_renumbered_as_by_a_replace_on_every_row(paths):
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"city.partition": "streets"}, "city.partition"),
-    ({"overlays.dispute_ladder": {}}, "overlays.dispute_ladder"),
+    ({"overlays.mine_guards": {}}, "overlays.mine_guards"),
 ])
 def test_bad_partitions_name_the_field_and_what_is_allowed(city, change, field):
     with pytest.raises(ScenarioError) as err:
@@ -470,7 +470,8 @@ def test_overlays_with_a_merge_rule_run_as_districts_and_merge_their_columns(cit
         assert has_rule == (name in PARTITION_OVERLAYS) or name == "hotline", name
     sc = copy.deepcopy(city)
     sc["overlays"].update({"formalism": {"street_office": 1.0}, "three_governance": {},
-                           "party_building": {}, "grid": {"report_quota": 5}})
+                           "party_building": {}, "grid": {"report_quota": 5}, "dispute_ladder": {},
+                           "community_invitation": {}})
     one, two = run(sc, workers=1), run(sc, workers=2)
     assert_same_tables(one, two)
     # none of them looks a case up by id: moving settled cases out changes nothing
@@ -484,6 +485,8 @@ def test_overlays_with_a_merge_rule_run_as_districts_and_merge_their_columns(cit
     assert s["grid_reports_appraised"] == s["grid_reports_genuine"] + s["cases_padded"]
     assert 0.0 <= s["compact_bound_share"] <= 1.0 and 0.0 < s["dispute_rate_factor"] <= 1.0
     assert s["party_members"] > 0 and s["hotline_streets_ranked"] == 8
+    assert s["disputes"] > 0 and s["petitions_district"] >= s["petitions_city"]
+    assert s["invitation_letters"] >= 0
 
 
 def test_an_overlays_merge_of_one_district_is_its_own_summary(tiny):
@@ -491,7 +494,9 @@ def test_an_overlays_merge_of_one_district_is_its_own_summary(tiny):
 
     m = GovernanceModel(tiny, days=60, overrides={"overlays.three_governance.council_every_days": 10,
                                                   "overlays.party_building.pairing_ratio": 1.0,
-                                                  "overlays.grid.report_quota": 5})
+                                                  "overlays.grid.report_quota": 5,
+                                                  "overlays.dispute_ladder.petition_pull": 1.0,
+                                                  "overlays.community_invitation.min_departments": 2})
     m.run_model()
     for overlay in m.overlays:
         assert type(overlay).merge_summaries([overlay.summary_parts(m)]) == overlay.summary(m), overlay.name

@@ -175,21 +175,35 @@ class CommunityInvitation(Overlay):
 
     # ------------------------------------------------------------ metrics
     def summary(self, model) -> dict[str, float]:
+        return self.merge_summaries([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
+        """The letters' and meetings' tallies (read at the end: a case is looked up by id only here)."""
         letters = self.letters
-        cases = sum(n for *_, n, _ in letters)
         held = [row for row in letters if row[2] <= model.now]
         cal = model.calendar
-        lead = [cal.workdays_between(s, t) for _, s, t, _, _ in held]
         settled = [model.cases[i] for i in self.settled]
-        res = [c.t_resolved - c.t_reported for c in settled if c.t_resolved == c.t_resolved]
+        return {"letters": len(letters), "meetings": self.meetings,
+                "cases": sum(n for *_, n, _ in letters), "departments": sum(r[4] for r in letters),
+                "lead_workdays": [cal.workdays_between(s, t) for _, s, t, _, _ in held],
+                "resolution_h": [c.t_resolved - c.t_reported for c in settled if c.t_resolved == c.t_resolved],
+                "representatives": self.meetings * self.params.resident_representatives}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """Letters, meetings, cases and representatives added up over the districts; per-letter
+        figures of the sums; means over every meeting and every settled case."""
+        letters, meetings, cases, departments, representatives = (
+            sum(p[k] for p in parts) for k in ("letters", "meetings", "cases", "departments", "representatives"))
+        lead = [x for p in parts for x in p["lead_workdays"]]
+        res = [x for p in parts for x in p["resolution_h"]]
         return {
-            "invitation_letters": len(letters),
-            "invitation_meetings": self.meetings,
+            "invitation_letters": letters,
+            "invitation_meetings": meetings,
             "invitation_cases": cases,
-            "invitation_cases_per_meeting": cases / len(letters) if letters else math.nan,
-            "invitation_departments_per_meeting": (sum(r[4] for r in letters) / len(letters)
-                                                   if letters else math.nan),
+            "invitation_cases_per_meeting": cases / letters if letters else math.nan,
+            "invitation_departments_per_meeting": departments / letters if letters else math.nan,
             "invitation_letter_to_meeting_workdays": sum(lead) / len(lead) if lead else math.nan,
             "invitation_resolution_time_mean_h": sum(res) / len(res) if res else math.nan,
-            "invitation_resident_representatives": self.meetings * self.params.resident_representatives,
+            "invitation_resident_representatives": representatives,
         }

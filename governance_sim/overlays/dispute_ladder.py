@@ -45,6 +45,7 @@ from governance_sim.overlays.base import Overlay, OverlayParams
 from governance_sim.registry import register_overlay
 
 RUNGS = ("people", "admin", "court", "district", "city")
+SETTLED_AT = ("people", "admin", "court", "district")  # the summary's shares of where disputes settle
 
 
 class DisputeLadderParams(OverlayParams):
@@ -213,17 +214,32 @@ class DisputeLadder(Overlay):
 
     # ------------------------------------------------------------------ output
     def summary(self, model) -> dict[str, float]:
+        return self.merge_summaries([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
+        """The counted disputes' tallies (read at the end: a case is looked up by id only here)."""
         first = model.warmup_days * HOURS_PER_DAY
         counted = [(model.cases[cid], s) for cid, s in self.disputes.items()
                    if model.cases[cid].t_created >= first]
-        n = len(counted)
+        return {"disputes": len(counted),
+                "settled": {rung: sum(s["settled_at"] == rung for _, s in counted) for rung in SETTLED_AT},
+                "petitions_district": sum(s["rung"] in ("district", "city") for _, s in counted),
+                "petitions_city": sum(s["rung"] == "city" for _, s in counted),
+                "settle_days": [(c.t_resolved - s["t0"]) / HOURS_PER_DAY for c, s in counted if s["settled_at"]],
+                "weiwen_hours": self.weiwen_h}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """Disputes and petitions added up over the districts; shares of the sums; the mean
+        settling time over every settled dispute."""
+        n = sum(p["disputes"] for p in parts)
         out: dict[str, float] = {"disputes": n}
-        for rung in ("people", "admin", "court", "district"):
-            k = sum(s["settled_at"] == rung for _, s in counted)
+        for rung in SETTLED_AT:
+            k = sum(p["settled"][rung] for p in parts)
             out[f"dispute_share_settled_{rung}"] = k / n if n else math.nan
-        out["petitions_district"] = sum(s["rung"] in ("district", "city") for _, s in counted)
-        out["petitions_city"] = sum(s["rung"] == "city" for _, s in counted)
-        days = [(c.t_resolved - s["t0"]) / HOURS_PER_DAY for c, s in counted if s["settled_at"]]
+        out["petitions_district"] = sum(p["petitions_district"] for p in parts)
+        out["petitions_city"] = sum(p["petitions_city"] for p in parts)
+        days = [d for p in parts for d in p["settle_days"]]
         out["dispute_settle_days_mean"] = float(np.mean(days)) if days else math.nan
-        out["weiwen_hours"] = self.weiwen_h
+        out["weiwen_hours"] = parts[0]["weiwen_hours"] if len(parts) == 1 else sum(p["weiwen_hours"] for p in parts)
         return out

@@ -23,7 +23,8 @@ from governance_sim.schedule import changes_of, street_indices
 
 # overlays whose summary columns have a merge rule for a city run as districts
 # (Overlay.merge_summaries, merge.py) and that look no case up by id while running (spill.py)
-PARTITION_OVERLAYS = ("municipal_hotline", "formalism", "grid", "three_governance", "party_building")
+PARTITION_OVERLAYS = ("municipal_hotline", "formalism", "grid", "three_governance", "party_building",
+                      "dispute_ladder", "community_invitation")
 
 
 def check_partition(sc) -> tuple[str, str] | None:

@@ -103,13 +103,20 @@ def _frame_of(cases: list, model) -> pd.DataFrame:
 
 
 class _Records:
-    """A case list rebuilt from table rows: iterated (in id order) and counted, nothing else."""
+    """A case list rebuilt from table rows: iterated (in id order), counted, and looked up by id
+    (a case's id is its row) by what reads the list after the run (an overlay's summary)."""
 
     def __init__(self, table: pd.DataFrame):
         self.table = table
+        self._columns: list[list] | None = None
 
     def __len__(self) -> int:
         return len(self.table)
+
+    def __getitem__(self, case_id: int) -> CaseRow:
+        if self._columns is None:  # column lists once, then each lookup is a few list reads
+            self._columns = [self.table[col].tolist() for col, _ in metrics._CASE_FIELDS]
+        return CaseRow._make(column[case_id] for column in self._columns)
 
     def __iter__(self) -> Iterator[CaseRow]:
         columns = [col for col, _ in metrics._CASE_FIELDS]
