@@ -12,8 +12,8 @@ can no longer be reached by the simulation — the components a city run as dist
 (``PARTITION_OVERLAYS``, ``CITY_ARRANGEMENTS``) never look a case up in ``model.cases`` by
 its id while running — so its row is final.  At the end, :meth:`CaseSpill.frame` puts the
 moved rows and the rows of the cases still held together in id order, and
-:meth:`CaseSpill.records` lets code that reads the case list after the run (the hotline's
-summary parts) read every case's fields from the rows.  A component that looked cases up by
+:meth:`CaseSpill.records` lets code that reads the case list after the run (the overlays'
+summary parts) read every case's fields from the rows, in order or by id.  A component that looked cases up by
 id would break this rule; ``tests/test_partition.py`` runs the test city with and without
 the move and requires identical tables.
 """
