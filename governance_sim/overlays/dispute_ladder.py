@@ -241,5 +241,5 @@ class DisputeLadder(Overlay):
         out["petitions_city"] = sum(p["petitions_city"] for p in parts)
         days = [d for p in parts for d in p["settle_days"]]
         out["dispute_settle_days_mean"] = float(np.mean(days)) if days else math.nan
-        out["weiwen_hours"] = parts[0]["weiwen_hours"] if len(parts) == 1 else sum(p["weiwen_hours"] for p in parts)
+        out["weiwen_hours"] = sum(p["weiwen_hours"] for p in parts)
         return out

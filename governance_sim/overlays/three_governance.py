@@ -125,12 +125,16 @@ class ThreeGovernance(Overlay):
                 "petition_pull": lp.petition_pull * (1.0 - p.adviser_petition_cut)})
 
     # ------------------------------------------------------------------ 自治, 德治
-    def dispute_factor(self) -> float:
-        """Mean over households of their dispute propensity under the compact and evaluation."""
+    def household_factors(self) -> np.ndarray:
+        """Each household's dispute propensity under the compact and evaluation."""
         p = self.params
         compact = 1.0 - p.compact_effect * self.bound
         moral = 1.0 - p.moral_effect * (self.esteem_until >= self.month)
-        return float((compact * moral).mean())
+        return compact * moral
+
+    def dispute_factor(self) -> float:
+        """Mean over households of their dispute propensity under the compact and evaluation."""
+        return float(self.household_factors().mean())
 
     def on_day(self, model, day: int) -> None:
         p = self.params
@@ -164,10 +168,9 @@ class ThreeGovernance(Overlay):
         return self.merge_summaries([self.summary_parts(model)])
 
     def summary_parts(self, model) -> dict:
-        p = self.params
-        factor = (1.0 - p.compact_effect * self.bound) * (1.0 - p.moral_effect * (self.esteem_until >= self.month))
         return {"households": len(self.bound), "bound": int(self.bound.sum()),
-                "evaluated": int((self.esteem_until >= self.month).sum()), "factor_sum": float(factor.sum()),
+                "evaluated": int((self.esteem_until >= self.month).sum()),
+                "factor_sum": float(self.household_factors().sum()),
                 "proxied": self.proxied}
 
     @classmethod

@@ -105,7 +105,7 @@ class DistrictHost:
         The cases table travels as Parquet bytes (stream.py), tagged with the run's ``identity``
         columns: a district's frame is gone before the next district's is built.  The moved
         rows and the cases still held are put together first (spill.py); what reads the case
-        list of a finished model (the hotline's summary parts) reads those rows.
+        list of a finished model (the overlays' summary parts) reads those rows.
         """
         from governance_sim.runner import _tag, release
 
