@@ -1,9 +1,13 @@
 """Discrete-event core: an event queue in continuous hours and a working calendar.
 
 Time is measured in hours from the start of the run (day 0, 00:00, a Monday).
-The queue is a binary heap of ``(time, sequence, callback, args)``; the
-sequence number makes ties resolve in scheduling order so runs are
-deterministic.  Kept deliberately tiny, in the spirit of SimPy's core.
+The queue orders ``(time, sequence, callback, args)`` entries; the sequence
+number makes ties resolve in scheduling order so runs are deterministic.  The
+events of the current day are in a binary heap, later ones in one unsorted list
+per day until their day comes (a calendar queue by day): at city scale most
+pending events are days ahead (patience deadlines, hazards' eruptions), and a
+heap several times deeper costs every event.  Kept deliberately tiny, in the
+spirit of SimPy's core.
 
 No loop here runs longer because a parameter is large: work spanning more than
 :data:`DAY_BY_DAY` workdays is advanced in whole days at once
@@ -31,14 +35,21 @@ DAY_BY_DAY = 4096
 MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
 
 
+def _scheduling_order(event: tuple) -> int:
+    return event[1]
+
+
 class EventQueue:
     """A time-ordered queue of callbacks.  ``now`` never decreases."""
 
-    __slots__ = ("now", "_heap", "_seq", "processed", "max_events", "deadline", "_next_check")
+    __slots__ = ("now", "_heap", "_day", "_later", "_seq", "processed", "max_events", "deadline",
+                 "_next_check")
 
     def __init__(self, max_events: int | None = None) -> None:
         self.now = 0.0
-        self._heap: list = []
+        self._heap: list = []  # the events of days up to ``_day``, a heap
+        self._day = 0
+        self._later: dict[int, list] = {}  # day → its events, in scheduling order (not a heap)
         self._seq = 0
         self.processed = 0
         self.max_events = max_events
@@ -64,7 +75,13 @@ class EventQueue:
         if time < self.now:
             time = self.now
         self._seq += 1
-        heapq.heappush(self._heap, (time, self._seq, callback, args))
+        day = int(time // HOURS_PER_DAY)
+        if day <= self._day:
+            heapq.heappush(self._heap, (time, self._seq, callback, args))
+        elif day in self._later:
+            self._later[day].append((time, self._seq, callback, args))
+        else:
+            self._later[day] = [(time, self._seq, callback, args)]
 
     def run_until(self, until: float) -> None:
         """Process every event strictly before ``until``, then set ``now = until``."""
@@ -73,20 +90,38 @@ class EventQueue:
         processed = self.processed
         next_check = min(self._next_check, self.max_events + 1) if self.max_events is not None \
             else self._next_check
-        while heap and heap[0][0] < until:
-            time, _, callback, args = pop(heap)
-            self.now = time
-            callback(*args)
-            processed += 1
-            if processed >= next_check:
-                self.processed = processed
-                self.check_budget()
-                next_check = self._next_check
+        while True:
+            while heap and heap[0][0] < until:
+                time, _, callback, args = pop(heap)
+                self.now = time
+                callback(*args)
+                processed += 1
+                if processed >= next_check:
+                    self.processed = processed
+                    self.check_budget()
+                    next_check = self._next_check
+            # every event left in the heap is at or after ``until``; those of later days are too
+            # once the heap's days reach ``until`` — else the next day's events join the heap
+            if (self._day + 1) * HOURS_PER_DAY >= until or not self._later:
+                break
+            self._day += 1
+            due = self._later.pop(self._day, None)
+            if due:  # in (time, seq) order only once heapified; the seq keeps ties in order
+                heap += due
+                heapq.heapify(heap)
         self.processed = processed
         self.now = until
 
+    def pending(self) -> list[tuple]:
+        """Every event not yet run, as ``(time, seq, callback, args)``, in the order scheduled."""
+        events = list(self._heap)
+        for later in self._later.values():
+            events += later
+        events.sort(key=_scheduling_order)
+        return events
+
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self._heap) + sum(map(len, self._later.values()))
 
 
 class Calendar:

@@ -51,9 +51,9 @@ def cases_frame(model) -> pd.DataFrame:
     columns: dict[str, list] = {name: [getattr(c, attr) for c in cases] for name, attr in _CASE_FIELDS}
     columns["category"] = [cats[c.category] for c in cases]
     columns["n_departments"] = [len(c.departments) for c in cases]
-    columns["handoffs"] = [len(c.handoffs) for c in cases]
-    columns["handoff_path"] = [">".join([h[1] for h in c.handoffs]) for c in cases]
-    columns["handoff_reasons"] = [">".join([h[3] for h in c.handoffs]) for c in cases]
+    columns["handoffs"] = [len(c.handoff_log) >> 1 for c in cases]
+    columns["handoff_path"] = [">".join(c.handoff_units) for c in cases]
+    columns["handoff_reasons"] = [">".join(c.handoff_reasons) for c in cases]
     if not cases:
         return pd.DataFrame.from_records([], columns=CASE_COLUMNS)
     return pd.DataFrame({name: columns.pop(name) for name in CASE_COLUMNS})

@@ -271,9 +271,10 @@ class GovernanceModel(mesa.Model):
         units = {key: (u.hours_by_activity(workdays), u.workforce.overtime_h, u.workforce.completed)
                  for key, u in self.units.items()}
         # work is booked when a task is done: a task under way now started in the warm-up and
-        # is booked to it, so that the counted period holds only work started in it
+        # is booked to it, so that the counted period holds only work started in it (summed in
+        # the order the tasks were scheduled: the sum must not depend on the queue's layout)
         key_of = {id(u.workforce): key for key, u in self.units.items()}
-        for _, _, callback, args in self.events._heap:
+        for _, _, callback, args in self.events.pending():
             if getattr(callback, "__func__", None) is Workforce._finish:
                 key = key_of.get(id(callback.__self__))
                 if key is not None:

@@ -114,7 +114,7 @@ class Resident(mesa.Agent):
         timeliness = max(0.0, 1.0 - waited / (2.0 * patience))
         responded = case.t_first_response - case.t_reported
         fast = 1.0 if responded == responded and responded <= response_fast_h else 0.0
-        passes = max(0, len(case.handoffs) - 2)
+        passes = max(0, case.n_handoffs - 2)
         score = 0.1 + 0.5 * resolved + 0.25 * timeliness + 0.15 * fast - 0.05 * passes
         return min(max(score, 0.0), 1.0)
 
