@@ -32,6 +32,7 @@ CHECK_EVERY = 100_000  # events between two checks of the budget
 # than the workdays of the longest run (3,650 days), so whatever ends inside a run is computed
 # day by day, bit-identical to the step-by-step definition; only what ends beyond it is not.
 DAY_BY_DAY = 4096
+NEVER = 1e300  # an event at or after this time (inf, say) never falls due: kept in the heap
 MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
 
 
@@ -42,13 +43,14 @@ def _scheduling_order(event: tuple) -> int:
 class EventQueue:
     """A time-ordered queue of callbacks.  ``now`` never decreases."""
 
-    __slots__ = ("now", "_heap", "_day", "_later", "_seq", "processed", "max_events", "deadline",
-                 "_next_check")
+    __slots__ = ("now", "_heap", "_day", "_horizon", "_later", "_seq", "processed", "max_events",
+                 "deadline", "_next_check")
 
     def __init__(self, max_events: int | None = None) -> None:
         self.now = 0.0
-        self._heap: list = []  # the events of days up to ``_day``, a heap
+        self._heap: list = []  # the events before ``_horizon`` (the end of day ``_day``), a heap
         self._day = 0
+        self._horizon = HOURS_PER_DAY
         self._later: dict[int, list] = {}  # day → its events, in scheduling order (not a heap)
         self._seq = 0
         self.processed = 0
@@ -75,10 +77,11 @@ class EventQueue:
         if time < self.now:
             time = self.now
         self._seq += 1
-        day = int(time // HOURS_PER_DAY)
-        if day <= self._day:
+        if time < self._horizon or not time < NEVER:  # today's, or never due (inf, nan): the heap
             heapq.heappush(self._heap, (time, self._seq, callback, args))
-        elif day in self._later:
+            return
+        day = int(time // HOURS_PER_DAY)
+        if day in self._later:
             self._later[day].append((time, self._seq, callback, args))
         else:
             self._later[day] = [(time, self._seq, callback, args)]
@@ -100,15 +103,17 @@ class EventQueue:
                     self.processed = processed
                     self.check_budget()
                     next_check = self._next_check
-            # every event left in the heap is at or after ``until``; those of later days are too
-            # once the heap's days reach ``until`` — else the next day's events join the heap
-            if (self._day + 1) * HOURS_PER_DAY >= until or not self._later:
+            # every event left in the heap is at or after ``until``; so are the later days' events
+            # once the heap's horizon reaches ``until`` — else the next day with events joins the heap
+            if self._horizon >= until or not self._later:
                 break
-            self._day += 1
-            due = self._later.pop(self._day, None)
-            if due:  # in (time, seq) order only once heapified; the seq keeps ties in order
-                heap += due
-                heapq.heapify(heap)
+            day = min(self._later)
+            if day * HOURS_PER_DAY >= until:
+                break
+            self._day = day
+            self._horizon = (day + 1) * HOURS_PER_DAY
+            heap += self._later.pop(day)  # the seq keeps ties in scheduling order once heapified
+            heapq.heapify(heap)
         self.processed = processed
         self.now = until
 

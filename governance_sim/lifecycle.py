@@ -46,7 +46,14 @@ class CaseLifecycle:
         # a list only when an event log is asked for (eventlog.record), else nothing is kept
         self.trail: list | None = None
         # overlays that act when a case reaches a unit (e.g. 12345's call back on signing an order)
-        self.arrival_overlays = [o for o in model.overlays if type(o).on_arrival is not Overlay.on_arrival]
+        self.arrival_overlays = _overriding(model.overlays, "on_arrival")
+        # overlays that take over intake or routing, add priority, or speed hand-offs up: asked in
+        # their order; the others answer with the base class's neutral default, so they are skipped
+        self.intake_overlays = _overriding(model.overlays, "intake")
+        self.routing_overlays = _overriding(model.overlays, "route")
+        self.priority_overlays = _overriding(model.overlays, "priority_bonus")
+        self.handoff_overlays = _overriding(model.overlays, "handoff_arrival")
+        self._labels: dict = {}  # unit key → its one interned label ("department:3")
         # per category, who meets its problems when household groups differ (groups.py); else None
         self.pickers: list | None = None
 
@@ -241,7 +248,7 @@ class CaseLifecycle:
             case.petition = True
             case.escalations += 1
             case.priority_boost += 0.5
-        unit_key = _ask_overlays_first(m, "intake", case, channel)
+        unit_key = self._intake(case, channel)
         unit = m.unit(unit_key)
         delay = getattr(unit, "intake_delay_h", 0.0)
         t = self.cal.add_working_hours(self.events.now, delay)
@@ -256,7 +263,7 @@ class CaseLifecycle:
     # ------------------------------------------------------------ 4. routing
     def arrive(self, case: Case, unit_key, reason) -> None:
         """The case reaches a unit, which decides (through the arrangement) what to do."""
-        case.holder = intern(f"{unit_key[0]}:{unit_key[1]}")  # one copy per unit, not per case
+        case.holder = self._labels.get(unit_key) or self.label(unit_key)  # one copy per unit
         m = self.model
         if case.latent and not case.eruption:
             self.grow(case)
@@ -270,7 +277,33 @@ class CaseLifecycle:
         if unit_key[0] == "department":
             self.department_receives(case, unit_key[1], joint=False)
             return
-        self.apply(case, unit_key, _ask_overlays_first(m, "route", case, unit_key))
+        self.apply(case, unit_key, self._route(case, unit_key))
+
+    def _intake(self, case: Case, channel: str):
+        """The unit that takes a report in: the first overlay that takes it over, else the arrangement."""
+        m = self.model
+        for overlay in self.intake_overlays:
+            answer = overlay.intake(case, channel, m)
+            if answer is not None:
+                return answer
+        return m.arrangement.intake(case, channel, m)
+
+    def _route(self, case: Case, unit_key):
+        """What ``unit_key`` does with the case: the first overlay's decision, else the arrangement's
+        (overlays take over the cases they concern, the arrangement does the rest)."""
+        m = self.model
+        for overlay in self.routing_overlays:
+            answer = overlay.route(case, unit_key, m)
+            if answer is not None:
+                return answer
+        return m.arrangement.route(case, unit_key, m)
+
+    def label(self, unit_key) -> str:
+        """The unit's label as hand-offs and holders record it ("department:3"), one copy each."""
+        label = self._labels.get(unit_key)
+        if label is None:
+            label = self._labels[unit_key] = intern(f"{unit_key[0]}:{unit_key[1]}")
+        return label
 
     def apply(self, case: Case, at, decision) -> None:
         m = self.model
@@ -278,14 +311,15 @@ class CaseLifecycle:
         if isinstance(decision, Handle):
             self.handle(case, decision.unit, decision.effort_factor)
         elif isinstance(decision, Refer):
-            src = f"{at[0]}:{at[1]}" if at else "-"
-            case.handoff(src, f"{decision.to[0]}:{decision.to[1]}", now, decision.reason)
+            labels = self._labels
+            src = (labels.get(at) or self.label(at)) if at else "-"
+            case.handoff(src, labels.get(decision.to) or self.label(decision.to), now, decision.reason)
             if decision.to[0] == "department" and case.t_dispatched != case.t_dispatched:
                 case.t_dispatched = now
             if decision.reason == "escalate":
                 case.escalations += 1
             t = self.cal.add_working_hours(now, decision.delay_h * m.coordination_delay_factor)
-            for overlay in m.overlays:  # e.g. a joint meeting (联席会议) that takes the case up sooner
+            for overlay in self.handoff_overlays:  # e.g. a joint meeting (联席会议) that takes it up sooner
                 t = overlay.handoff_arrival(case, decision, now, t, m)
             self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
         elif isinstance(decision, Summon):
@@ -311,11 +345,11 @@ class CaseLifecycle:
         case.whistled = True
         if case.t_dispatched != case.t_dispatched:
             case.t_dispatched = now
-        src = f"{at[0]}:{at[1]}"
+        src = self.label(at)
         self.model.unit(at).whistles = getattr(self.model.unit(at), "whistles", 0) + 1
         for d in decision.departments:
             case.part_pending(d)
-            case.handoff(src, f"department:{d}", now, decision.reason)
+            case.handoff(src, self.label(("department", d)), now, decision.reason)
             self.model.appraisal.summoned(case, d, decision.deadline_h)
             self.events.schedule(now, self.department_receives, case, d, True,
                                  decision.effort_factor)
@@ -352,7 +386,7 @@ class CaseLifecycle:
     def priority_bonus(self, case: Case, unit_key) -> float:
         """Priority overlays add to work on ``case`` at ``unit_key`` (0 without overlays)."""
         bonus = 0.0
-        for overlay in self.model.overlays:
+        for overlay in self.priority_overlays:
             bonus += overlay.priority_bonus(case, unit_key, self.model)
         return bonus
 
@@ -402,7 +436,7 @@ class CaseLifecycle:
         unit.work_on(case, effort, priority, self._department_done_task,
                      on_start=self._department_arrives)
         case.part_pending(d)
-        case.holder = intern(f"department:{d}")
+        case.holder = self.label(("department", d))
 
     def _department_arrives(self, task, now: float) -> None:
         """The department's staff start on the case: on site (到场), the first response if first."""
@@ -562,11 +596,6 @@ def _no_response(task, now: float) -> None:
     """Coordination work is not a response to the resident."""
 
 
-def _ask_overlays_first(model, question: str, case, arg):
-    """The first overlay's non-``None`` answer to ``question`` (``intake``/``route``), else the
-    arrangement's: overlays take over the cases they concern, the arrangement does the rest."""
-    for overlay in model.overlays:
-        answer = getattr(overlay, question)(case, arg, model)
-        if answer is not None:
-            return answer
-    return getattr(model.arrangement, question)(case, arg, model)
+def _overriding(overlays: list, hook: str) -> list:
+    """The overlays whose class overrides ``hook`` of :class:`Overlay`, in their order."""
+    return [o for o in overlays if getattr(type(o), hook) is not getattr(Overlay, hook)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import math
 import threading
 
 from helpers import ReferenceCalendar
@@ -94,8 +95,9 @@ class _PlainQueue:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 400), st.integers(0, 3), st.floats(0, 200)), min_size=1, max_size=60),
-       st.lists(st.floats(0.1, 60), min_size=1, max_size=12))
+@given(st.lists(st.tuples(st.one_of(st.floats(0, 400), st.floats(400, 1e5), st.just(math.inf)),
+                          st.integers(0, 3), st.floats(0, 200)), min_size=1, max_size=60),
+       st.lists(st.one_of(st.floats(0.1, 60), st.floats(60, 2e4)), min_size=1, max_size=12))
 def test_queue_runs_events_in_the_same_order_as_one_heap(events, steps):
     logs = []
     for queue in (EventQueue(), _PlainQueue()):
