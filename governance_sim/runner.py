@@ -176,7 +176,8 @@ def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
     ident = identity(model.scenario)
     end = getattr(model.datacollector, "end_tables", None)
     if end is not None and end["day"] == model.day:  # built on the last day (see collector.py)
-        cases, workers, row = end["cases"].copy(), end["workers"].copy(), dict(end["summary"])
+        # not copied: they are only read below, and _tag makes the result's own copies
+        cases, workers, row = end["cases"], end["workers"], dict(end["summary"])
     else:
         cases = metrics.cases_frame(model)
         workers = metrics.workers_frame(model)

@@ -37,3 +37,28 @@ def test_a_time_equal_to_a_department_number_is_not_taken_for_it():
     assert case.received_at(0, None) is None and case.arrived_at(0, None) is None
     case.mark_arrived(1, 3.0)
     assert case.arrived_at(3, None) is None and case.received_at(3, None) == 0.0
+
+
+handoffs = st.lists(st.tuples(st.sampled_from(["grid_worker:0", "community_office:1", "department:3", "-"]),
+                              st.sampled_from(["community_office:1", "department:3", "street_office:0"]),
+                              st.floats(0, 1e6, allow_nan=False),
+                              st.sampled_from(["report_up", "referral", "buckpass", "whistle"])), max_size=12)
+
+
+@given(handoffs)
+def test_handoffs_read_back_in_order_as_recorded(seq):
+    case = new_case()
+    for src, dst, t, reason in seq:
+        case.handoff(src, dst, t, reason)
+    assert case.handoffs == list(seq)
+    assert case.n_handoffs == len(seq)
+    assert case.handoff_units == [h[1] for h in seq]
+    assert case.handoff_reasons == [h[3] for h in seq]
+
+
+def test_cases_share_one_record_of_each_kind_of_handoff():
+    a, b = new_case(), new_case()
+    a.handoff("community_office:1", "department:3", 1.0, "referral")
+    b.handoff("community_office:" + "1", "department:" + "3", 2.0, "referral")  # equal, not the same strings
+    assert a.handoff_log[0] is b.handoff_log[0]
+    assert a.handoffs[0][0] is b.handoffs[0][0]  # unit labels interned: one copy for all cases

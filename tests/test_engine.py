@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -72,3 +74,18 @@ def test_work_never_ends_before_it_starts_and_respects_daily_cap(t, effort):
 def test_workdays_between_counts_weeks():
     assert CAL.workdays_between(0, 7 * 24) == 5
     assert CAL.workdays_between(0, 14 * 24 + 1) == 10
+
+
+def test_never_due_events_stay_pending_and_later_days_run_in_order():
+    q = EventQueue()
+    log = []
+    q.schedule(math.inf, log.append, "never")
+    q.schedule(24.0 * 40 + 3, log.append, "day 40")
+    q.schedule(24.0 * 2 + 1, log.append, "day 2")
+    q.schedule(5.0, log.append, "today")
+    q.run_until(24.0 * 1000)  # jumps over the empty days
+    assert log == ["today", "day 2", "day 40"]
+    assert len(q) == 1 and q.now == 24.0 * 1000
+    q.schedule(q.now + 0.5, log.append, "after the jump")
+    q.run_until(q.now + 1)
+    assert log[-1] == "after the jump"
