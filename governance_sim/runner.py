@@ -89,7 +89,9 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             at each month's end, when its districts meet).
         event_log: also keep every step of every case and return it as ``result.event_log``
             (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
-            ``docs/event_log.md``).
+            ``docs/event_log.md``).  A city run as districts builds it as cases leave the
+            districts and writes ``events.jsonocel`` only up to ``eventlog.OCEL_MAX_EVENTS``
+            events (``result.event_log.ocel_refusal`` says when it did not).
         workers, scheduler: for a city run as districts (``city.partition: districts``), the
             worker processes (default 1), or a Dask scheduler address or client
             (:mod:`governance_sim.partition`); results do not depend on them.  Other runs take
@@ -124,7 +126,8 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *,
 
     Its cases table is written district by district, never held whole: with ``out``, into
     ``out/cases.parquet``, and ``result.cases`` reads that file when first asked for; without,
-    into a temporary folder, read back before it goes.
+    into a temporary folder, read back before it goes.  The event log (``event_log``) is
+    written beside it the same way (``events.parquet``, ``events.jsonocel``).
     """
     from governance_sim.partition import run_partitioned as run_districts
 

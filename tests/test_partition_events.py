@@ -48,6 +48,17 @@ def test_one_and_two_workers_and_the_case_move_give_the_same_event_log(city, log
     assert_same_tables(logged, run(city, workers=2))  # keeping a log changes no table
 
 
+def test_three_workers_and_a_dask_local_cluster_give_the_same_event_log(city, logged):
+    three = run(city, workers=3, event_log=True)
+    pd.testing.assert_frame_equal(logged.event_log.events, three.event_log.events, check_exact=True)
+    distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        on_dask = run(city, scheduler=client, event_log=True)
+    pd.testing.assert_frame_equal(logged.event_log.events, on_dask.event_log.events, check_exact=True)
+    assert logged.event_log.ocel == on_dask.event_log.ocel
+
+
 def test_the_event_log_agrees_with_the_citys_cases_table(logged):
     ev, cases = logged.event_log.events, logged.cases.set_index("case_id")
     assert list(ev.columns[:6]) == IDENTITY and len(cases) > 100

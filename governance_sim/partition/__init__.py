@@ -26,7 +26,9 @@ Dask actors (pools.py), and meet once a month:
 
 Tables are merged by the rules in :mod:`governance_sim.partition.merge`; the cases table,
 millions of rows for a city year, is written district by district without being held
-whole (:mod:`governance_sim.partition.stream`).
+whole (:mod:`governance_sim.partition.stream`), and the event log, if kept, is built as
+cases leave the districts and written in the city's case order
+(:mod:`governance_sim.partition.events`).
 """
 
 from __future__ import annotations

@@ -5,12 +5,15 @@ a city year makes ~7.4 M of them, most long settled.  At each synchronisation a 
 every case that **nothing but the model's case list refers to** into rows of the cases
 table (:func:`governance_sim.metrics.cases_frame`, the same code that builds the table at
 the end), kept as compressed Parquet bytes (~0.1 KB a case), and leaves ``None`` in its
-slot of ``model.cases`` (so ``len(model.cases)``, the next case's id, is unchanged).
+slot of ``model.cases`` (so ``len(model.cases)``, the next case's id, is unchanged).  A run
+that keeps an event log builds the events of the cases about to be moved first, from their
+records and trail steps (``on_move``; :mod:`governance_sim.partition.events`).
 
 Why this changes no result: a case no queue, event, household, unit or overlay refers to
 can no longer be reached by the simulation — the components a city run as districts allows
 (``PARTITION_OVERLAYS``, ``CITY_ARRANGEMENTS``) never look a case up in ``model.cases`` by
-its id while running — so its row is final.  At the end, :meth:`CaseSpill.frame` puts the
+its id while running; one that still needs a case holds the record, which keeps it in the
+model — so its row is final.  At the end, :meth:`CaseSpill.frame` puts the
 moved rows and the rows of the cases still held together in id order, and
 :meth:`CaseSpill.records` lets code that reads the case list after the run (the overlays'
 summary parts) read every case's fields from the rows, in order or by id.  A component that looked cases up by
