@@ -125,6 +125,7 @@ def write_events(folder: Path, firsts: dict[int, int], path: str | Path, identit
         sort_dir = Path(folder) / "sort"
         con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": str(sort_dir)})
         try:
+            con.execute("SET enable_progress_bar = false")  # the run prints its own progress only
             ordered = con.read_parquet(files).order("district, case_id, event_no")
             # DuckDB ≥ 1.4 names it to_arrow_reader (fetch_arrow_reader is deprecated there)
             reader = getattr(ordered, "to_arrow_reader", None) or ordered.fetch_arrow_reader
