@@ -142,3 +142,17 @@ def test_govsim_run_writes_the_city_event_log(city, tmp_path, monkeypatch):
     assert "events.jsonocel not written" in res.output and "OCEL_MAX_EVENTS" in res.output
     held = run(path, event_log=True)
     assert held.event_log.ocel is None and "OCEL limit" in held.event_log.ocel_refusal
+
+
+def test_pm4py_reads_the_city_files(city, tmp_path):
+    pm4py = pytest.importorskip("pm4py", reason="pm4py (the [mining] extra) is not installed")
+    res = run(city, workers=2, event_log=True, out=tmp_path / "out")
+    ev = res.event_log.events
+    ocel = pm4py.read_ocel2_json(str(tmp_path / "out" / "events.jsonocel"))
+    assert len(ocel.events) == len(ev)
+    assert set(ocel.objects["ocel:type"]) == {"case", "unit", "household", "street"}
+    log = pm4py.format_dataframe(pd.read_parquet(tmp_path / "out" / "events.parquet"), case_id="case_id",
+                                 activity_key="activity", timestamp_key="timestamp")
+    assert log["case:concept:name"].nunique() == len(res.cases)
+    _, starts, _ = pm4py.discover_dfg(log)
+    assert set(starts) == {"created"}
