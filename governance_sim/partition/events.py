@@ -14,8 +14,9 @@ millions of events and moves settled cases out of its models while it runs
 * the coordinator takes those parts at every synchronisation and writes each as a file
   (:func:`spool`);
 * at the end, once the city's case numbering is known, :func:`write_events` reads the parts
-  back in the order of the city's case ids (DuckDB's sort, which spills to disk beyond
-  ``SORT_MEMORY``) and writes ``events.parquet`` a batch at a time, dated and tagged.
+  back district after district, each district's in the order of its case ids (DuckDB's
+  sort, which spills to disk beyond ``SORT_MEMORY``), and writes ``events.parquet`` a batch
+  at a time, in city case ids, dated and tagged.
 
 Which cases a worker moves at which synchronisation does not change the file: its rows are
 ordered by city case id, then by their order within the case, as the one-model log orders
@@ -98,7 +99,7 @@ def spool(parts: dict[int, list[bytes]], folder: Path, counter: list[int]) -> No
     """Write each district's parts as files of ``folder`` (``counter``: files so far)."""
     for k in sorted(parts):
         for part in parts[k]:
-            (folder / f"part-{counter[0]:06d}.parquet").write_bytes(part)
+            (folder / f"part-{k:04d}-{counter[0]:06d}.parquet").write_bytes(part)
             counter[0] += 1
 
 
@@ -111,32 +112,32 @@ def write_events(folder: Path, firsts: dict[int, int], path: str | Path, identit
 
     from governance_sim.runner import _tag
 
-    files = sorted(str(p) for p in Path(folder).glob("part-*.parquet"))
-    first = np.zeros(max(firsts, default=-1) + 1, dtype=np.int64)
-    for k, n in firsts.items():
-        first[k] = n
+    by_district: dict[int, list[str]] = {}
+    for p in sorted(Path(folder).glob("part-*.parquet")):
+        by_district.setdefault(int(p.name.split("-")[1]), []).append(str(p))
     empty = pd.DataFrame.from_records([], columns=list(eventlog.DTYPES)).astype(eventlog.DTYPES)
     schema = pa.Schema.from_pandas(_tag(eventlog.dated(empty, start_date), identity), preserve_index=False)
     rows = 0
     with pq.ParquetWriter(str(path), schema) as writer:
-        if not files:
+        if not by_district:
             writer.write_table(schema.empty_table())
             return 0
-        sort_dir = Path(folder) / "sort"
-        con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": str(sort_dir)})
+        con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": str(Path(folder) / "sort")})
         try:
             con.execute("SET enable_progress_bar = false")  # the run prints its own progress only
-            ordered = con.read_parquet(files).order("district, case_id, event_no")
-            # DuckDB ≥ 1.4 names it to_arrow_reader (fetch_arrow_reader is deprecated there)
-            reader = getattr(ordered, "to_arrow_reader", None) or ordered.fetch_arrow_reader
-            for batch in reader(BATCH_ROWS):
-                df = batch.to_pandas()
-                df["case_id"] = df["case_id"].to_numpy() + first[df["district"].to_numpy()]
-                df = df.drop(columns=list(ORDER_COLUMNS)).astype(eventlog.DTYPES)
-                table = pa.Table.from_pandas(_tag(eventlog.dated(df, start_date), identity),
-                                             schema=schema, preserve_index=False)
-                writer.write_table(table)
-                rows += table.num_rows
+            # district after district (the city's case ids run so): one district's parts sorted at
+            # a time, so the sort's temporary files are at most one district's
+            for k in sorted(by_district):
+                ordered = con.read_parquet(by_district[k]).order("case_id, event_no")
+                # DuckDB ≥ 1.4 names it to_arrow_reader (fetch_arrow_reader is deprecated there)
+                reader = getattr(ordered, "to_arrow_reader", None) or ordered.fetch_arrow_reader
+                for batch in reader(BATCH_ROWS):
+                    df = batch.to_pandas().drop(columns=list(ORDER_COLUMNS))
+                    df["case_id"] += firsts[k]
+                    table = pa.Table.from_pandas(_tag(eventlog.dated(df.astype(eventlog.DTYPES), start_date),
+                                                      identity), schema=schema, preserve_index=False)
+                    writer.write_table(table)
+                    rows += table.num_rows
         finally:
             con.close()
     return rows
