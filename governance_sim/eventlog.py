@@ -107,17 +107,28 @@ def events_frame(model) -> pd.DataFrame:
     trail = model.lifecycle.trail
     if trail is None:
         raise ValueError("the run kept no event trail: call eventlog.record(model) before running it")
+    return dated(event_rows(model.cases, trail, model.categories), model.scenario.start_date)
+
+
+def event_rows(cases, trail, categories) -> pd.DataFrame:
+    """The events of ``cases`` (records of one model, in the order given) from their ``trail``
+    rows, undated: the columns of :data:`DTYPES` (:func:`dated` adds ``level`` and ``timestamp``)."""
     by_case: dict[int, list] = {}
     for row in trail:
         by_case.setdefault(row[0], []).append(row)
-    cats = [c.name for c in model.categories]
+    cats = [c.name for c in categories]
     rows = []
-    for case in model.cases:
+    for case in cases:
         rows.extend(_case_rows(case, by_case.get(case.id, ()), cats[case.category]))
-    df = pd.DataFrame.from_records(rows, columns=list(DTYPES)).astype(DTYPES)
-    role = df["resource"].str.split(":", n=1).str[0]
+    return pd.DataFrame.from_records(rows, columns=list(DTYPES)).astype(DTYPES)
+
+
+def dated(df: pd.DataFrame, start_date) -> pd.DataFrame:
+    """Events of :func:`event_rows` with their ``level`` and wall-clock ``timestamp``, in
+    :data:`EVENT_COLUMNS` order."""
+    role = df["resource"].str.replace(":.*", "", regex=True)  # "department:3" → "department", vectorised
     df["level"] = role.where(role != "household", "resident").astype("str")
-    start = pd.Timestamp(model.scenario.start_date).tz_localize(CHINA_STANDARD_TIME)
+    start = pd.Timestamp(start_date).tz_localize(CHINA_STANDARD_TIME)
     df["timestamp"] = (start + pd.to_timedelta(df["t_h"].to_numpy(dtype=float), unit="h")).astype(
         pd.DatetimeTZDtype("us", CHINA_STANDARD_TIME))
     return df[EVENT_COLUMNS]
@@ -134,55 +145,46 @@ def _attr_types(values: dict) -> list[dict]:
     return [{"name": k, "type": t} for k, t in values.items()]
 
 
-def ocel_document(model, events: pd.DataFrame) -> dict:
-    """The OCEL 2.0 JSON document of a run: object types case, unit, household, street."""
-    cases = model.cases
-    cats = [c.name for c in model.categories]
-    streets = list(model.territory.streets)
-    unit_names = {f"{role}:{i}": getattr(u, "name", "") for (role, i), u in model.units.items()}
-    for branch in getattr(model, "party_branches", []):
-        community = model.community_offices[branch.community].name
-        unit_names.setdefault(f"party_branch:{branch.community}", f"{community}党支部")
-    units = sorted((set(events["resource"]) | set(events["target"])) - {"", None})
-    units = [u for u in units if not u.startswith("household:")]
+def _case_object(cid: int, category: str, severity: int, n_departments: int, latent: bool, status: str,
+                 household: int, street: int, repeat_of: int, n_streets: int) -> dict:
+    rel = [{"objectId": f"household:{household}", "qualifier": "household"}]
+    if 0 <= street < n_streets:
+        rel.append({"objectId": f"street:{street}", "qualifier": "located in"})
+    if repeat_of >= 0:
+        rel.append({"objectId": f"case:{repeat_of}", "qualifier": "repeat of"})
+    return {"id": f"case:{cid}", "type": "case", "attributes": [
+        {"name": "category", "time": STATIC_TIME, "value": category},
+        {"name": "severity", "time": STATIC_TIME, "value": int(severity)},
+        {"name": "n_departments", "time": STATIC_TIME, "value": int(n_departments)},
+        {"name": "latent", "time": STATIC_TIME, "value": bool(latent)},
+        {"name": "status", "time": STATIC_TIME, "value": status},
+    ], "relationships": rel}
 
-    objects: list[dict] = []
-    for c in cases:
-        rel = [{"objectId": f"household:{c.household}", "qualifier": "household"}]
-        if 0 <= c.street < len(streets):
-            rel.append({"objectId": f"street:{c.street}", "qualifier": "located in"})
-        if c.repeat_of >= 0:
-            rel.append({"objectId": f"case:{c.repeat_of}", "qualifier": "repeat of"})
-        objects.append({"id": f"case:{c.id}", "type": "case", "attributes": [
-            {"name": "category", "time": STATIC_TIME, "value": cats[c.category]},
-            {"name": "severity", "time": STATIC_TIME, "value": int(c.severity)},
-            {"name": "n_departments", "time": STATIC_TIME, "value": len(c.departments)},
-            {"name": "latent", "time": STATIC_TIME, "value": bool(c.latent)},
-            {"name": "status", "time": STATIC_TIME, "value": c.status},
-        ], "relationships": rel})
-    households = sorted({c.household for c in cases})
-    pop = model.population
-    for h in households:
-        grid = int(pop.grid[h])
-        community = model.community_of_grid[grid]
-        street = model.street_of_community[community]
-        rel = ([{"objectId": f"street:{street}", "qualifier": "lives in"}]
-               if 0 <= street < len(streets) else [])
-        objects.append({"id": f"household:{h}", "type": "household", "attributes": [
-            {"name": "grid", "time": STATIC_TIME, "value": grid},
-            {"name": "community", "time": STATIC_TIME, "value": int(community)},
-        ], "relationships": rel})
-    for u in units:
-        objects.append({"id": u, "type": "unit", "attributes": [
-            {"name": "role", "time": STATIC_TIME, "value": _role(u)},
-            {"name": "name", "time": STATIC_TIME, "value": unit_names.get(u, u)},
-        ], "relationships": []})
-    for s, name in enumerate(streets):
-        objects.append({"id": f"street:{s}", "type": "street", "attributes": [
-            {"name": "name", "time": STATIC_TIME, "value": name}], "relationships": []})
 
+def _household_object(h: int, grid: int, community: int, street: int, n_streets: int) -> dict:
+    rel = ([{"objectId": f"street:{street}", "qualifier": "lives in"}]
+           if 0 <= street < n_streets else [])
+    return {"id": f"household:{h}", "type": "household", "attributes": [
+        {"name": "grid", "time": STATIC_TIME, "value": int(grid)},
+        {"name": "community", "time": STATIC_TIME, "value": int(community)},
+    ], "relationships": rel}
+
+
+def _unit_object(unit: str, name: str) -> dict:
+    return {"id": unit, "type": "unit", "attributes": [
+        {"name": "role", "time": STATIC_TIME, "value": _role(unit)},
+        {"name": "name", "time": STATIC_TIME, "value": name},
+    ], "relationships": []}
+
+
+def _street_object(s: int, name: str) -> dict:
+    return {"id": f"street:{s}", "type": "street", "attributes": [
+        {"name": "name", "time": STATIC_TIME, "value": name}], "relationships": []}
+
+
+def _events_json(events: pd.DataFrame, first: int, n_streets: int):
+    """The OCEL events of ``events`` (rows of the flat log), numbered from ``e<first>``."""
     times = _iso(events["timestamp"])
-    doc_events = []
     cols = zip(events["case_id"].tolist(), events["activity"].tolist(), events["resource"].tolist(),
                events["level"].tolist(), events["reason"].tolist(), events["target"].tolist(),
                events["value"].tolist(), events["street"].tolist(), strict=True)
@@ -193,13 +195,17 @@ def ocel_document(model, events: pd.DataFrame) -> dict:
                         "qualifier": "household" if level == "resident" else "actor"})
         if target:
             rel.append({"objectId": target, "qualifier": "to"})
-        if activity == "created" and 0 <= street < len(streets):
+        if activity == "created" and 0 <= street < n_streets:
             rel.append({"objectId": f"street:{street}", "qualifier": "where"})
         attrs = [{"name": "level", "value": level}, {"name": "reason", "value": reason}]
         if value == value:
             attrs.append({"name": "value", "value": float(value)})
-        doc_events.append({"id": f"e{k}", "type": activity, "time": times[k],
-                           "attributes": attrs, "relationships": rel})
+        yield {"id": f"e{first + k}", "type": activity, "time": times[k],
+               "attributes": attrs, "relationships": rel}
+
+
+def _ocel_types() -> tuple[list[dict], list[dict]]:
+    """OCEL 2.0 ``objectTypes`` and ``eventTypes``."""
     event_types = [{"name": a, "attributes": _attr_types(
         {"level": "string", "reason": "string", **({"value": "float"} if a in ("acted", "rated") else {})})}
         for a in ACTIVITIES]
@@ -211,8 +217,105 @@ def ocel_document(model, events: pd.DataFrame) -> dict:
         {"name": "household", "attributes": _attr_types({"grid": "integer", "community": "integer"})},
         {"name": "street", "attributes": _attr_types({"name": "string"})},
     ]
+    return object_types, event_types
+
+
+def _units_in(events: pd.DataFrame) -> set[str]:
+    return {u for u in (set(events["resource"]) | set(events["target"])) - {"", None}
+            if not u.startswith("household:")}
+
+
+def ocel_document(model, events: pd.DataFrame) -> dict:
+    """The OCEL 2.0 JSON document of a run: object types case, unit, household, street."""
+    cases = model.cases
+    cats = [c.name for c in model.categories]
+    streets = list(model.territory.streets)
+    n_streets = len(streets)
+    unit_names = {f"{role}:{i}": getattr(u, "name", "") for (role, i), u in model.units.items()}
+    for branch in getattr(model, "party_branches", []):
+        community = model.community_offices[branch.community].name
+        unit_names.setdefault(f"party_branch:{branch.community}", f"{community}党支部")
+
+    objects: list[dict] = [
+        _case_object(c.id, cats[c.category], c.severity, len(c.departments), c.latent, c.status,
+                     c.household, c.street, c.repeat_of, n_streets) for c in cases]
+    pop = model.population
+    for h in sorted({c.household for c in cases}):
+        grid = int(pop.grid[h])
+        community = model.community_of_grid[grid]
+        objects.append(_household_object(h, grid, community, model.street_of_community[community], n_streets))
+    objects.extend(_unit_object(u, unit_names.get(u, u)) for u in sorted(_units_in(events)))
+    objects.extend(_street_object(s, name) for s, name in enumerate(streets))
+    object_types, event_types = _ocel_types()
     return {"objectTypes": object_types, "eventTypes": event_types, "objects": objects,
-            "events": doc_events}
+            "events": list(_events_json(events, 0, n_streets))}
+
+
+# --------------------------------------------------------------------------- from written tables
+
+OCEL_MAX_EVENTS = 2_000_000  # ~0.8 GB of OCEL JSON (~400 bytes an event); the flat log has no limit
+
+
+def ocel_refusal(n_events: int) -> str | None:
+    """Why ``events.jsonocel`` of a city run as districts is not written (``None``: it is)."""
+    if n_events <= OCEL_MAX_EVENTS:
+        return None
+    return (f"events.jsonocel not written: {n_events:,} events are more than the OCEL limit of "
+            f"{OCEL_MAX_EVENTS:,} (eventlog.OCEL_MAX_EVENTS); events.parquet holds every event")
+
+
+def write_ocel(path: str | Path, events_path: str | Path, cases_path: str | Path,
+               unit_names: dict[str, str], streets: list[str], batch_rows: int = 100_000) -> None:
+    """``events.jsonocel`` from a written flat log and cases table, a batch of rows at a time:
+    the document :func:`ocel_document` makes, without holding it (a city run as districts).
+    ``unit_names``: unit label (``role:index``) → name; a 党支部 is named after its community office."""
+    import pyarrow.parquet as pq
+
+    n_streets = len(streets)
+    events_file = pq.ParquetFile(str(events_path))
+    units: set[str] = set()
+    for batch in events_file.iter_batches(batch_rows, columns=["resource", "target"]):
+        units |= _units_in(batch.to_pandas())
+    households: dict[int, tuple[int, int, int]] = {}
+
+    def dump(obj) -> str:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+    object_types, event_types = _ocel_types()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f'{{"objectTypes":{dump(object_types)},"eventTypes":{dump(event_types)},"objects":[')
+        sep = ""
+        case_columns = ["case_id", "category", "severity", "n_departments", "latent", "status", "household",
+                        "street", "repeat_of", "grid", "community"]
+        for batch in pq.ParquetFile(str(cases_path)).iter_batches(batch_rows, columns=case_columns):
+            cols = batch.to_pydict()
+            for cid, cat, sev, ndep, latent, status, h, street, rep, grid, community in zip(
+                    *(cols[c] for c in case_columns), strict=True):
+                f.write(sep + dump(_case_object(cid, cat, sev, ndep, latent, status, h, street, rep, n_streets)))
+                sep = ","
+                households.setdefault(h, (grid, community, street))
+        for h in sorted(households):
+            f.write(sep + dump(_household_object(h, *households[h], n_streets)))
+            sep = ","
+        for u in sorted(units):
+            name = unit_names.get(u)
+            if name is None and u.startswith("party_branch:"):
+                office = unit_names.get("community_office:" + u.split(":", 1)[1])
+                name = f"{office}党支部" if office is not None else None
+            f.write(sep + dump(_unit_object(u, name if name is not None else u)))
+            sep = ","
+        for i, name in enumerate(streets):
+            f.write(sep + dump(_street_object(i, name)))
+            sep = ","
+        f.write('],"events":[')
+        sep, at = "", 0
+        for batch in events_file.iter_batches(batch_rows):
+            events = batch.to_pandas()
+            for event in _events_json(events, at, n_streets):
+                f.write(sep + dump(event))
+                sep = ","
+            at += len(events)
+        f.write("]}")
 
 
 # --------------------------------------------------------------------------- output
@@ -220,11 +323,14 @@ def ocel_document(model, events: pd.DataFrame) -> dict:
 
 @dataclass
 class EventLog:
-    """A run's event log: ``events`` (flat, one row per event) and ``ocel`` (OCEL 2.0 JSON)."""
+    """A run's event log: ``events`` (flat, one row per event) and ``ocel`` (OCEL 2.0 JSON;
+    ``None`` when a city run as districts made more events than :data:`OCEL_MAX_EVENTS`,
+    ``ocel_refusal`` says so)."""
 
     events: pd.DataFrame
-    ocel: dict
+    ocel: dict | None
     start_date: date
+    ocel_refusal: str | None = None
 
     def write(self, out: str | Path) -> Path:
         """Write ``events.parquet`` and ``events.jsonocel`` into ``out``; each appears whole or not at all."""
@@ -232,13 +338,51 @@ class EventLog:
         out.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
         try:
+            names = ["events.parquet"]
             self.events.to_parquet(tmp / "events.parquet", index=False)
-            text = json.dumps(self.ocel, ensure_ascii=False, separators=(",", ":"))  # one shot: fast
-            (tmp / "events.jsonocel").write_text(text, encoding="utf-8")
-            for name in ("events.parquet", "events.jsonocel"):
+            if self.ocel is not None:
+                text = json.dumps(self.ocel, ensure_ascii=False, separators=(",", ":"))  # one shot: fast
+                (tmp / "events.jsonocel").write_text(text, encoding="utf-8")
+                names.append("events.jsonocel")
+            for name in names:
                 os.replace(tmp / name, out / name)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        return out
+
+
+class WrittenEventLog:
+    """The event log of a city run as districts, written (``events.parquet`` and, unless
+    ``ocel_refusal``, ``events.jsonocel`` in ``folder``): each file is read when first asked for."""
+
+    def __init__(self, folder: str | Path, start_date: date, ocel_refusal: str | None = None):
+        self.folder, self.start_date, self.ocel_refusal = Path(folder), start_date, ocel_refusal
+        self._events: pd.DataFrame | None = None
+        self._ocel: dict | None = None
+
+    @property
+    def events(self) -> pd.DataFrame:
+        if self._events is None:
+            self._events = pd.read_parquet(self.folder / "events.parquet")
+        return self._events
+
+    @property
+    def ocel(self) -> dict | None:
+        if self._ocel is None and self.ocel_refusal is None:
+            self._ocel = json.loads((self.folder / "events.jsonocel").read_text(encoding="utf-8"))
+        return self._ocel
+
+    def write(self, out: str | Path) -> Path:
+        """Copy the files into ``out`` (nothing to do if they are there already)."""
+        out = Path(out)
+        if out.resolve() == self.folder.resolve():
+            return out
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("events.parquet", "events.jsonocel"):
+            if (self.folder / name).exists():
+                tmp = out / f".{name}.partial"
+                shutil.copyfile(self.folder / name, tmp)
+                os.replace(tmp, out / name)
         return out
 
 

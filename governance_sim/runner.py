@@ -89,7 +89,9 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             at each month's end, when its districts meet).
         event_log: also keep every step of every case and return it as ``result.event_log``
             (written as ``events.parquet`` and the OCEL 2.0 ``events.jsonocel``; see
-            ``docs/event_log.md``).
+            ``docs/event_log.md``).  A city run as districts builds it as cases leave the
+            districts and writes ``events.jsonocel`` only up to ``eventlog.OCEL_MAX_EVENTS``
+            events (``result.event_log.ocel_refusal`` says when it did not).
         workers, scheduler: for a city run as districts (``city.partition: districts``), the
             worker processes (default 1), or a Dask scheduler address or client
             (:mod:`governance_sim.partition`); results do not depend on them.  Other runs take
@@ -124,24 +126,44 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *,
 
     Its cases table is written district by district, never held whole: with ``out``, into
     ``out/cases.parquet``, and ``result.cases`` reads that file when first asked for; without,
-    into a temporary folder, read back before it goes.
+    into a temporary folder, read back before it goes.  The event log (``event_log``) is
+    written beside it the same way (``events.parquet``, ``events.jsonocel``).
     """
     from governance_sim.partition import run_partitioned as run_districts
 
-    if event_log:
-        raise ScenarioError("event_log", "a city run as districts keeps no event log yet; "
-                                         "set city.partition: none to keep one")
     ident = identity(sc)
     folder = staged_dir(out) if out is not None else tempfile.TemporaryDirectory(prefix="govsim-city-")
     with folder as tmp:
         tmp = Path(tmp)
-        tables = run_districts(sc, workers, scheduler, progress, cases_to=tmp / "cases.parquet", identity=ident)
+        tables = run_districts(sc, workers, scheduler, progress, cases_to=tmp / "cases.parquet", identity=ident,
+                               events_to=tmp / "events.parquet" if event_log else None)
+        refusal = _write_ocel(sc, tmp, tables["workers"]) if event_log else None
         tables = {name: _tag(df, ident) for name, df in tables.items()}
         for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         if out is None:
-            return RunResult(scenario=sc, cases=pd.read_parquet(tmp / "cases.parquet"), **tables)
-    return WrittenRunResult(scenario=sc, cases=Path(out) / "cases.parquet", **tables)
+            log = None
+            if event_log:
+                held = eventlog.WrittenEventLog(tmp, sc.start_date, refusal)
+                log = eventlog.EventLog(held.events, held.ocel, sc.start_date, refusal)
+            return RunResult(scenario=sc, cases=pd.read_parquet(tmp / "cases.parquet"), event_log=log, **tables)
+    log = eventlog.WrittenEventLog(out, sc.start_date, refusal) if event_log else None
+    return WrittenRunResult(scenario=sc, cases=Path(out) / "cases.parquet", event_log=log, **tables)
+
+
+def _write_ocel(sc: Scenario, folder: Path, workers: pd.DataFrame) -> str | None:
+    """``events.jsonocel`` of a city run as districts, from its written log and cases table; or,
+    above ``eventlog.OCEL_MAX_EVENTS`` events, why it is not written."""
+    import pyarrow.parquet as pq
+
+    from governance_sim.territory import build_territory
+
+    refusal = eventlog.ocel_refusal(pq.ParquetFile(folder / "events.parquet").metadata.num_rows)
+    if refusal is None:
+        names = dict(zip(workers["unit"], workers["name"], strict=True))
+        eventlog.write_ocel(folder / "events.jsonocel", folder / "events.parquet", folder / "cases.parquet",
+                            names, list(build_territory(sc).streets))
+    return refusal
 
 
 class WrittenRunResult(RunResult):

@@ -43,6 +43,10 @@ CITY_CSV = (
 
 @pytest.fixture
 def city(tmp_path) -> dict:
+    return make_city(tmp_path)
+
+
+def make_city(tmp_path) -> dict:
     """TINY as a city of four districts under a municipal 12345, run as districts: 30 warm-up
     days and 60 counted, so the city-wide ranking runs three times."""
     path = tmp_path / "city.csv"
@@ -304,13 +308,18 @@ def test_hand_off_paths_are_renumbered_as_by_a_replace_on_every_row(paths):
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"city.partition": "streets"}, "city.partition"),
-    ({"overlays.mine_guards": {}}, "overlays.mine_guards"),
+    ({"overlays.formalism": {}}, "overlays.formalism"),
 ])
-def test_bad_partitions_name_the_field_and_what_is_allowed(city, change, field):
+def test_bad_partitions_name_the_field_and_what_is_allowed(city, change, field, monkeypatch):
+    from governance_sim.partition import plan
+
+    # every overlay that runs at city level now has a merge rule: one without, as if it had none
+    allowed = tuple(o for o in PARTITION_OVERLAYS if o != "formalism")
+    monkeypatch.setattr(plan, "PARTITION_OVERLAYS", allowed)
     with pytest.raises(ScenarioError) as err:
         load_scenario(city, overrides=change)
     assert err.value.field == field
-    assert "districts" in err.value.message or str(list(PARTITION_OVERLAYS)) in err.value.message
+    assert "districts" in err.value.message or str(list(allowed)) in err.value.message
 
 
 def test_workers_must_be_whole_and_positive_and_only_for_a_partitioned_city(city):
@@ -501,3 +510,36 @@ def test_an_overlays_merge_of_one_district_is_its_own_summary(tiny):
     for overlay in m.overlays:
         assert type(overlay).merge_summaries([overlay.summary_parts(m)]) == overlay.summary(m), overlay.name
 
+
+
+def with_mine_guards(city: dict) -> dict:
+    """The test city with latent illegal mining and one guard team over the city, bribes that
+    pay, audits that often expose, and joint sweeps under the whistle."""
+    sc = copy.deepcopy(city)
+    sc["categories"]["mining"] = {"rate": 60, "effort_h": 4, "departments": ["urban", "emergency"],
+                                  "latent": True, "erupt_days": 30}
+    sc["overlays"]["mine_guards"] = {"category": "mining", "guards": 10, "bribe": 20.0, "audit_prob": 0.3,
+                                     "sweep_every_days": 15, "sweep_find_prob": 0.1}
+    sc["arrangement"] = {"name": "whistle"}
+    return sc
+
+
+def test_mine_guards_run_as_districts_one_team_shared_out_the_same_on_any_workers_and_move(city):
+    from governance_sim.partition.host import DistrictHost
+
+    sc = with_mine_guards(city)
+    plan = PartitionPlan(load_scenario(sc))
+    shares = [plan.scenario_of(k).overlays["mine_guards"].guards for k in range(plan.n_districts)]
+    people = plan.population
+    assert shares == [max(1, round(10 * n / sum(people))) for n in people] == [3, 2, 3, 2]
+    one = run(sc, workers=1)
+    assert_same_tables(one, run(sc, workers=2))
+    with pytest.MonkeyPatch.context() as mp:  # the watched cases are held, not looked up by id
+        mp.setattr(DistrictHost, "move_finished_cases", False)
+        assert_same_tables(one, run(sc, workers=1))
+    s = one.summary.iloc[0]
+    assert s["guards"] == sum(shares)
+    assert s["guard_collusions"] > 0 and s["guards_caught"] > 0 and s["mining_found_by_sweep"] > 0
+    counted = one.cases[(one.cases["category"] == "mining") & (one.cases["t_created"] >= sc["warmup_days"] * 24.0)]
+    assert s["mining_sites"] == len(counted) and s["mining_eruptions"] == counted["eruption"].sum()
+    assert s["guard_collusion_share"] == s["guard_collusions"] / s["guard_sightings"]

@@ -104,7 +104,7 @@ def _run_districts(sc, workers, scheduler, out, quiet, event_log) -> None:
         bar.stop()
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     console.print(city_table(result.places, f"{sc.city.name or sc.name} · 各区 / districts"))
-    _write_maps(result, out, quiet, event_log=False)
+    _write_maps(result, out, quiet, event_log)
 
 
 def _write_maps(result, out, quiet: bool, event_log: bool) -> None:
@@ -119,4 +119,8 @@ def _write_maps(result, out, quiet: bool, event_log: bool) -> None:
         if maps:
             console.print(f"wrote maps → {', '.join(str(p) for p in maps)}")
         if event_log:
-            console.print(f"wrote the event log → {out}/events.parquet, {out}/events.jsonocel")
+            refusal = result.event_log.ocel_refusal
+            written = f"{out}/events.parquet" + ("" if refusal else f", {out}/events.jsonocel")
+            console.print(f"wrote the event log → {written}")
+            if refusal:
+                console.print(refusal)

@@ -129,7 +129,9 @@ class MineGuards(Overlay):
         self.n_grids = len(model.territory.grids)
         self.sheltered = self.rng.random(len(model.community_offices)) < p.shelter_share
         self.guards = [Guard(beat, self._integrity()) for beat in beats(self.n_grids, p.guards)]
-        self.hidden_by: dict[int, Guard] = {}  # case id → the guard who kept quiet about it
+        # case id → (the case, the guard who kept quiet about it): the case itself is held, so a
+        # city run as districts never moves it out while it is watched (partition/spill.py)
+        self.hidden_by: dict[int, tuple[object, Guard]] = {}
         self.swept: set[int] = set()
         self.counts = dict.fromkeys(("seen", "colluded", "reported", "caught", "swept"), 0)
 
@@ -174,13 +176,13 @@ class MineGuards(Overlay):
             p_see = self.params.find_prob / len(guard.beat)
             for grid in guard.beat:
                 for case in list(self._sites(model, grid, until)):
-                    if self.hidden_by.get(case.id) is guard or rng.random() >= p_see:
+                    if self.hidden_by.get(case.id, (None, None))[1] is guard or rng.random() >= p_see:
                         continue
                     self.counts["seen"] += 1
                     if self.decide(guard, case, model):
                         self.counts["colluded"] += 1
                         guard.hidden += 1
-                        self.hidden_by.setdefault(case.id, guard)
+                        self.hidden_by.setdefault(case.id, (case, guard))
                         continue
                     self.counts["reported"] += 1
                     seen_at = max(case.t_created, start + rng.random() * self.params.patrol_hours)
@@ -203,9 +205,8 @@ class MineGuards(Overlay):
     def on_month(self, model, month: int) -> None:
         """Hidden sites that have come to light (a sweep, a report, an eruption) expose their guards."""
         p = self.params
-        for cid, guard in list(self.hidden_by.items()):
-            case = model.cases[cid] if cid < len(model.cases) and model.cases[cid].id == cid else None
-            if case is None or case.t_discovered != case.t_discovered:
+        for cid, (case, guard) in list(self.hidden_by.items()):
+            if case.t_discovered != case.t_discovered:
                 continue  # still hidden
             del self.hidden_by[cid]
             if guard.caught:
@@ -218,6 +219,11 @@ class MineGuards(Overlay):
 
     # ------------------------------------------------------------------ output
     def summary(self, model) -> dict[str, float]:
+        return self.merge_summaries([self.summary_parts(model)])
+
+    def summary_parts(self, model) -> dict:
+        """The counted mining sites' days and the guards' tallies (read at the end, from the case
+        records or, in a city run as districts, from the rows of the moved cases)."""
         first, end = model.warmup_days * HOURS_PER_DAY, model.day * HOURS_PER_DAY
         days, erupted = [], 0
         for case in model.cases:
@@ -226,18 +232,25 @@ class MineGuards(Overlay):
             stop = case.t_resolved if case.status == RESOLVED else end
             days.append((min(stop, end) - case.t_created) / HOURS_PER_DAY)
             erupted += bool(case.eruption)
-        c = self.counts
+        return {"days": days, "erupted": erupted, "guards": len(self.guards),
+                "captured": sum(g.hidden > 0 for g in self.guards), **self.counts}
+
+    @classmethod
+    def merge_summaries(cls, parts: list[dict]) -> dict[str, float]:
+        """Sites, eruptions, guards and their tallies added up over the districts; shares of the
+        sums; the mean mining days over every counted site of the city."""
+        days = [d for p in parts for d in p["days"]]
+        seen, colluded, guards = (sum(p[k] for p in parts) for k in ("seen", "colluded", "guards"))
         return {
             "mining_sites": len(days),
             "mining_days_mean": float(np.mean(days)) if days else math.nan,
-            "mining_eruptions": erupted,
-            "guards": len(self.guards),
-            "guard_sightings": c["seen"],
-            "guard_collusions": c["colluded"],
+            "mining_eruptions": sum(p["erupted"] for p in parts),
+            "guards": guards,
+            "guard_sightings": seen,
+            "guard_collusions": colluded,
             # of sightings (a guard reconsiders each time he sees a site still worked)
-            "guard_collusion_share": c["colluded"] / c["seen"] if c["seen"] else math.nan,
-            "guards_captured_share": sum(g.hidden > 0 for g in self.guards) / len(self.guards)
-            if self.guards else math.nan,
-            "guards_caught": c["caught"],
-            "mining_found_by_sweep": c["swept"],
+            "guard_collusion_share": colluded / seen if seen else math.nan,
+            "guards_captured_share": sum(p["captured"] for p in parts) / guards if guards else math.nan,
+            "guards_caught": sum(p["caught"] for p in parts),
+            "mining_found_by_sweep": sum(p["swept"] for p in parts),
         }

@@ -26,18 +26,21 @@ Dask actors (pools.py), and meet once a month:
 
 Tables are merged by the rules in :mod:`governance_sim.partition.merge`; the cases table,
 millions of rows for a city year, is written district by district without being held
-whole (:mod:`governance_sim.partition.stream`).
+whole (:mod:`governance_sim.partition.stream`), and the event log, if kept, is built as
+cases leave the districts and written in the city's case order
+(:mod:`governance_sim.partition.events`).
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from governance_sim.model import MONTH_DAYS
 from governance_sim.overlays.hotline import rank_units
-from governance_sim.partition import stream
+from governance_sim.partition import events, stream
 from governance_sim.partition.merge import case_offsets, merge, place_offsets, unit_offsets
 from governance_sim.partition.plan import PartitionPlan, district_seed
 from governance_sim.scenario import Scenario, ScenarioError
@@ -111,7 +114,7 @@ def check_workers(workers, field: str = "workers") -> int:
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
                     progress: Callable[[int], None] | None = None, *, cases_to: str | Path,
-                    identity: dict | None = None) -> dict:
+                    identity: dict | None = None, events_to: str | Path | None = None) -> dict:
     """Run a city scenario as districts; write its cases table, return its other tables.
 
     The cases table (tagged with ``identity``'s columns, in this order, first) is written to
@@ -127,6 +130,9 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
         progress: called with the day number at each synchronisation (every month's end).
         cases_to: the Parquet file to write the city's cases table into.
         identity: the run's identity columns (name → value) that lead every row of the cases.
+        events_to: the Parquet file to write the city's flat event log into (``None``: keep no
+            log); built as cases leave the districts, written in city case id order
+            (:mod:`governance_sim.partition.events`).
     """
     if workers is not None:
         check_workers(workers)
@@ -134,14 +140,21 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
     total = sc.warmup_days + sc.days
     budget = sc.limits.max_wall_s
     started = time.perf_counter()
+    spooled = None if events_to is None else tempfile.TemporaryDirectory(prefix=".events-",
+                                                                          dir=Path(events_to).parent)
+    written = [0]
     pool = make_pool(plan, workers, scheduler)
     try:
         offsets = unit_offsets(pool.call("unit_counts"))
+        if spooled is not None:
+            pool.call("record_events", offsets, place_offsets(plan))
         ranking = CityRanking(plan)
         for day in sync_days(total):
             ranked = ranking.rank(pool.call("advance", day))
             if ranked:
                 pool.call("take_ranking", ranked)
+            if spooled is not None:  # the events of the cases just moved out, one month's at a time
+                events.spool(pool.call("take_events"), Path(spooled.name), written)
             if progress is not None:
                 progress(day)
             if time.perf_counter() - started > budget:
@@ -152,9 +165,18 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
                                      "with --set limits.max_wall_s=SECONDS")
         ids = dict(enumerate(plan.territory.district_ids))
         firsts = case_offsets(pool.call("case_counts"))
+        if spooled is not None:
+            events.spool(pool.call("end_events"), Path(spooled.name), written)
         parts = pool.call("finish", offsets, firsts, place_offsets(plan), ids, plan.n_district_departments(),
                           identity or {})
+    except BaseException:
+        if spooled is not None:
+            spooled.cleanup()
+        raise
     finally:
         pool.close()  # the workers end (and give back their memory) before the city's tables are built
     stream.write_cases((parts[k].pop("cases") for k in sorted(parts)), cases_to)
+    if spooled is not None:
+        with spooled:
+            events.write_events(Path(spooled.name), firsts, events_to, identity or {}, sc.start_date)
     return merge(plan, parts, stream.read_for_summaries(cases_to, groups=bool(sc.groups)))

@@ -22,6 +22,7 @@ from governance_sim.gc_pause import cyclic_gc_paused
 from governance_sim.model import MONTH_DAYS, GovernanceModel
 from governance_sim.overlays.hotline import Hotline
 from governance_sim.partition import stream
+from governance_sim.partition.events import DistrictEvents
 from governance_sim.partition.merge import shift_cases
 from governance_sim.partition.spill import CaseSpill
 
@@ -50,6 +51,7 @@ class DistrictHost:
         self.models: dict[int, GovernanceModel] = {}
         self.daily: dict[int, list[tuple[int, int]]] = {}
         self.spills: dict[int, CaseSpill] = {}
+        self.events: dict[int, DistrictEvents] = {}  # with an event log (record_events)
         with cyclic_gc_paused():
             for k in sorted(scenarios):
                 model = GovernanceModel(scenarios[k])
@@ -69,6 +71,25 @@ class DistrictHost:
                 counts[role] = counts.get(role, 0) + 1
             out[k] = counts
         return out
+
+    def record_events(self, unit_offsets: dict[int, dict[str, int]],
+                      place_offsets: dict[int, dict[str, int]]) -> dict:
+        """Keep an event log (partition/events.py): each district's events are built as its
+        cases are moved out, and at the end for the rest."""
+        for k, model in self.models.items():
+            self.events[k] = log = DistrictEvents(model, k, unit_offsets[k], place_offsets[k])
+            self.spills[k].on_move = log.take
+        return {}
+
+    def take_events(self) -> dict[int, list[bytes]]:
+        """The event parts each district built since the last call."""
+        return {k: log.handed_over() for k, log in self.events.items()}
+
+    def end_events(self) -> dict[int, list[bytes]]:
+        """The event parts of the cases still held (call after the last ``advance``)."""
+        for log in self.events.values():
+            log.take_rest()
+        return self.take_events()
 
     def case_counts(self) -> dict[int, int]:
         """Cases of each district so far (the city numbers them district after district)."""
@@ -117,8 +138,9 @@ class DistrictHost:
             def unit(match, shift=shift):
                 return f"{match[1]}:{int(match[2]) + shift.get(match[1], 0)}"
 
+            self.events.pop(k, None)
             cases = self.spills.pop(k).frame()
-            model.cases = CaseSpill.records(cases)  # what reads the case list now reads its rows
+            model.cases = CaseSpill.records(cases, model.categories)  # what reads the case list now reads its rows
             workers = metrics.workers_frame(model)
             workers["unit"] = workers["unit"].str.replace(_UNIT, unit, regex=True)
             did = district_ids[k]

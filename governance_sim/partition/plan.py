@@ -3,7 +3,8 @@
 Each district's scenario is the city's with ``territory.select`` set to the district,
 its own departments as the one-model city gives them (``city.reference_population``),
 and its **share of what the city holds once** — the municipal departments' staff and
-line work and the municipal 12345 seats — in proportion to its population (rounded,
+line work, the municipal 12345 seats and the mine-guard team (``mine_guards.guards``, which
+patrols every grid of the one-model city) — in proportion to its population (rounded,
 at least 1).  Its seed comes from the run's seed and the district's place in the file
 (:func:`district_seed`), never from the worker it lands on.  A reform timetable
 (``schedule:``) reaches each district with the entries for its own streets
@@ -24,7 +25,7 @@ from governance_sim.schedule import changes_of, street_indices
 # overlays whose summary columns have a merge rule for a city run as districts
 # (Overlay.merge_summaries, merge.py) and that look no case up by id while running (spill.py)
 PARTITION_OVERLAYS = ("municipal_hotline", "formalism", "grid", "three_governance", "party_building",
-                      "dispute_ladder", "community_invitation")
+                      "dispute_ladder", "community_invitation", "mine_guards")
 
 
 def check_partition(sc) -> tuple[str, str] | None:
@@ -105,6 +106,9 @@ class PartitionPlan:
         hotline = raw["overlays"].get("municipal_hotline")
         if hotline is not None:
             hotline["seats"] = _share(sc.overlays["municipal_hotline"].seats, share)
+        guards = raw["overlays"].get("mine_guards")
+        if guards is not None and guards["guards"] > 0:  # one team over the city's grids, shared out
+            guards["guards"] = _share(guards["guards"], share)
         raw["schedule"] = self.schedule_of(k)
         return validate_scenario(raw)
 

@@ -5,12 +5,15 @@ a city year makes ~7.4 M of them, most long settled.  At each synchronisation a 
 every case that **nothing but the model's case list refers to** into rows of the cases
 table (:func:`governance_sim.metrics.cases_frame`, the same code that builds the table at
 the end), kept as compressed Parquet bytes (~0.1 KB a case), and leaves ``None`` in its
-slot of ``model.cases`` (so ``len(model.cases)``, the next case's id, is unchanged).
+slot of ``model.cases`` (so ``len(model.cases)``, the next case's id, is unchanged).  A run
+that keeps an event log builds the events of the cases about to be moved first, from their
+records and trail steps (``on_move``; :mod:`governance_sim.partition.events`).
 
 Why this changes no result: a case no queue, event, household, unit or overlay refers to
 can no longer be reached by the simulation — the components a city run as districts allows
 (``PARTITION_OVERLAYS``, ``CITY_ARRANGEMENTS``) never look a case up in ``model.cases`` by
-its id while running — so its row is final.  At the end, :meth:`CaseSpill.frame` puts the
+its id while running; one that still needs a case holds the record, which keeps it in the
+model — so its row is final.  At the end, :meth:`CaseSpill.frame` puts the
 moved rows and the rows of the cases still held together in id order, and
 :meth:`CaseSpill.records` lets code that reads the case list after the run (the overlays'
 summary parts) read every case's fields from the rows, in order or by id.  A component that looked cases up by
@@ -31,8 +34,9 @@ import pandas as pd
 from governance_sim import metrics
 from governance_sim.partition import stream
 
-# the attributes a moved case keeps (each one column of the table); others raise AttributeError
-CaseRow = namedtuple("CaseRow", [attr for _, attr in metrics._CASE_FIELDS])
+# the attributes a moved case keeps (each one column of the table, and its category's index, as
+# a case record holds it); others raise AttributeError
+CaseRow = namedtuple("CaseRow", [*(attr for _, attr in metrics._CASE_FIELDS), "category"])
 _ROWS_AT_ONCE = 100_000
 # what sys.getrefcount reports for an object held only by one list slot (the slot and the call)
 _ONLY_IN_THE_LIST = 2
@@ -58,6 +62,7 @@ class CaseSpill:
         self.parts: list[bytes] = []  # rows of moved cases, oldest first
         self.held: list[int] = []  # ids of cases looked at and still referred to elsewhere
         self.looked = 0  # model.cases[:looked] have been looked at
+        self.on_move = None  # called with the cases about to be moved (the event log builds theirs)
 
     def take(self) -> int:
         """Move every case nothing else refers to; how many were moved."""
@@ -74,6 +79,8 @@ class CaseSpill:
         done = set(final)
         self.held = [i for i in ids if i not in done]
         moved = [cases[i] for i in final]
+        if self.on_move is not None:
+            self.on_move(moved)
         for i in final:
             cases[i] = None
         self.parts.append(stream.encode(_frame_of(moved, self.model)))
@@ -92,9 +99,10 @@ class CaseSpill:
         return out.sort_values("case_id", kind="stable", ignore_index=True)
 
     @staticmethod
-    def records(table: pd.DataFrame) -> _Records:
-        """The rows of ``table`` (from :meth:`frame`) as read-only case records, in order."""
-        return _Records(table)
+    def records(table: pd.DataFrame, categories) -> _Records:
+        """The rows of ``table`` (from :meth:`frame`) as read-only case records, in order
+        (``categories``: the model's, whose index a record's ``category`` is)."""
+        return _Records(table, categories)
 
 
 def _frame_of(cases: list, model) -> pd.DataFrame:
@@ -106,20 +114,24 @@ class _Records:
     """A case list rebuilt from table rows: iterated (in id order), counted, and looked up by id
     (a case's id is its row) by what reads the list after the run (an overlay's summary)."""
 
-    def __init__(self, table: pd.DataFrame):
+    def __init__(self, table: pd.DataFrame, categories):
         self.table = table
+        self._index = {c.name: c.index for c in categories}
         self._columns: list[list] | None = None
+
+    def _of(self, block: pd.DataFrame) -> list[list]:
+        return [*(block[col].tolist() for col, _ in metrics._CASE_FIELDS),
+                [self._index[name] for name in block["category"].tolist()]]
 
     def __len__(self) -> int:
         return len(self.table)
 
     def __getitem__(self, case_id: int) -> CaseRow:
         if self._columns is None:  # column lists once, then each lookup is a few list reads
-            self._columns = [self.table[col].tolist() for col, _ in metrics._CASE_FIELDS]
+            self._columns = self._of(self.table)
         return CaseRow._make(column[case_id] for column in self._columns)
 
     def __iter__(self) -> Iterator[CaseRow]:
-        columns = [col for col, _ in metrics._CASE_FIELDS]
         for start in range(0, len(self.table), _ROWS_AT_ONCE):
             block = self.table.iloc[start:start + _ROWS_AT_ONCE]
-            yield from map(CaseRow._make, zip(*(block[c].tolist() for c in columns), strict=True))
+            yield from map(CaseRow._make, zip(*self._of(block), strict=True))
