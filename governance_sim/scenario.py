@@ -485,6 +485,9 @@ class Scenario(Strict):
             del payload["city"]
         elif self.city.partition == "none":  # added later: the hashes of one-model cities hold
             del payload["city"]["partition"]
+        order = ordered_keys(payload)
+        if order:
+            payload["order"] = order
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
@@ -493,6 +496,22 @@ class Scenario(Strict):
         raw = self.model_dump(mode="json")
         raw = apply_overrides(raw, overrides or {})
         return validate_scenario(raw)
+
+
+# mappings whose order changes a run: it numbers the categories and the household groups and
+# sets the order overlays are asked in — JSON with sorted keys alone would lose it
+ORDERED_MAPPINGS = ("categories", "overlays", "groups")
+
+
+def ordered_keys(raw: dict) -> dict[str, list[str]]:
+    """The key order of each of :data:`ORDERED_MAPPINGS` in a scenario mapping, where it is not
+    already sorted (so that the hashes of scenarios written in sorted order are unchanged)."""
+    out = {}
+    for name in ORDERED_MAPPINGS:
+        keys = list(raw.get(name) or {})
+        if keys != sorted(keys):
+            out[name] = keys
+    return out
 
 
 class _FieldError(ValueError):

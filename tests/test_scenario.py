@@ -97,3 +97,20 @@ def test_shipped_scenario_loads_with_every_variant(beijing):
     for name in base.variants:
         sc = load_scenario(beijing, variant=name)
         assert sc.variant == name
+
+
+def test_the_order_of_categories_and_overlays_counts_in_the_scenario_hash(tiny):
+    """The order numbers the categories (and sets the order overlays are asked in), so a run
+    depends on it: two orders are two scenarios, and a mapping in sorted order keeps its hash."""
+    from governance_sim import run
+    from governance_sim.scenario import ordered_keys
+
+    assert len(tiny["categories"]) > 1
+    reordered = dict(tiny, categories=dict(reversed(list(tiny["categories"].items()))))
+    first, second = load_scenario(tiny), load_scenario(reordered)
+    assert first.scenario_hash != second.scenario_hash
+    assert load_scenario(dict(tiny)).scenario_hash == first.scenario_hash
+    in_sorted_order = dict(tiny, categories=dict(sorted(tiny["categories"].items())))
+    assert not ordered_keys(load_scenario(in_sorted_order).model_dump(mode="json"))
+    a, b = run(tiny, days=20, seed=1).summary, run(reordered, days=20, seed=1).summary
+    assert a["scenario_hash"].iloc[0] != b["scenario_hash"].iloc[0]

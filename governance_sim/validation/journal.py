@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import governance_sim
+from governance_sim.scenario import ordered_keys
 
 JOURNAL_NAME = "validate-journal.jsonl"
 FORMAT = 1
@@ -40,8 +41,10 @@ def code_fingerprint() -> str:
 
 
 def config_key(raw: dict) -> str:
-    """The key of one run configuration: a hash of its whole scenario mapping."""
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """The key of one run configuration: a hash of its whole scenario mapping, with the order
+    of the mappings whose order changes a run (:func:`~governance_sim.scenario.ordered_keys`)."""
+    keyed = dict(raw, **{"\0order": ordered_keys(raw)}) if ordered_keys(raw) else raw
+    return hashlib.sha256(json.dumps(keyed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class RunJournal:
