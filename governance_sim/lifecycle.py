@@ -280,23 +280,22 @@ class CaseLifecycle:
         self.apply(case, unit_key, self._route(case, unit_key))
 
     def _intake(self, case: Case, channel: str):
-        """The unit that takes a report in: the first overlay that takes it over, else the arrangement."""
-        m = self.model
-        for overlay in self.intake_overlays:
-            answer = overlay.intake(case, channel, m)
-            if answer is not None:
-                return answer
-        return m.arrangement.intake(case, channel, m)
+        """The unit that takes a report in."""
+        return self._first_answer(self.intake_overlays, "intake", case, channel)
 
     def _route(self, case: Case, unit_key):
-        """What ``unit_key`` does with the case: the first overlay's decision, else the arrangement's
-        (overlays take over the cases they concern, the arrangement does the rest)."""
+        """What ``unit_key`` does with the case."""
+        return self._first_answer(self.routing_overlays, "route", case, unit_key)
+
+    def _first_answer(self, overlays: list, hook: str, case: Case, arg):
+        """The first non-``None`` answer of ``overlays`` to ``hook``, else the arrangement's:
+        overlays take over the cases they concern, the arrangement does the rest."""
         m = self.model
-        for overlay in self.routing_overlays:
-            answer = overlay.route(case, unit_key, m)
+        for overlay in overlays:
+            answer = getattr(overlay, hook)(case, arg, m)
             if answer is not None:
                 return answer
-        return m.arrangement.route(case, unit_key, m)
+        return getattr(m.arrangement, hook)(case, arg, m)
 
     def label(self, unit_key) -> str:
         """The unit's label as hand-offs and holders record it ("department:3"), one copy each."""
