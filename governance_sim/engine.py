@@ -43,13 +43,12 @@ def _scheduling_order(event: tuple) -> int:
 class EventQueue:
     """A time-ordered queue of callbacks.  ``now`` never decreases."""
 
-    __slots__ = ("now", "_heap", "_day", "_horizon", "_later", "_seq", "processed", "max_events",
-                 "deadline", "_next_check")
+    __slots__ = ("now", "_heap", "_horizon", "_later", "_seq", "processed", "max_events", "deadline",
+                 "_next_check")
 
     def __init__(self, max_events: int | None = None) -> None:
         self.now = 0.0
-        self._heap: list = []  # the events before ``_horizon`` (the end of day ``_day``), a heap
-        self._day = 0
+        self._heap: list = []  # the events before ``_horizon`` (the end of a day), a heap
         self._horizon = HOURS_PER_DAY
         self._later: dict[int, list] = {}  # day → its events, in scheduling order (not a heap)
         self._seq = 0
@@ -110,7 +109,6 @@ class EventQueue:
             day = min(self._later)
             if day * HOURS_PER_DAY >= until:
                 break
-            self._day = day
             self._horizon = (day + 1) * HOURS_PER_DAY
             heap += self._later.pop(day)  # the seq keeps ties in scheduling order once heapified
             heapq.heapify(heap)
