@@ -67,41 +67,6 @@ def _role(unit: str) -> str:
     return unit.split(":", 1)[0] if unit else ""
 
 
-def _case_rows(case, trail_rows, category: str) -> list[tuple]:
-    """The events of one case, in time order, as rows of :func:`events_frame`."""
-    hh = f"household:{case.household}"
-    rows: list[tuple] = [(case.t_created, "created", hh, "", "", math.nan, False)]
-    if case.eruption:
-        rows.append((case.t_erupt, "erupted", "", "", "", math.nan, False))
-    accepted_by = next((r[3] for r in trail_rows if r[2] == "accepted"), None)
-    if case.t_discovered == case.t_discovered:
-        # the household, the patrol, or the unit an eruption reaches
-        finder = hh if case.found_by == FOUND_BY_RESIDENT else _unit(accepted_by or "")
-        rows.append((case.t_discovered, "discovered", finder, case.found_by, "", math.nan, False))
-        rows.append((case.t_reported, "reported", finder, case.channel, "", math.nan, False))
-        if case.petition:
-            rows.append((case.t_reported, "petitioned", hh, "petition", "", math.nan, False))
-    for src, dst, t, reason in case.handoffs:
-        rows.append((t, HANDOFF_ACTIVITY.get(reason, "referred"), src if src != "-" else "", reason,
-                     dst, math.nan, True))
-    for _, t, activity, key, detail in trail_rows:
-        resource = _unit(key)
-        if activity in ("acted", "rated"):
-            rows.append((t, activity, resource, "", "", float(detail), False))
-        elif activity == "audited":
-            rows.append((t, "audited", resource, "caught" if detail else "clean", "", math.nan, False))
-        elif activity == "arrived_on_site":
-            rows.append((t, activity, resource, "", f"department:{detail}", math.nan, False))
-        else:  # accepted, work_started, reopened (by an eruption), resolved, closed_on_paper
-            rows.append((t, activity, resource, detail or "", "", math.nan, False))
-    # time first; at the same instant, the order in which the lifecycle takes the steps
-    keyed = sorted(((r[0], ORDER[r[1]], i, *r[1:]) for i, r in enumerate(rows)),
-                   key=lambda r: r[:3])
-    return [(case.id, a, t, res, reason, target, value, handoff, case.household, case.street,
-             category, len(case.departments))
-            for t, _, _, a, res, reason, target, value, handoff in keyed]
-
-
 def events_frame(model) -> pd.DataFrame:
     """One row per event, in case order and time order within a case (see ``docs/event_log.md``)."""
     trail = model.lifecycle.trail
@@ -112,15 +77,156 @@ def events_frame(model) -> pd.DataFrame:
 
 def event_rows(cases, trail, categories) -> pd.DataFrame:
     """The events of ``cases`` (records of one model, in the order given) from their ``trail``
-    rows, undated: the columns of :data:`DTYPES` (:func:`dated` adds ``level`` and ``timestamp``)."""
-    by_case: dict[int, list] = {}
-    for row in trail:
-        by_case.setdefault(row[0], []).append(row)
+    rows, undated: the columns of :data:`DTYPES` (:func:`dated` adds ``level`` and ``timestamp``).
+
+    Built column by column: each kind of event (created, erupted, discovered, reported,
+    petitioned, a hand-off, a trail step) is a block of rows, and one stable sort puts them in
+    the order of the cases given, then by time, then by :data:`ORDER` of the steps that share
+    an instant, then as the case took them (hand-offs before trail steps, each in its order).
+    """
+    position = {c.id: p for p, c in enumerate(cases)}
     cats = [c.name for c in categories]
-    rows = []
-    for case in cases:
-        rows.extend(_case_rows(case, by_case.get(case.id, ()), cats[case.category]))
-    return pd.DataFrame.from_records(rows, columns=list(DTYPES)).astype(DTYPES)
+    households = [c.household for c in cases]
+    hh_label = [f"household:{h}" for h in households]
+    blocks = _Blocks()
+
+    # the case's own timestamps: created, erupted, discovered, reported, petitioned
+    n = len(cases)
+    blocks.add(range(n), [c.t_created for c in cases], "created", hh_label, "", "", 0)
+    erupted = [p for p, c in enumerate(cases) if c.eruption]
+    blocks.add(erupted, [cases[p].t_erupt for p in erupted], "erupted", "", "", "", 1)
+    accepted_by: dict[int, object] = {}
+    for row in trail:
+        if row[2] == "accepted" and row[0] not in accepted_by:
+            accepted_by[row[0]] = row[3]
+    found = [p for p, c in enumerate(cases) if c.t_discovered == c.t_discovered]
+    # the household, the patrol, or the unit an eruption reaches
+    finder = [hh_label[p] if cases[p].found_by == FOUND_BY_RESIDENT
+              else _unit(accepted_by.get(cases[p].id) or "") for p in found]
+    blocks.add(found, [cases[p].t_discovered for p in found], "discovered", finder,
+               [cases[p].found_by for p in found], "", 2)
+    blocks.add(found, [cases[p].t_reported for p in found], "reported", finder,
+               [cases[p].channel for p in found], "", 3)
+    petitioned = [p for p in found if cases[p].petition]
+    blocks.add(petitioned, [cases[p].t_reported for p in petitioned], "petitioned",
+               [hh_label[p] for p in petitioned], "petition", "", 4)
+
+    # hand-offs, in the case's order (after its own timestamps)
+    hp, ht, ha, hsrc, hreason, hdst, hseq = [], [], [], [], [], [], []
+    for p, c in enumerate(cases):
+        log = c.handoff_log
+        for k in range(0, len(log), 2):
+            src, dst, reason = log[k]
+            hp.append(p)
+            ht.append(log[k + 1])
+            ha.append(HANDOFF_ACTIVITY.get(reason, "referred"))
+            hsrc.append(src if src != "-" else "")
+            hreason.append(reason)
+            hdst.append(dst)
+            hseq.append(5 + (k >> 1))
+    blocks.add(hp, ht, ha, hsrc, hreason, hdst, hseq, value=math.nan, handoff=True)
+
+    # the trail's steps, in trail order (after the hand-offs)
+    units: dict = {}
+    tp, tt, tact, tres, treason, ttarget, tvalue, tseq = [], [], [], [], [], [], [], []
+    seen: dict[int, int] = {}
+    for cid, t, activity, key, detail in trail:
+        p = position.get(cid)
+        if p is None:
+            continue
+        resource = units.get(key)
+        if resource is None:
+            resource = units[key] = _unit(key)
+        reason, target, value = "", "", math.nan
+        if activity == "acted" or activity == "rated":
+            value = float(detail)
+        elif activity == "audited":
+            reason = "caught" if detail else "clean"
+        elif activity == "arrived_on_site":
+            target = f"department:{detail}"
+        else:  # accepted, work_started, reopened (by an eruption), resolved, closed_on_paper
+            reason = detail or ""
+        k = seen.get(cid, 0)
+        seen[cid] = k + 1
+        tp.append(p)
+        tt.append(t)
+        tact.append(activity)
+        tres.append(resource)
+        treason.append(reason)
+        ttarget.append(target)
+        tvalue.append(value)
+        tseq.append(_TRAIL_SEQ + k)
+    blocks.add(tp, tt, tact, tres, treason, ttarget, tseq, value=tvalue)
+
+    return blocks.frame(cases, cats)
+
+
+_TRAIL_SEQ = 1 << 40  # a trail step's place among its case's rows comes after every hand-off's
+_ORDER_CODES = np.array([ORDER[a] for a in ACTIVITIES], dtype=np.int64)
+_ROW_DTYPES = {"value": np.float64, "handoff": bool, "seq": np.int64}
+
+
+class _Blocks:
+    """Rows of :func:`event_rows`, gathered a kind of event at a time: each column of a block
+    is a list (one value a row) or one value for all its rows."""
+
+    _COLUMNS = ("activity", "resource", "reason", "target", "seq", "value", "handoff")
+
+    def __init__(self):
+        self.positions: list = []
+        self.times: list = []
+        self.columns: dict[str, list] = {name: [] for name in self._COLUMNS}
+
+    def add(self, positions, times, activity, resource, reason, target, seq, value=math.nan,
+            handoff=False) -> None:
+        n = len(positions)
+        self.positions.extend(positions)
+        self.times.extend(times)
+        for name, column in zip(self._COLUMNS, (activity, resource, reason, target, seq, value, handoff),
+                                strict=True):
+            self.columns[name].extend(column if isinstance(column, list) else [column] * n)
+
+    def order(self) -> np.ndarray:
+        """Rows by case position, time, :data:`ORDER`, then the order the case took them."""
+        p = np.asarray(self.positions, dtype=np.int64)
+        t = np.asarray(self.times, dtype=np.float64)
+        code = {a: i for i, a in enumerate(ACTIVITIES)}
+        order = _ORDER_CODES[np.fromiter((code[a] for a in self.columns["activity"]), np.int64, len(p))]
+        seq = np.asarray(self.columns["seq"], dtype=np.int64)
+        rows = np.lexsort((seq, order, t, p))
+        undated = np.isnan(t[rows])
+        if undated.any():
+            # a step not yet timed (NaN): order its case's rows as Python's sort of
+            # (time, ORDER, place) does, NaN's comparisons and all
+            ps = p[rows]
+            cases = np.unique(ps[undated])
+            starts, ends = np.searchsorted(ps, cases, "left"), np.searchsorted(ps, cases, "right")
+            times = self.times
+            for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+                block = sorted(rows[start:end].tolist(), key=seq.__getitem__)
+                rows[start:end] = sorted(block, key=lambda r: (times[r], order[r], seq[r]))
+        return rows
+
+    def frame(self, cases: list, category_names: list[str]) -> pd.DataFrame:
+        rows = self.order()
+        p = np.asarray(self.positions, dtype=np.int64)[rows]
+        per_case = {
+            "case_id": [c.id for c in cases],
+            "household": [c.household for c in cases],
+            "street": [c.street for c in cases],
+            "category": [category_names[c.category] for c in cases],
+            "n_departments": [len(c.departments) for c in cases],
+        }
+        data = {}
+        for name in DTYPES:
+            if name == "t_h":
+                data[name] = np.asarray(self.times, dtype=np.float64)[rows]
+            elif name in per_case:
+                data[name] = np.asarray(per_case[name], dtype=object if name == "category" else np.int64)[p]
+            else:
+                column = self.columns[name]
+                data[name] = np.asarray(column, dtype=_ROW_DTYPES.get(name, object))[rows]
+        return pd.DataFrame(data).astype(DTYPES)
 
 
 def dated(df: pd.DataFrame, start_date) -> pd.DataFrame:
