@@ -55,6 +55,13 @@ class SummaryDataCollector(mesa.DataCollector):
             self._add_summary(model)
         return self._end_tables
 
+    def take_end_tables(self) -> dict | None:
+        """:attr:`end_tables`, handed over: the collector keeps the summary in ``model_vars``
+        but no longer holds the tables (the caller owns them; one copy of a city's cases
+        table is enough)."""
+        end, self._end_tables = self.end_tables, None
+        return end
+
     def _add_summary(self, model) -> None:
         from governance_sim.metrics import cases_frame, summary_row, workers_frame
 

@@ -29,6 +29,13 @@ ROLE_ORDER += ["city_command", "large_grid"]  # 市指挥中心, 大网格团队
 ROLE_ORDER += ["municipal_center"]  # 市12345热线服务中心 (governance_sim.city)
 ACTIVITIES = ["case_work", "vertical", "paperwork", "admin", "patrol"]
 
+# the columns of the cases table that the summary, the places table and the panel read
+# (one they read and this leaves out raises KeyError in tests/test_partition.py) …
+SUMMARISED = ("t_created", "t_discovered", "t_reported", "t_first_response", "t_resolved", "t_closed",
+              "t_overdue", "grid", "status", "level", "channel", "found_by", "latent", "n_departments",
+              "handoffs", "buckpass", "whistled", "eruption", "satisfaction")
+# … and what the metrics by household group read (groups.py), when the run has groups
+BY_GROUP = ("household", "petition")
 
 # the cases table's columns, each read straight from the case records (attribute or function)
 _CASE_FIELDS = [
@@ -45,18 +52,27 @@ _CASE_FIELDS = [
 
 
 def cases_frame(model) -> pd.DataFrame:
-    """One row per case, built column by column (no row tuples: a city year has millions)."""
+    """One row per case, built column by column (no row tuples: a city year has millions).
+
+    Each column's list of values is made into its array before the next is read, and the
+    frame takes the arrays as they are: at most one column is ever held twice."""
     cases = model.cases
-    cats = [c.name for c in model.categories]
-    columns: dict[str, list] = {name: [getattr(c, attr) for c in cases] for name, attr in _CASE_FIELDS}
-    columns["category"] = [cats[c.category] for c in cases]
-    columns["n_departments"] = [len(c.departments) for c in cases]
-    columns["handoffs"] = [len(c.handoff_log) >> 1 for c in cases]
-    columns["handoff_path"] = [">".join(c.handoff_units) for c in cases]
-    columns["handoff_reasons"] = [">".join(c.handoff_reasons) for c in cases]
     if not cases:
         return pd.DataFrame.from_records([], columns=CASE_COLUMNS)
-    return pd.DataFrame({name: columns.pop(name) for name in CASE_COLUMNS})
+    cats = [c.name for c in model.categories]
+    fields = dict(_CASE_FIELDS)
+    derived = {
+        "category": lambda: [cats[c.category] for c in cases],
+        "n_departments": lambda: [len(c.departments) for c in cases],
+        "handoffs": lambda: [len(c.handoff_log) >> 1 for c in cases],
+        "handoff_path": lambda: [">".join(c.handoff_units) for c in cases],
+        "handoff_reasons": lambda: [">".join(c.handoff_reasons) for c in cases],
+    }
+    columns = {}
+    for name in CASE_COLUMNS:
+        values = derived[name]() if name in derived else [getattr(c, fields[name]) for c in cases]
+        columns[name] = pd.Series(values, copy=False)
+    return pd.DataFrame(columns, copy=False)
 
 
 def counted_days(model) -> int:
@@ -126,7 +142,10 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     events (repeat reports, petitions, tolerated problems) start at the end of the warm-up.
     """
     end = model.day * 24.0
-    cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
+    # the counted cases, and of them only the columns read here (a filtered copy of the whole
+    # table would briefly cost as much as the table)
+    cases = cases.loc[cases["t_created"] >= model.warmup_days * 24.0,
+                      [c for c in cases.columns if c in SUMMARISED or c in BY_GROUP]]
     counters = _counted(model)
     deadline = model.scenario.metrics.response_deadline_h
     reported = cases[cases["t_reported"].notna()]
@@ -135,9 +154,9 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     res = (reported["t_resolved"] - reported["t_reported"]).to_numpy(dtype=float)
     multi = (reported["n_departments"] >= 2).to_numpy()
     dept_cases = (reported["n_departments"] >= 1).to_numpy()
-    due = reported[reported["t_reported"] <= end - deadline]
-    responded_in_time = ((due["t_first_response"] - due["t_reported"]) <= deadline).to_numpy()
-    latent_found = cases[cases["latent"] & cases["t_discovered"].notna()]
+    due = (reported["t_reported"] <= end - deadline).to_numpy()
+    responded_in_time = ((reported["t_first_response"] - reported["t_reported"]).to_numpy()[due] <= deadline)
+    latent_found = (cases["latent"] & cases["t_discovered"].notna()).to_numpy()
     rated = reported["satisfaction"].notna()
     rated_closed = rated & reported["t_overdue"].isna()
     s: dict[str, float] = {
@@ -156,7 +175,7 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     raised = reported["channel"].isin(("community", "grid_worker")).to_numpy()
     s["resolution_time_multi_dept_community_mean_h"] = _mean(res[multi & raised])
     s["resolution_time_no_dept_mean_h"] = _mean(res[~dept_cases])
-    s["response_rate"] = float(responded_in_time.mean()) if len(due) else math.nan
+    s["response_rate"] = float(responded_in_time.mean()) if due.any() else math.nan
     s["resolution_rate"] = float((reported["status"] == RESOLVED).mean()) if len(reported) else math.nan
     sat = model.resident_spec.satisfied_threshold
     s["satisfaction_rate"] = float((reported.loc[rated, "satisfaction"] >= sat).mean()) if rated.any() else math.nan
@@ -169,7 +188,7 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     s["whistles"] = int(cases["whistled"].sum())
     s.update(model.appraisal.summons_summary())
     s["share_found_by_patrol"] = float((reported["found_by"] == FOUND_BY_PATROL).mean()) if len(reported) else math.nan
-    s["discovery_time_latent_mean_h"] = _mean(latent_found["t_discovered"] - latent_found["t_created"])
+    s["discovery_time_latent_mean_h"] = _mean((cases["t_discovered"] - cases["t_created"]).to_numpy()[latent_found])
     s["eruptions"] = int(cases["eruption"].sum())
     s["repeat_reports"] = int(counters["repeat_reports"])
     s["petitions"] = int(counters["petitions"])

@@ -66,8 +66,11 @@ def identity(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def _tag(df: pd.DataFrame, ident: dict[str, Any]) -> pd.DataFrame:
-    df = df.copy()
+def _tag(df: pd.DataFrame, ident: dict[str, Any], copy: bool = True) -> pd.DataFrame:
+    """``df`` with the run's identity columns first (``copy=False``: inserted into ``df`` itself,
+    for a frame no one else holds)."""
+    if copy:
+        df = df.copy()
     for i, (k, v) in enumerate(ident.items()):
         df.insert(i, k, v)
     return df
@@ -196,27 +199,29 @@ def release(model: GovernanceModel) -> None:
 def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
     """Turn a finished (or paused) model into a :class:`RunResult`."""
     ident = identity(model.scenario)
-    end = getattr(model.datacollector, "end_tables", None)
+    take = getattr(model.datacollector, "take_end_tables", None)
+    end = take() if take is not None else None
     if end is not None and end["day"] == model.day:  # built on the last day (see collector.py)
-        # not copied: they are only read below, and _tag makes the result's own copies
         cases, workers, row = end["cases"], end["workers"], dict(end["summary"])
     else:
         cases = metrics.cases_frame(model)
         workers = metrics.workers_frame(model)
         row = metrics.summary_row(model, cases, workers)
-    summary = pd.DataFrame([row])
+    # every frame below is this call's own, so the identity columns go into it, not into a copy
+    places = place_columns(model, cases, places_frame(model, cases, workers))
+    panel = panel_frame(model, cases)
     log = eventlog.build(model) if eventlog.is_recording(model) else None
     if log is not None:
-        log.events = _tag(log.events, ident)
+        log.events = _tag(log.events, ident, copy=False)
     result = RunResult(
-        summary=_tag(summary, ident),
-        timeseries=_tag(metrics.timeseries_frame(model), ident),
-        cases=_tag(cases, ident),
-        workers=_tag(workers, ident),
+        summary=_tag(pd.DataFrame([row]), ident, copy=False),
+        timeseries=_tag(metrics.timeseries_frame(model), ident, copy=False),
+        cases=_tag(cases, ident, copy=False),
+        workers=_tag(workers, ident, copy=False),
         scenario=model.scenario,
-        places=_tag(place_columns(model, cases, places_frame(model, cases, workers)), ident),
+        places=_tag(places, ident, copy=False),
         event_log=log,
-        panel=_tag(panel_frame(model, cases), ident),
+        panel=_tag(panel, ident, copy=False),
     )
     if out is not None:
         result.write(out)

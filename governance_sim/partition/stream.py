@@ -26,14 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from governance_sim.metrics import CASE_COLUMNS
-
-# the columns of the cases table that metrics.summary_row, places.places_frame and
-# panel.panel_frame read for a city run as districts (half the table; one they read and this
-# leaves out raises KeyError in tests/test_partition.py)
-SUMMARISED = ("t_created", "t_discovered", "t_reported", "t_first_response", "t_resolved", "t_closed",
-              "t_overdue", "grid", "status", "level", "channel", "found_by", "latent", "n_departments",
-              "handoffs", "buckpass", "whistled", "eruption", "satisfaction")
+from governance_sim.metrics import BY_GROUP, CASE_COLUMNS, SUMMARISED
 
 
 def encode(cases: pd.DataFrame) -> bytes:
@@ -76,12 +69,10 @@ def write_cases(parts: Iterable[bytes], path: str | Path) -> int:
     return rows
 
 
-# and what the metrics by household group read (groups.py), when the run has groups
-BY_GROUP = ("household", "petition")
-
-
 def read_for_summaries(path: str | Path, groups: bool = False) -> pd.DataFrame:
-    """The columns of the written cases table that the summary, places and panel read."""
+    """The columns of the written cases table that the summary, places and panel read
+    (:data:`~governance_sim.metrics.SUMMARISED`, and :data:`~governance_sim.metrics.BY_GROUP`
+    with ``groups``)."""
     present = set(pq.read_schema(str(path)).names)
     wanted = set(SUMMARISED) | (set(BY_GROUP) if groups else set())
     return pd.read_parquet(path, columns=[c for c in CASE_COLUMNS if c in wanted and c in present])
