@@ -36,6 +36,7 @@ import pandas as pd
 from pydantic import Field
 
 from governance_sim.cases import CHANNELS, FOUND_BY_RESIDENT, RESOLVED
+from governance_sim.metrics import counted_cases
 from governance_sim.schema import ParamModel, Weights
 
 OTHER = "other"
@@ -193,7 +194,7 @@ def summary_columns(model, cases: pd.DataFrame) -> dict[str, float]:
     pop = model.population
     if getattr(pop, "group", None) is None:
         return {}
-    cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
+    cases = counted_cases(model, cases)
     group_of_case = pop.group[cases["household"].to_numpy(dtype=np.int64)]
     sat = model.resident_spec.satisfied_threshold
     out: dict[str, float] = {}
@@ -218,7 +219,7 @@ def place_columns(model, cases: pd.DataFrame, places: pd.DataFrame) -> pd.DataFr
     from governance_sim.places import layout_territory
 
     base = layout_territory(model)
-    cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
+    cases = counted_cases(model, cases)
     comm = np.array([g.community for g in base.grids], dtype=np.int64)[cases["grid"].to_numpy(dtype=np.int64)]
     street_of = np.array([c.street for c in base.communities], dtype=np.int64)
     group = pop.group[cases["household"].to_numpy(dtype=np.int64)].astype(np.int64)

@@ -75,6 +75,14 @@ def cases_frame(model) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
+def counted_cases(model, cases: pd.DataFrame) -> pd.DataFrame:
+    """The cases the summaries count (created after the warm-up), with only the columns they
+    read (:data:`SUMMARISED`, :data:`BY_GROUP`): a filtered copy of every column would briefly
+    cost as much again as the table."""
+    return cases.loc[cases["t_created"] >= model.warmup_days * 24.0,
+                     [c for c in cases.columns if c in SUMMARISED or c in BY_GROUP]]
+
+
 def counted_days(model) -> int:
     """Days simulated after the warm-up (those the summary counts)."""
     return max(0, model.day - model.warmup_days)
@@ -142,10 +150,7 @@ def summary_row(model, cases: pd.DataFrame, workers: pd.DataFrame) -> dict[str, 
     events (repeat reports, petitions, tolerated problems) start at the end of the warm-up.
     """
     end = model.day * 24.0
-    # the counted cases, and of them only the columns read here (a filtered copy of the whole
-    # table would briefly cost as much as the table)
-    cases = cases.loc[cases["t_created"] >= model.warmup_days * 24.0,
-                      [c for c in cases.columns if c in SUMMARISED or c in BY_GROUP]]
+    cases = counted_cases(model, cases)
     counters = _counted(model)
     deadline = model.scenario.metrics.response_deadline_h
     reported = cases[cases["t_reported"].notna()]

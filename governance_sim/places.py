@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from governance_sim.cases import CLOSED_ON_PAPER, OPEN, RESOLVED
-from governance_sim.metrics import counted_days
+from governance_sim.metrics import counted_cases, counted_days
 from governance_sim.model import MONTH_DAYS
 from governance_sim.territory import Territory, build_territory
 
@@ -134,7 +134,7 @@ def _rates(t: dict, i: int) -> dict[str, float]:
 def place_months_frame(model, cases: pd.DataFrame) -> pd.DataFrame:
     """Each street's 三率 and rank for each full month counted after the warm-up (rank 1 = best score)."""
     base = layout_territory(model)
-    cases = cases[cases["t_created"] >= model.warmup_days * 24.0]
+    cases = counted_cases(model, cases)
     arr = _CaseArrays(base, cases, model.day * 24.0, model.scenario.metrics.response_deadline_h,
                       model.resident_spec.satisfied_threshold)
     return _months(base, arr, counted_days(model) // MONTH_DAYS, min(model.day, model.warmup_days) * 24.0)
@@ -180,8 +180,7 @@ def places_frame(model, cases: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFr
     """One row per district, street and community of the run: see the module docstring."""
     base = layout_territory(model)
     weeks = counted_days(model) / 7.0
-    warmup_h = model.warmup_days * 24.0
-    cases = cases[cases["t_created"] >= warmup_h]  # as the summary: cases of the counted days only
+    cases = counted_cases(model, cases)  # as the summary: cases of the counted days only
     arr = _CaseArrays(base, cases, model.day * 24.0, model.scenario.metrics.response_deadline_h,
                       model.resident_spec.satisfied_threshold)
     n_comm, n_street = len(base.communities), len(base.streets)
