@@ -10,6 +10,7 @@ whole process tree (the sweep's parent and its workers, summed) is sampled.
     python benchmarks/bench_city.py                      # a year: tens of minutes, ~10 GB
     python benchmarks/bench_city.py --days 30 --speedup-days 5   # a quick look
     python benchmarks/bench_city.py --partition --days 10        # the city run as districts
+    python benchmarks/bench_city.py --partition-only --event-log # a year as districts, with the event log
 
 With ``--partition`` the city also runs as districts (``city.partition: districts``,
 governance_sim.partition) on one worker and on ``--workers``, alternating, each in a child
@@ -18,6 +19,9 @@ whole tree's resident memory is sampled; the last line then adds
 ``partition_wall_s_1=<t1> partition_wall_s_<n>=<tn> partition_speedup=<t1/tn>
 partition_cpu_s_1=<c1> partition_cpu_s_<n>=<cn> partition_tree_peak_gb=<p>`` (CPU time of the
 process tree: on a shared machine the wall time of several workers says little by itself).
+``--partition-only`` runs only the city as districts on ``--workers`` workers (last line
+``days=<d> partition_wall_s_<n>=<t> partition_cpu_s_<n>=<c> partition_tree_peak_gb=<p>
+event_log=<0|1>``); ``--event-log`` has the runs as districts write the event log too.
 
 The last line is machine-readable::
 
@@ -90,17 +94,18 @@ from governance_sim import run
 out = tempfile.mkdtemp(prefix="bench-city-")
 try:  # the tables written, as `govsim run --out` writes them
     run({scenario!r}, {variant!r}, seed=1, days={days}, overrides={{"city.partition": "districts"}},
-        workers={workers}, out=out)
+        workers={workers}, out=out, event_log={event_log})
 finally:
     shutil.rmtree(out, ignore_errors=True)
 """
 
 
-def partition_wall(days: int, variant: str, workers: int) -> tuple[float, float, float]:
-    """Wall time of the city run as districts on ``workers`` processes, outputs included, the
-    peak of its process tree's summed resident memory, and the tree's CPU time."""
+def partition_wall(days: int, variant: str, workers: int, event_log: bool = False) -> tuple[float, float, float]:
+    """Wall time of the city run as districts on ``workers`` processes, outputs included (and
+    the event log with ``event_log``), the peak of its process tree's summed resident memory,
+    and the tree's CPU time."""
     code = PARTITION_CHILD.format(root=str(ROOT), scenario=str(SCENARIO), variant=variant, days=days,
-                                  workers=workers)
+                                  workers=workers, event_log=event_log)
     return _watched([sys.executable, "-c", code], f"the city run as districts on {workers} worker(s)")
 
 
@@ -153,8 +158,18 @@ def main() -> None:
     ap.add_argument("--partition", action="store_true",
                     help="also run the city as districts on 1 and --workers workers (alternating)")
     ap.add_argument("--partition-reps", type=int, default=1, help="alternations of the partitioned runs")
+    ap.add_argument("--partition-only", action="store_true",
+                    help="only the city as districts on --workers workers (no one-model run, no sweep)")
+    ap.add_argument("--event-log", action="store_true", help="the runs as districts also write the event log")
     args = ap.parse_args()
     print(f"beijing_city, {args.days} days, variant {args.variant}, {os.cpu_count()} cores", flush=True)
+    if args.partition_only:
+        wall, peak, cpu = partition_wall(args.days, args.variant, args.workers, args.event_log)
+        print(f"as districts on {args.workers} workers{' with the event log' if args.event_log else ''}: "
+              f"{wall:.1f} s ({cpu:.1f} s CPU), process tree peak {peak:.2f} GB", flush=True)
+        print(f"days={args.days} partition_wall_s_{args.workers}={wall:.1f} partition_cpu_s_{args.workers}={cpu:.1f} "
+              f"partition_tree_peak_gb={peak:.2f} event_log={int(args.event_log)}")
+        return
     r = one_run(args.days, args.variant)
     rate = r["cases"] / r["wall_s"]
     print(f"one run: {r['wall_s']:.1f} s, {r['cases']:,} cases ({rate:,.0f}/s), peak {r['peak_gb']:.2f} GB",
@@ -175,9 +190,9 @@ def main() -> None:
         one = many = one_cpu = many_cpu = float("inf")
         part_peak = 0.0
         for _ in range(args.partition_reps):  # alternate, keep the best of each (the machine is shared)
-            t, p, c = partition_wall(args.days, args.variant, 1)
+            t, p, c = partition_wall(args.days, args.variant, 1, args.event_log)
             one, one_cpu, part_peak = min(one, t), min(one_cpu, c), max(part_peak, p)
-            t, p, c = partition_wall(args.days, args.variant, args.workers)
+            t, p, c = partition_wall(args.days, args.variant, args.workers, args.event_log)
             many, many_cpu, part_peak = min(many, t), min(many_cpu, c), max(part_peak, p)
         print(f"as districts: {one:.1f} s on 1 worker ({one_cpu:.1f} s CPU), {many:.1f} s on {args.workers} "
               f"({many_cpu:.1f} s CPU; {one / many:.2f}×), process tree peak {part_peak:.2f} GB", flush=True)
