@@ -135,7 +135,7 @@ def write_events(folder: Path, firsts: dict[int, int], path: str | Path, identit
                     df = batch.to_pandas().drop(columns=list(ORDER_COLUMNS))
                     df["case_id"] += firsts[k]
                     table = pa.Table.from_pandas(_tag(eventlog.dated(df.astype(eventlog.DTYPES), start_date),
-                                                      identity), schema=schema, preserve_index=False)
+                                                      identity, copy=False), schema=schema, preserve_index=False)
                     writer.write_table(table)
                     rows += table.num_rows
         finally:

@@ -169,7 +169,7 @@ class DistrictHost:
             del model
             cases["handoff_path"] = renumbered(cases["handoff_path"], unit)
             cases = shift_cases(cases, case_offsets[k], place_offsets[k])
-            out[k]["cases"] = stream.encode(_tag(cases, identity))
+            out[k]["cases"] = stream.encode(_tag(cases, identity, copy=False))
             del cases
         # a model and its agents refer to each other: one pass of the cyclic collector frees them
         # all (one pass per district walked every other district's objects again: ~1/3 of the time)
