@@ -88,8 +88,7 @@ def event_rows(cases, trail, categories) -> pd.DataFrame:
     """
     position = {c.id: p for p, c in enumerate(cases)}
     cats = [c.name for c in categories]
-    households = [c.household for c in cases]
-    hh_label = [f"household:{h}" for h in households]
+    hh_label = [f"household:{c.household}" for c in cases]
     blocks = _Blocks()
 
     # the case's own timestamps: created, erupted, discovered, reported, petitioned
@@ -164,8 +163,7 @@ def event_rows(cases, trail, categories) -> pd.DataFrame:
 
 
 _TRAIL_SEQ = 1 << 40  # a trail step's place among its case's rows comes after every hand-off's
-_ORDER_CODES = np.array([ORDER[a] for a in ACTIVITIES], dtype=np.int64)
-_ROW_DTYPES = {"value": np.float64, "handoff": bool, "seq": np.int64}
+_ROW_DTYPES = {"value": np.float64, "handoff": bool}
 
 
 class _Blocks:
@@ -188,12 +186,9 @@ class _Blocks:
                                 strict=True):
             self.columns[name].extend(column if isinstance(column, list) else [column] * n)
 
-    def order(self) -> np.ndarray:
-        """Rows by case position, time, :data:`ORDER`, then the order the case took them."""
-        p = np.asarray(self.positions, dtype=np.int64)
-        t = np.asarray(self.times, dtype=np.float64)
-        code = {a: i for i, a in enumerate(ACTIVITIES)}
-        order = _ORDER_CODES[np.fromiter((code[a] for a in self.columns["activity"]), np.int64, len(p))]
+    def order(self, p: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Rows by case position ``p``, time ``t``, :data:`ORDER`, then the order the case took them."""
+        order = np.fromiter((ORDER[a] for a in self.columns["activity"]), np.int64, len(p))
         seq = np.asarray(self.columns["seq"], dtype=np.int64)
         rows = np.lexsort((seq, order, t, p))
         undated = np.isnan(t[rows])
@@ -210,8 +205,10 @@ class _Blocks:
         return rows
 
     def frame(self, cases: list, category_names: list[str]) -> pd.DataFrame:
-        rows = self.order()
-        p = np.asarray(self.positions, dtype=np.int64)[rows]
+        t = np.asarray(self.times, dtype=np.float64)
+        p = np.asarray(self.positions, dtype=np.int64)
+        rows = self.order(p, t)
+        p = p[rows]
         per_case = {
             "case_id": [c.id for c in cases],
             "household": [c.household for c in cases],
@@ -222,7 +219,7 @@ class _Blocks:
         data = {}
         for name in DTYPES:
             if name == "t_h":
-                data[name] = np.asarray(self.times, dtype=np.float64)[rows]
+                data[name] = t[rows]
             elif name in per_case:
                 data[name] = np.asarray(per_case[name], dtype=object if name == "category" else np.int64)[p]
             else:
