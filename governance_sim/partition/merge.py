@@ -19,7 +19,7 @@ Rules, so that the merged tables read as one run of the whole city:
   by its own rule (``Overlay.merge_summaries``: the hotline's from the summed tallies and
   every appraisal row, streets ranked summed; counts added up and shares of the sums for
   the others).
-  The written cases are read back with only the columns these read (``stream.SUMMARISED``).
+  The written cases are read back with only the columns these read (``metrics.SUMMARISED``).
 * **places** and **panel** — built from the written cases and the merged workers on the
   city's layout, as for the one-model city (municipal seat shares and municipal department
   shares count at city level, like the municipal units they share out).
