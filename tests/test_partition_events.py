@@ -156,3 +156,41 @@ def test_pm4py_reads_the_city_files(city, tmp_path):
     assert log["case:concept:name"].nunique() == len(res.cases)
     _, starts, _ = pm4py.discover_dfg(log)
     assert set(starts) == {"created"}
+
+
+def test_small_batches_written_behind_give_the_same_event_log(city, logged, monkeypatch):
+    from governance_sim.partition import events
+
+    monkeypatch.setattr(events, "BATCH_ROWS", 97)  # many batches, each written on the thread
+    monkeypatch.setattr(events, "WRITES_AHEAD", 1)
+    small = run(city, workers=1, event_log=True)
+    pd.testing.assert_frame_equal(logged.event_log.events, small.event_log.events, check_exact=True)
+
+
+def test_the_writing_thread_keeps_the_order_and_passes_its_error_on():
+    import threading
+    import time
+
+    from governance_sim.partition.events import WRITES_AHEAD, _InOrder
+
+    written, threads = [], set()
+
+    def slow(item):
+        time.sleep(0.002 * (item % 3))  # later items would overtake earlier ones if run side by side
+        threads.add(threading.current_thread().name)
+        written.append(item)
+
+    with _InOrder(slow) as write:
+        for i in range(40):
+            write(i)
+            assert i + 1 - len(written) <= WRITES_AHEAD  # never more than WRITES_AHEAD behind
+    assert written == list(range(40))
+    assert threads == {n for n in threads if n.startswith("events-writer")}
+
+    def fails(item):
+        if item == 3:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"), _InOrder(fails) as write:
+        for i in range(10):
+            write(i)

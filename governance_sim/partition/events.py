@@ -25,6 +25,8 @@ them; so the log is the same for any number of workers, and with or without the 
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +39,7 @@ from governance_sim.partition import stream
 
 SORT_MEMORY = "1GB"  # DuckDB's memory for ordering the parts; beyond it the sort spills to disk
 BATCH_ROWS = 200_000  # events dated, tagged and written at a time
+WRITES_AHEAD = 2  # batches handed to the writing thread and not yet written (bounds the memory)
 # columns of a part besides the log's own: the district, and an event's place within its case
 ORDER_COLUMNS = ("district", "event_no")
 
@@ -125,19 +128,49 @@ def write_events(folder: Path, firsts: dict[int, int], path: str | Path, identit
         con = duckdb.connect(config={"memory_limit": SORT_MEMORY, "temp_directory": str(Path(folder) / "sort")})
         try:
             con.execute("SET enable_progress_bar = false")  # the run prints its own progress only
-            # district after district (the city's case ids run so): one district's parts sorted at
-            # a time, so the sort's temporary files are at most one district's
-            for k in sorted(by_district):
-                ordered = con.read_parquet(by_district[k]).order("case_id, event_no")
-                # DuckDB ≥ 1.4 names it to_arrow_reader (fetch_arrow_reader is deprecated there)
-                reader = getattr(ordered, "to_arrow_reader", None) or ordered.fetch_arrow_reader
-                for batch in reader(BATCH_ROWS):
-                    df = batch.to_pandas().drop(columns=list(ORDER_COLUMNS))
-                    df["case_id"] += firsts[k]
-                    table = pa.Table.from_pandas(_tag(eventlog.dated(df.astype(eventlog.DTYPES), start_date),
-                                                      identity, copy=False), schema=schema, preserve_index=False)
-                    writer.write_table(table)
-                    rows += table.num_rows
+            with _InOrder(writer.write_table) as write:
+                # district after district (the city's case ids run so): one district's parts sorted
+                # at a time, so the sort's temporary files are at most one district's
+                for k in sorted(by_district):
+                    ordered = con.read_parquet(by_district[k]).order("case_id, event_no")
+                    # DuckDB ≥ 1.4 names it to_arrow_reader (fetch_arrow_reader is deprecated there)
+                    reader = getattr(ordered, "to_arrow_reader", None) or ordered.fetch_arrow_reader
+                    for batch in reader(BATCH_ROWS):
+                        df = batch.to_pandas().drop(columns=list(ORDER_COLUMNS))
+                        df["case_id"] += firsts[k]
+                        table = pa.Table.from_pandas(_tag(eventlog.dated(df.astype(eventlog.DTYPES), start_date),
+                                                          identity, copy=False), schema=schema, preserve_index=False)
+                        write(table)
+                        rows += table.num_rows
         finally:
             con.close()
     return rows
+
+
+class _InOrder:
+    """Calls ``write`` on one background thread, in the order given, at most
+    :data:`WRITES_AHEAD` calls behind: Parquet's encoding and compression release the GIL,
+    so the next batch is dated and tagged on the other core meanwhile.  An error of the
+    thread is raised in the caller at its next call, or on leaving."""
+
+    def __init__(self, write):
+        self.write, self.pending = write, deque()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="events-writer")
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, table) -> None:
+        self.pending.append(self.pool.submit(self.write, table))
+        while len(self.pending) > WRITES_AHEAD or (self.pending and self.pending[0].done()):
+            self.pending.popleft().result()
+
+    def __exit__(self, kind, error, tb) -> None:
+        try:
+            if kind is None:  # every batch written before the file is closed
+                while self.pending:
+                    self.pending.popleft().result()
+        finally:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
