@@ -79,7 +79,8 @@ def _tag(df: pd.DataFrame, ident: dict[str, Any], copy: bool = True) -> pd.DataF
 def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, seed: int | None = None,
         days: int | None = None, overrides: dict[str, Any] | list[str] | None = None,
         out: str | Path | None = None, progress: Callable[[int], None] | None = None,
-        event_log: bool = False, workers: int | None = None, scheduler=None) -> RunResult:
+        event_log: bool = False, workers: int | None = None, scheduler=None,
+        check_memory: bool = True) -> RunResult:
     """Run one scenario and return (and optionally write) its tables.
 
     Args:
@@ -99,6 +100,10 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             worker processes (default 1), or a Dask scheduler address or client
             (:mod:`governance_sim.partition`); results do not depend on them.  Other runs take
             one process.
+        check_memory: refuse, before anything is built, a run in one model whose estimated
+            peak exceeds ``limits.max_memory_gb`` or else the memory available
+            (:func:`~governance_sim.experiments.memory.check_fits`); ``False`` for the runs of an
+            experiment, whose number at once is already sized to fit.
     """
     sc = load_scenario(scenario, variant, overrides, seed=seed, days=days)
     from governance_sim.partition import is_partitioned
@@ -108,7 +113,7 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
     if workers not in (None, 1) or scheduler is not None:
         raise ScenarioError("workers", "only a city run as districts (city.partition: districts) runs on "
                                        f"several workers; this run takes one (got workers={workers!r})")
-    model = GovernanceModel(sc)
+    model = one_model(sc) if check_memory else GovernanceModel(sc)
     if event_log:
         eventlog.record(model)
     try:
@@ -121,6 +126,15 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             # city's gigabytes should be gone before the next run of a sequence is built
             del model
             gc.collect()
+
+
+def one_model(sc: Scenario) -> GovernanceModel:
+    """The model of a run in one process, once its estimated memory is known to fit
+    (:func:`~governance_sim.experiments.memory.check_fits`, ``limits.max_memory_gb``)."""
+    from governance_sim.experiments.memory import check_fits
+
+    check_fits(sc)
+    return GovernanceModel(sc)
 
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *, out: str | Path | None = None,

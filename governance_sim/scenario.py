@@ -372,6 +372,11 @@ class LimitsSpec(Strict):
     max_events: int = Field(default=100_000_000, ge=1, le=10**15,
                             description="events one run may process before it is stopped")
     max_wall_s: float = Field(default=3600.0, gt=0, le=10**9, description="seconds one run may take before it is stopped")
+    max_memory_gb: float | None = Field(
+        default=None, gt=0, le=10**6,
+        description="GB a run in one model may be estimated to need (households and expected problems, "
+                    "governance_sim.experiments.memory.run_bytes) before it is refused; default (None): the "
+                    "memory available when it starts")
 
 
 # --------------------------------------------------------------------------- scenario

@@ -19,8 +19,9 @@ from governance_sim.scenario import load_scenario
 runner = CliRunner()
 
 
-def _tight(monkeypatch, cores=4, available=1e6):
-    """A machine of ``cores`` cores on which not even one run "fits" (at least one is always tried)."""
+def _tight(monkeypatch, cores=4, available=1.5 * memory.BASE_BYTES):
+    """A machine of ``cores`` cores with room for one small run at a time (the interpreter's
+    estimated share is most of a small run's)."""
     monkeypatch.setattr(memory, "local_cores", lambda: cores)
     monkeypatch.setattr(memory, "available_bytes", lambda: available)
 
@@ -143,3 +144,97 @@ def test_calibrate_runs_what_fits(tmp_path, monkeypatch):
     targets = {"targets": {"resolution_rate": {"value": 0.8, "sd": 0.1, "source": "made up for the test"}}}
     calibrate(TINY, targets, ["arrangement.p_buckpass=0:0.8"], days=3, check=True, out=tmp_path / "chk")
     assert chosen and set(chosen) == {1}
+
+
+# --------------------------------------------------------------------------- a run too large for the machine
+
+
+def test_a_run_that_does_not_fit_is_refused_naming_the_limit():
+    import pytest
+
+    from governance_sim.scenario import ScenarioError
+
+    sc = load_scenario(TINY)
+    need = memory.run_bytes(sc)
+    memory.check_fits(sc, available=need * 1.01)  # fits
+    memory.check_fits(load_scenario(TINY, overrides=["limits.max_memory_gb=1000"]), available=need / 2)  # lifted
+    with pytest.raises(ScenarioError, match="limits.max_memory_gb") as refused:
+        memory.check_fits(sc, available=need / 2)
+    assert "--days" in str(refused.value) and "--set limits.max_memory_gb=GB" in str(refused.value)
+    assert "districts" not in str(refused.value)  # not a city: no advice to split it
+    with pytest.raises(ScenarioError, match="limits.max_memory_gb is 0.001"):  # the limit, not the machine
+        memory.check_fits(load_scenario(TINY, overrides=["limits.max_memory_gb=0.001"]), available=1e15)
+
+
+def test_a_city_that_does_not_fit_is_told_to_run_as_districts(tmp_path):
+    import pytest
+    from test_partition import make_city
+
+    from governance_sim.scenario import ScenarioError
+
+    one_model = load_scenario(make_city(tmp_path), overrides=["city.partition=none"])
+    with pytest.raises(ScenarioError, match=r"city\.partition=districts"):
+        memory.check_fits(one_model, available=1.0)
+    districts = load_scenario(make_city(tmp_path), overrides=["city.partition=districts"])
+    memory.check_fits(districts, available=1.0)  # streamed: not sized by the one-model estimate
+
+
+def test_govsim_run_refuses_before_building_and_writes_nothing(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump(TINY, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["run", str(path), "-d", "3", "--set", "limits.max_memory_gb=0.01", "-o", str(out)])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "limits.max_memory_gb" in lines[0] and "Traceback" not in res.output
+    assert not out.exists()
+    res = runner.invoke(app, ["run", str(path), "-d", "3", "--set", "limits.max_memory_gb=50", "-q"])
+    assert res.exit_code == 0, res.output
+
+
+def test_run_refuses_unless_asked_not_to(monkeypatch):
+    import pytest
+
+    from governance_sim import run
+    from governance_sim.scenario import ScenarioError
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1e6)  # a machine with 1 MB free
+    with pytest.raises(ScenarioError, match="limits.max_memory_gb"):
+        run(TINY, days=2)
+    assert len(run(TINY, days=2, check_memory=False).summary) == 1  # an experiment's run: its pool was sized
+
+
+def test_an_experiment_of_which_not_one_run_fits_is_refused_up_front(tmp_path, monkeypatch):
+    _tight(monkeypatch, available=1e6)
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump({**TINY, "variants": {"a": {}, "b": {}}}, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(app, ["compare", str(path), "--variants", "a,b", "--reps", "1", "-d", "2",
+                              "-o", str(tmp_path / "cmp")])
+    assert res.exit_code == 2 and "limits.max_memory_gb" in res.output and "internal error" not in res.output
+    assert not (tmp_path / "cmp").exists()
+    _tight(monkeypatch, available=1e6)
+    res = runner.invoke(app, ["compare", str(path), "--variants", "a,b", "--reps", "1", "-d", "2", "-q",
+                              "--set", "limits.max_memory_gb=100"])  # lifted deliberately: one at a time
+    assert res.exit_code == 0, res.output
+
+
+def test_bad_memory_limits_are_refused_naming_the_field():
+    import math
+
+    import pytest
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from governance_sim.scenario import ScenarioError
+
+    bad = st.one_of(st.floats(max_value=0.0), st.just(math.nan), st.just(math.inf), st.floats(min_value=1.0001e6),
+                    st.text(max_size=5).filter(lambda t: not t.strip().lstrip("+").replace(".", "", 1).isdigit()),
+                    st.booleans(), st.lists(st.integers(), max_size=2))
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(bad)
+    def check(value):
+        with pytest.raises(ScenarioError, match=r"limits\.max_memory_gb"):
+            load_scenario({**TINY, "limits": {"max_memory_gb": value}})
+
+    check()

@@ -54,7 +54,8 @@ class Simulator:
         from governance_sim.experiments.evaluate import numeric_metrics
         from governance_sim.runner import run
 
-        result = run(self.scenario, seed=seed, days=self.days, overrides=overrides)
+        # runs of a calibration's pool, sized to fit (calibration.fit): no refusal run by run
+        result = run(self.scenario, seed=seed, days=self.days, overrides=overrides, check_memory=False)
         sc = result.scenario
         return target_values(list(self.targets), numeric_metrics(result.metrics),
                              sc.territory.population, sc.days)

@@ -11,10 +11,9 @@ from governance_sim import eventlog
 from governance_sim.cli import options as opt
 from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
-from governance_sim.model import GovernanceModel
 from governance_sim.outdir import check_out_dir
 from governance_sim.partition import is_partitioned
-from governance_sim.runner import collect
+from governance_sim.runner import collect, one_model
 from governance_sim.scenario import ScenarioError, load_scenario
 
 
@@ -54,7 +53,7 @@ def run_command(
         if workers not in (None, 1) or scheduler is not None:
             raise ScenarioError("--workers", "only a city run as districts (--set city.partition=districts) "
                                              "runs on several workers or on Dask")
-        model = GovernanceModel(sc)
+        model = one_model(sc)
     if event_log:
         eventlog.record(model)
     shown = "as written (no --variant)" if sc.variant == "default" else f"variant {sc.variant}"

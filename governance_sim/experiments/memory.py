@@ -1,16 +1,19 @@
-"""How many runs of a scenario fit in memory at once.
+"""How much memory a run needs, and how many runs of a scenario fit in memory at once.
 
-A city of 21.9 M people needs about 3 GB for a run of 30 warm-up and 30 counted days
-(docs/performance.md), so
-running one per core, as ``compare`` does by default, could exhaust a shared machine.
-:func:`run_bytes` estimates a run's peak from its households and the problems expected
-over its days (figures measured on ``beijing_city``: about 40 bytes per household —
-its columns; its Mesa agent is made only when asked for — and 2.5 to 4.8 kB per problem — the case,
-its events and its rows in the outputs, more as a run gets longer; the estimate takes
-4 kB); :func:`workers_that_fit` caps the number of local
-processes so that their estimates stay within most of the memory available now.
-:func:`capped_workers` applies that cap when the user gives no ``--workers``: ``compare``,
-``sweep``, ``sensitivity``, ``calibrate`` and ``validate`` all go through it.
+:func:`run_bytes` estimates a run's peak (in one model) from its households and the problems
+expected over its days: about 40 bytes per household — its columns; its Mesa agent is made
+only when asked for — and about 1.8 kB per problem — the case record, its events and its rows
+in the outputs.  Measured as the peak RSS of one run with its tables written (``beijing_city``
+as one model, 30 + 30 and 30 + 90 days: 2.46 GB for 1.10 M problems, 4.39 GB for 2.19 M;
+``beijing_street`` at 1,000,000 people, a year: 0.80 GB for 0.33 M), so the estimate takes
+2 kB.  A city of 21.9 M people therefore needs about 2.5 GB for 30 counted days and ~14 GB
+for a year in one model (as districts, a year peaks below 6 GB: the cases are streamed).
+
+:func:`workers_that_fit` caps the number of local processes so that their estimates stay
+within most of the memory available now; :func:`capped_workers` applies that cap when the
+user gives no ``--workers``: ``compare``, ``sweep``, ``sensitivity``, ``calibrate`` and
+``validate`` all go through it.  :func:`check_fits` refuses a single run that would not fit
+(``limits.max_memory_gb``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 
 BASE_BYTES = 200e6  # the interpreter, numpy, pandas, Mesa and the package
 BYTES_PER_HOUSEHOLD = 40.0
-BYTES_PER_CASE = 4000.0
+BYTES_PER_CASE = 2000.0  # 1.8 kB measured (see above), and a margin
 SHARE_OF_AVAILABLE = 0.8  # leave the rest to the machine's other work
 
 
@@ -29,9 +32,47 @@ def run_bytes(scenario) -> float:
 
     population, _ = territory_size(scenario.territory)
     households = population / scenario.territory.household_size
+    return BASE_BYTES + BYTES_PER_HOUSEHOLD * households + BYTES_PER_CASE * expected_cases(scenario)
+
+
+def check_fits(scenario, available: float | None = None) -> None:
+    """Refuse a run in one model whose estimate (:func:`run_bytes`) exceeds
+    ``limits.max_memory_gb``, or, where that is not set, the memory available now (``available``
+    or :func:`available_bytes`; no check where the machine does not tell).  One
+    :class:`~governance_sim.scenario.ScenarioError` naming the limit and what to do instead."""
+    from governance_sim.partition import is_partitioned
+    from governance_sim.scenario import ScenarioError
+
+    if is_partitioned(scenario):  # its cases are streamed: the estimate is not of such a run
+        return
+    need = run_bytes(scenario)
+    limit_gb = scenario.limits.max_memory_gb
+    if limit_gb is not None:
+        limit, what = limit_gb * 1e9, f"limits.max_memory_gb is {limit_gb:g}"
+    else:
+        limit = available if available is not None else available_bytes()
+        if limit is None:
+            return
+        what = f"{limit / 1e9:.1f} GB of memory is available"
+    if need <= limit:
+        return
+    days = scenario.warmup_days + scenario.days
+    instead = ("run it as districts (--set city.partition=districts --workers 2: a year of the city "
+               "peaks below 6 GB), " if getattr(scenario, "city", None) is not None else "")
+    raise ScenarioError("limits.max_memory_gb",
+                        f"this run in one model needs about {need / 1e9:.1f} GB ({days} days, "
+                        f"{expected_cases(scenario):,.0f} problems expected) and {what}; {instead}"
+                        "count fewer days (--days), or raise the limit deliberately with "
+                        "--set limits.max_memory_gb=GB")
+
+
+def expected_cases(scenario) -> float:
+    """Problems expected over the warm-up and counted days: Σ rate × population / 1,000 × days / 365."""
+    from governance_sim.scenario import territory_size
+
+    population, _ = territory_size(scenario.territory)
     days = scenario.days + scenario.warmup_days
-    cases = sum(c.rate for c in scenario.categories.values()) * population / 1000.0 * days / 365.0
-    return BASE_BYTES + BYTES_PER_HOUSEHOLD * households + BYTES_PER_CASE * cases
+    return sum(c.rate for c in scenario.categories.values()) * population / 1000.0 * days / 365.0
 
 
 def available_bytes() -> float | None:
@@ -89,12 +130,15 @@ def capped_workers(scenarios, workers: int | None = None, scheduler: str | None 
     """Local processes for runs of ``scenarios`` when the user chose none: ``workers`` as given
     (or with a Dask ``scheduler``); else ``None`` (every core) when the largest run fits in
     memory once per core, or the number that fits (:func:`workers_that_fit`), told in one
-    line through ``say`` (default: standard error)."""
+    line through ``say`` (default: standard error).  A scenario of which not even one run fits
+    is refused (:func:`check_fits`)."""
     if workers is not None or scheduler:
         return workers
     scenarios = list(scenarios)
     cores = local_cores()
     available = available_bytes()
+    for sc in scenarios:  # not even one fits: refused now rather than run by run
+        check_fits(sc, available)
     if not scenarios or available is None:
         return None
     fit = workers_that_fit(scenarios, cores, available)

@@ -138,7 +138,7 @@ def _run_panel(item) -> pd.DataFrame:
     from governance_sim.runner import run
 
     scenario, variant, overrides, seed, days, _ = item
-    return run(scenario, variant, seed=seed, days=days, overrides=overrides).panel
+    return run(scenario, variant, seed=seed, days=days, overrides=overrides, check_memory=False).panel
 
 
 def rollout(scenario: str | Path | dict | Scenario, schedule: list[dict] | None = None, *,
