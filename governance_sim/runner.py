@@ -138,13 +138,15 @@ def one_model(sc: Scenario) -> GovernanceModel:
 
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *, out: str | Path | None = None,
-                    progress: Callable[[int], None] | None = None, event_log: bool = False) -> RunResult:
+                    progress: Callable[[int], None] | None = None, event_log: bool = False,
+                    stage: Callable[[str], None] | None = None) -> RunResult:
     """A city run as districts (:mod:`governance_sim.partition`) as a :class:`RunResult`.
 
     Its cases table is written district by district, never held whole: with ``out``, into
     ``out/cases.parquet``, and ``result.cases`` reads that file when first asked for; without,
     into a temporary folder, read back before it goes.  The event log (``event_log``) is
-    written beside it the same way (``events.parquet``, ``events.jsonocel``).
+    written beside it the same way (``events.parquet``, ``events.jsonocel``).  ``stage`` is told
+    what the run does after its last day (:func:`governance_sim.partition.run_partitioned`).
     """
     from governance_sim.partition import run_partitioned as run_districts
 
@@ -153,8 +155,8 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *,
     with folder as tmp:
         tmp = Path(tmp)
         tables = run_districts(sc, workers, scheduler, progress, cases_to=tmp / "cases.parquet", identity=ident,
-                               events_to=tmp / "events.parquet" if event_log else None)
-        refusal = _write_ocel(sc, tmp, tables["workers"]) if event_log else None
+                               events_to=tmp / "events.parquet" if event_log else None, stage=stage)
+        refusal = _write_ocel(sc, tmp, tables["workers"], stage) if event_log else None
         tables = {name: _tag(df, ident) for name, df in tables.items()}
         for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -168,7 +170,8 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None, *,
     return WrittenRunResult(scenario=sc, cases=Path(out) / "cases.parquet", event_log=log, **tables)
 
 
-def _write_ocel(sc: Scenario, folder: Path, workers: pd.DataFrame) -> str | None:
+def _write_ocel(sc: Scenario, folder: Path, workers: pd.DataFrame,
+                stage: Callable[[str], None] | None = None) -> str | None:
     """``events.jsonocel`` of a city run as districts, from its written log and cases table; or,
     above ``eventlog.OCEL_MAX_EVENTS`` events, why it is not written."""
     import pyarrow.parquet as pq
@@ -177,6 +180,8 @@ def _write_ocel(sc: Scenario, folder: Path, workers: pd.DataFrame) -> str | None
 
     refusal = eventlog.ocel_refusal(pq.ParquetFile(folder / "events.parquet").metadata.num_rows)
     if refusal is None:
+        if stage is not None:
+            stage("writing events.jsonocel")
         names = dict(zip(workers["unit"], workers["name"], strict=True))
         eventlog.write_ocel(folder / "events.jsonocel", folder / "events.parquet", folder / "cases.parquet",
                             names, list(build_territory(sc).streets))

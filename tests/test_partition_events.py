@@ -194,3 +194,17 @@ def test_the_writing_thread_keeps_the_order_and_passes_its_error_on():
     with pytest.raises(OSError, match="disk full"), _InOrder(fails) as write:
         for i in range(10):
             write(i)
+
+
+def test_what_the_run_does_after_its_last_day_is_told_in_order(city, tmp_path):
+    from governance_sim.runner import run_partitioned
+
+    sc = load_scenario(city)
+    told, days = [], []
+    run_partitioned(sc, 1, event_log=True, out=tmp_path / "a", progress=days.append, stage=told.append)
+    assert days[-1] == sc.warmup_days + sc.days  # the stages come once the days are counted
+    assert told == ["finishing the districts", "writing the cases table", "writing the event log",
+                    "merging the tables", "writing events.jsonocel"]
+    told.clear()
+    run_partitioned(sc, 1, stage=told.append)  # no log: no log to write
+    assert told == ["finishing the districts", "writing the cases table", "merging the tables"]

@@ -97,8 +97,14 @@ def _run_districts(sc, workers, scheduler, out, quiet, event_log) -> None:
             bar.start()
         bar.update(task, completed=day)
 
+    def stage(text: str) -> None:  # the last day is done: what the minute or two after it is spent on
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, description=f"{label} · districts · {text}")
+
     try:
-        result = run_partitioned(sc, n, scheduler, out=out, event_log=event_log, progress=progress)
+        result = run_partitioned(sc, n, scheduler, out=out, event_log=event_log, progress=progress,
+                                 stage=stage)
     finally:
         bar.stop()
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))

@@ -114,7 +114,8 @@ def check_workers(workers, field: str = "workers") -> int:
 
 def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
                     progress: Callable[[int], None] | None = None, *, cases_to: str | Path,
-                    identity: dict | None = None, events_to: str | Path | None = None) -> dict:
+                    identity: dict | None = None, events_to: str | Path | None = None,
+                    stage: Callable[[str], None] | None = None) -> dict:
     """Run a city scenario as districts; write its cases table, return its other tables.
 
     The cases table (tagged with ``identity``'s columns, in this order, first) is written to
@@ -133,6 +134,9 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
         events_to: the Parquet file to write the city's flat event log into (``None``: keep no
             log); built as cases leave the districts, written in city case id order
             (:mod:`governance_sim.partition.events`).
+        stage: called with what the run does once its last day is simulated ("finishing the
+            districts", "writing the cases table", "writing the event log", "merging the tables"):
+            a year's end takes a minute or two with no day to count.
     """
     if workers is not None:
         check_workers(workers)
@@ -163,6 +167,8 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
                 raise BudgetExceeded("limits.max_wall_s", f"the run was stopped on day {day} after "
                                      f"{budget:g} s (limits.max_wall_s); raise the limit deliberately "
                                      "with --set limits.max_wall_s=SECONDS")
+        say = stage or _silent
+        say("finishing the districts")
         ids = dict(enumerate(plan.territory.district_ids))
         firsts = case_offsets(pool.call("case_counts"))
         if spooled is not None:
@@ -175,8 +181,15 @@ def run_partitioned(sc: Scenario, workers: int | None = None, scheduler=None,
         raise
     finally:
         pool.close()  # the workers end (and give back their memory) before the city's tables are built
+    say("writing the cases table")
     stream.write_cases((parts[k].pop("cases") for k in sorted(parts)), cases_to)
     if spooled is not None:
+        say("writing the event log")
         with spooled:
             events.write_events(Path(spooled.name), firsts, events_to, identity or {}, sc.start_date)
+    say("merging the tables")
     return merge(plan, parts, stream.read_for_summaries(cases_to, groups=bool(sc.groups)))
+
+
+def _silent(_: str) -> None:
+    """No one to tell what the run does."""
