@@ -5,9 +5,10 @@ expected over its days: about 40 bytes per household — its columns; its Mesa a
 only when asked for — and about 1.8 kB per problem — the case record, its events and its rows
 in the outputs.  Measured as the peak RSS of one run with its tables written (``beijing_city``
 as one model, 30 + 30 and 30 + 90 days: 2.46 GB for 1.10 M problems, 4.39 GB for 2.19 M;
-``beijing_street`` at 1,000,000 people, a year: 0.80 GB for 0.33 M), so the estimate takes
-2 kB.  A city of 21.9 M people therefore needs about 2.5 GB for 30 counted days and ~14 GB
-for a year in one model (as districts, a year peaks below 6 GB: the cases are streamed).
+``beijing_street`` at 1,000,000 people, a year: 0.80 GB for 0.33 M; ``beijing_city`` for a
+year: 13.3 GB for 7.2 M), so the estimate takes 2 kB.  A city of 21.9 M people therefore
+needs about 2.5 GB for 30 counted days and 13–14 GB for a year in one model (as districts, a
+year peaks below 6 GB: the cases are streamed).
 
 :func:`workers_that_fit` caps the number of local processes so that their estimates stay
 within most of the memory available now; :func:`capped_workers` applies that cap when the
