@@ -21,6 +21,7 @@ from governance_sim.scenario import Scenario, ScenarioError, load_scenario
 
 TABLES = ("summary", "timeseries", "cases", "workers", "places", "panel")
 FREE_AT_ONCE_HOUSEHOLDS = 1_000_000  # a run this large is freed as soon as it returns
+MOVE_SETTLED_HOUSEHOLDS = 1_000_000  # … and, where it may, moves its settled cases out as it runs
 
 
 def package_version() -> str:
@@ -113,12 +114,18 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
     if workers not in (None, 1) or scheduler is not None:
         raise ScenarioError("workers", "only a city run as districts (city.partition: districts) runs on "
                                        f"several workers; this run takes one (got workers={workers!r})")
-    model = one_model(sc) if check_memory else GovernanceModel(sc)
+    model = one_model(sc, event_log) if check_memory else GovernanceModel(sc)
     if event_log:
         eventlog.record(model)
+    spill = settled_cases_moved(model)
     try:
-        model.run_model(progress)
-        return collect(model, out)
+        if spill is None:
+            model.run_model(progress)
+            return collect(model, out)
+        model.run_model(_moving_monthly(spill, progress))
+        cases = spill.frame()
+        model.cases = spill.records(cases, model.categories)  # what reads the case list now reads its rows
+        return collect(model, out, cases=cases)
     finally:
         release(model)
         if model.n_households >= FREE_AT_ONCE_HOUSEHOLDS:
@@ -128,12 +135,50 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             gc.collect()
 
 
-def one_model(sc: Scenario) -> GovernanceModel:
-    """The model of a run in one process, once its estimated memory is known to fit
-    (:func:`~governance_sim.experiments.memory.check_fits`, ``limits.max_memory_gb``)."""
+def moves_settled_cases(sc: Scenario, households: float, event_log: bool = False) -> bool:
+    """Whether a run of ``sc`` in one model, of ``households`` households, moves its settled
+    cases out as it runs: one of at least :data:`MOVE_SETTLED_HOUSEHOLDS` households whose
+    components a city run as districts allows (they look no case up by id while running) and
+    that keeps no event log (built from every case record at the end)."""
+    from governance_sim.partition.plan import check_partition
+    from governance_sim.partition.spill import MOVES
+
+    return (MOVES and households >= MOVE_SETTLED_HOUSEHOLDS and not event_log
+            and check_partition(sc) is None)
+
+
+def settled_cases_moved(model: GovernanceModel):
+    """A :class:`~governance_sim.partition.spill.CaseSpill` for a run that moves its settled
+    cases out (:func:`moves_settled_cases`): they leave the model as compressed rows at every
+    month's end, as in a city run as districts, and its tables are the same.  ``None`` for any
+    other run."""
+    from governance_sim.partition.spill import CaseSpill
+
+    if not moves_settled_cases(model.scenario, model.n_households, eventlog.is_recording(model)):
+        return None
+    return CaseSpill(model)
+
+
+def _moving_monthly(spill, progress: Callable[[int], None] | None) -> Callable[[int], None]:
+    """``progress``, and at each month's end the settled cases moved out."""
+    from governance_sim.model import MONTH_DAYS
+
+    def after(day: int) -> None:
+        if day % MONTH_DAYS == 0:
+            spill.take()
+        if progress is not None:
+            progress(day)
+
+    return after
+
+
+def one_model(sc: Scenario, event_log: bool = False) -> GovernanceModel:
+    """The model of a run in one process (keeping an event log or not), once its estimated
+    memory is known to fit (:func:`~governance_sim.experiments.memory.check_fits`,
+    ``limits.max_memory_gb``)."""
     from governance_sim.experiments.memory import check_fits
 
-    check_fits(sc)
+    check_fits(sc, event_log=event_log)
     return GovernanceModel(sc)
 
 
@@ -215,15 +260,16 @@ def release(model: GovernanceModel) -> None:
     mesa.Agent._ids.pop(model, None)
 
 
-def collect(model: GovernanceModel, out: str | Path | None = None) -> RunResult:
-    """Turn a finished (or paused) model into a :class:`RunResult`."""
+def collect(model: GovernanceModel, out: str | Path | None = None, cases: pd.DataFrame | None = None) -> RunResult:
+    """Turn a finished (or paused) model into a :class:`RunResult` (``cases``: its cases table,
+    when its settled cases were moved out as rows, :func:`settled_cases_moved`)."""
     ident = identity(model.scenario)
     take = getattr(model.datacollector, "take_end_tables", None)
-    end = take() if take is not None else None
+    end = take() if take is not None and cases is None else None
     if end is not None and end["day"] == model.day:  # built on the last day (see collector.py)
         cases, workers, row = end["cases"], end["workers"], dict(end["summary"])
     else:
-        cases = metrics.cases_frame(model)
+        cases = metrics.cases_frame(model) if cases is None else cases
         workers = metrics.workers_frame(model)
         row = metrics.summary_row(model, cases, workers)
     # every frame below is this call's own, so the identity columns go into it, not into a copy

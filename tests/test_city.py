@@ -359,9 +359,11 @@ def test_compare_runs_as_many_cities_at_once_as_fit_in_memory(tmp_path):
 
     beijing = load_scenario(SCENARIOS / "beijing_city.yaml", days=60)
     street = load_scenario(SCENARIOS / "beijing_street.yaml", days=60)
-    assert 2.4e9 < run_bytes(beijing) < 4e9 and run_bytes(street) < 5e8  # measured: 2.46 GB for 30 + 30 days, 4.39 GB for 30 + 90
+    # 30 + 60 days, settled cases moved out: ~2.7 GB between the peaks measured for 30 + 30 and
+    # 30 + 90 days (2.19 and 3.25 GB); the estimate is above it
+    assert 2.7e9 < run_bytes(beijing) < 4e9 and run_bytes(street) < 5e8
     gb = 1e9
-    assert workers_that_fit([beijing], cores=8, available=16 * gb) == 3
+    assert workers_that_fit([beijing], cores=8, available=16 * gb) == int(0.8 * 16 * gb // run_bytes(beijing)) >= 3
     assert workers_that_fit([beijing], cores=8, available=64 * gb) == 8
     assert workers_that_fit([beijing], cores=8, available=1 * gb) == 1  # one run is always tried
     assert workers_that_fit([street], cores=8, available=24 * gb) == 8

@@ -53,7 +53,7 @@ def run_command(
         if workers not in (None, 1) or scheduler is not None:
             raise ScenarioError("--workers", "only a city run as districts (--set city.partition=districts) "
                                              "runs on several workers or on Dask")
-        model = one_model(sc)
+        model = one_model(sc, event_log)
     if event_log:
         eventlog.record(model)
     shown = "as written (no --variant)" if sc.variant == "default" else f"variant {sc.variant}"

@@ -6,9 +6,13 @@ only when asked for — and about 1.8 kB per problem — the case record, its ev
 in the outputs.  Measured as the peak RSS of one run with its tables written (``beijing_city``
 as one model, 30 + 30 and 30 + 90 days: 2.46 GB for 1.10 M problems, 4.39 GB for 2.19 M;
 ``beijing_street`` at 1,000,000 people, a year: 0.80 GB for 0.33 M; ``beijing_city`` for a
-year: 13.3 GB for 7.2 M), so the estimate takes 2 kB.  A city of 21.9 M people therefore
-needs about 2.5 GB for 30 counted days and 13–14 GB for a year in one model (as districts, a
-year peaks below 6 GB: the cases are streamed).
+year: 13.3 GB for 7.2 M), so the estimate takes 2 kB.  A run of at least 1,000,000
+households that moves its settled cases out as it runs (:func:`governance_sim.runner.moves_settled_cases`)
+holds about a month of them as records and every case as a row at the end: ``beijing_city``
+peaked at 2.19, 3.25 and 8.20 GB for 30 + 30, 30 + 90 and 30 + 365 days (1.10, 2.19 and
+7.21 M problems), 0.98 kB a problem and 0.58 GB; the estimate takes 1.1 kB a problem and
+2 kB for each of a month's.  So the city's year in one model needs about 8 GB (as districts
+below 6 GB: the cases are streamed).
 
 :func:`workers_that_fit` caps the number of local processes so that their estimates stay
 within most of the memory available now; :func:`capped_workers` applies that cap when the
@@ -24,19 +28,31 @@ import os
 BASE_BYTES = 200e6  # the interpreter, numpy, pandas, Mesa and the package
 BYTES_PER_HOUSEHOLD = 40.0
 BYTES_PER_CASE = 2000.0  # 1.8 kB measured (see above), and a margin
+# a run that moves its settled cases out holds about a month of them as records, and every
+# case as a row at the end: 0.98 kB a case and 0.58 GB measured on beijing_city (see above)
+BYTES_PER_MOVED_CASE = 1100.0
 SHARE_OF_AVAILABLE = 0.8  # leave the rest to the machine's other work
 
 
-def run_bytes(scenario) -> float:
-    """Estimated peak bytes of one run of ``scenario`` (its warm-up and counted days)."""
+def run_bytes(scenario, event_log: bool = False) -> float:
+    """Estimated peak bytes of one run of ``scenario`` (its warm-up and counted days; with an
+    event log or not): less a problem for a run that moves its settled cases out
+    (:func:`governance_sim.runner.moves_settled_cases`)."""
+    from governance_sim.model import MONTH_DAYS
+    from governance_sim.runner import moves_settled_cases
     from governance_sim.scenario import territory_size
 
     population, _ = territory_size(scenario.territory)
     households = population / scenario.territory.household_size
-    return BASE_BYTES + BYTES_PER_HOUSEHOLD * households + BYTES_PER_CASE * expected_cases(scenario)
+    cases = expected_cases(scenario)
+    fixed = BASE_BYTES + BYTES_PER_HOUSEHOLD * households
+    if not moves_settled_cases(scenario, households, event_log):
+        return fixed + BYTES_PER_CASE * cases
+    a_month = cases * min(1.0, MONTH_DAYS / (scenario.days + scenario.warmup_days))
+    return fixed + min(BYTES_PER_MOVED_CASE * cases + BYTES_PER_CASE * a_month, BYTES_PER_CASE * cases)
 
 
-def check_fits(scenario, available: float | None = None) -> None:
+def check_fits(scenario, available: float | None = None, event_log: bool = False) -> None:
     """Refuse a run in one model whose estimate (:func:`run_bytes`) exceeds
     ``limits.max_memory_gb``, or, where that is not set, the memory available now (``available``
     or :func:`available_bytes`; no check where the machine does not tell).  One
@@ -46,7 +62,7 @@ def check_fits(scenario, available: float | None = None) -> None:
 
     if is_partitioned(scenario):  # its cases are streamed: the estimate is not of such a run
         return
-    need = run_bytes(scenario)
+    need = run_bytes(scenario, event_log)
     limit_gb = scenario.limits.max_memory_gb
     if limit_gb is not None:
         limit, what = limit_gb * 1e9, f"limits.max_memory_gb is {limit_gb:g}"

@@ -1,4 +1,5 @@
-"""A district's finished cases, moved out of its model as table rows while the city runs.
+"""Finished cases moved out of a model as table rows while it runs: a district's in a city run
+as districts, and a large one-model run's (:func:`governance_sim.runner.settled_cases_moved`).
 
 A case record costs ~1 KB while a model runs (its slots, boxed times, hand-off tuples), and
 a city year makes ~7.4 M of them, most long settled.  At each synchronisation a worker moves
@@ -18,18 +19,21 @@ moved rows and the rows of the cases still held together in id order, and
 :meth:`CaseSpill.records` lets code that reads the case list after the run (the overlays'
 summary parts) read every case's fields from the rows, in order or by id.  A component that looked cases up by
 id would break this rule; ``tests/test_partition.py`` runs the test city with and without
-the move and requires identical tables.
+the move and requires identical tables, and ``tests/test_one_model_move.py`` does the same for
+one-model runs, with every overlay the rule allows.
 """
 
 from __future__ import annotations
 
-import io
 import sys
 from collections import namedtuple
 from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from governance_sim import metrics
 from governance_sim.partition import stream
@@ -87,16 +91,27 @@ class CaseSpill:
         return len(final)
 
     def frame(self) -> pd.DataFrame:
-        """The district's whole cases table: the moved rows and the held cases', in id order."""
-        cases = self.model.cases
-        held = [c for c in cases if c is not None]
-        frames = [pd.read_parquet(io.BytesIO(p)) for p in self.parts]
-        self.parts = []
-        if not frames:
+        """The model's whole cases table: the moved rows and the held cases', in id order.
+
+        Put together a column at a time in Arrow: each column of every part is taken into id
+        order and then dropped from the parts, so the parts shrink as the table grows (about
+        one table's worth at the peak, not the three of reading, concatenating and sorting)."""
+        if not self.parts:
             return metrics.cases_frame(self.model)
-        frames.append(_frame_of(held, self.model))
-        out = pd.concat([f for f in frames if len(f)], ignore_index=True)
-        return out.sort_values("case_id", kind="stable", ignore_index=True)
+        held = _frame_of([c for c in self.model.cases if c is not None], self.model)
+        tables = [pq.read_table(pa.BufferReader(p)) for p in self.parts]
+        self.parts = []
+        tables.append(pa.Table.from_pandas(held, preserve_index=False))
+        names = list(held.columns)
+        del held
+        tables = [t for t in tables if t.num_rows] or tables[-1:]
+        ids = pa.chunked_array([t.column("case_id") for t in tables])
+        order = pc.sort_indices(ids)  # stable; the ids are distinct
+        columns = {}
+        for name in names:
+            columns[name] = pa.chunked_array([t.column(name) for t in tables]).take(order).to_pandas()
+            tables = [t.drop_columns([name]) for t in tables]
+        return pd.DataFrame(columns, copy=False)
 
     @staticmethod
     def records(table: pd.DataFrame, categories) -> _Records:
