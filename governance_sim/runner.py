@@ -117,15 +117,8 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
     model = one_model(sc, event_log) if check_memory else GovernanceModel(sc)
     if event_log:
         eventlog.record(model)
-    spill = settled_cases_moved(model)
     try:
-        if spill is None:
-            model.run_model(progress)
-            return collect(model, out)
-        model.run_model(_moving_monthly(spill, progress))
-        cases = spill.frame()
-        model.cases = spill.records(cases, model.categories)  # what reads the case list now reads its rows
-        return collect(model, out, cases=cases)
+        return run_to_end(model, out, progress)
     finally:
         release(model)
         if model.n_households >= FREE_AT_ONCE_HOUSEHOLDS:
@@ -133,6 +126,20 @@ def run(scenario: str | Path | dict | Scenario, variant: str | None = None, *, s
             # city's gigabytes should be gone before the next run of a sequence is built
             del model
             gc.collect()
+
+
+def run_to_end(model: GovernanceModel, out: str | Path | None = None,
+               progress: Callable[[int], None] | None = None) -> RunResult:
+    """Run ``model`` to its last day and :func:`collect` its tables, its settled cases moved out
+    as it runs where it may (:func:`settled_cases_moved`: the tables are the same)."""
+    spill = settled_cases_moved(model)
+    if spill is None:
+        model.run_model(progress)
+        return collect(model, out)
+    model.run_model(_moving_monthly(spill, progress))
+    cases = spill.frame()
+    model.cases = spill.records(cases, model.categories)  # what reads the case list now reads its rows
+    return collect(model, out, cases=cases)
 
 
 def moves_settled_cases(sc: Scenario, households: float, event_log: bool = False) -> bool:

@@ -87,7 +87,7 @@ def test_a_bug_is_one_line_asking_for_a_report_and_debug_shows_it(tiny, tmp_path
     def broken(*args, **kwargs):
         raise KeyError("internal")
 
-    monkeypatch.setattr(run_module, "collect", broken)
+    monkeypatch.setattr(run_module, "run_to_end", broken)
     scenario = str(_scenario(tmp_path, tiny))
     res = runner.invoke(app, ["run", scenario, "--days", "2", "-q"])
     assert "please report" in one_line_error(res, code=1)

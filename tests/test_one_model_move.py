@@ -97,3 +97,25 @@ def test_the_memory_estimate_knows_which_runs_move_their_cases(monkeypatch):
     assert memory.run_bytes(load_scenario({**TINY, "overlays": {"hotline": {}}}, days=365)) > memory.run_bytes(sc)
     short = load_scenario(TINY, days=5)  # a month or less: nothing settles long before the end
     assert memory.run_bytes(short) == memory.run_bytes(short, event_log=True)
+
+
+def test_govsim_run_moves_them_too_and_writes_the_same_tables(one_model_city, tmp_path, monkeypatch):
+    import yaml
+    from typer.testing import CliRunner
+
+    from governance_sim.cli import app
+
+    path = tmp_path / "city.yaml"
+    path.write_text(yaml.safe_dump(one_model_city, allow_unicode=True), encoding="utf-8")
+    moved = []
+    take = spill.CaseSpill.take
+    monkeypatch.setattr(spill.CaseSpill, "take", lambda self: moved.append(take(self)) or moved[-1])
+    written = {}
+    for label, households in (("held", 10**12), ("moved", 0)):
+        monkeypatch.setattr(runner, "MOVE_SETTLED_HOUSEHOLDS", households)
+        res = CliRunner().invoke(app, ["run", str(path), "-q", "-o", str(tmp_path / label)])
+        assert res.exit_code == 0, res.output
+        written[label] = {name: pd.read_parquet(tmp_path / label / f"{name}.parquet") for name in TABLES}
+    assert sum(moved) > 0
+    for name in TABLES:
+        pd.testing.assert_frame_equal(written["held"][name], written["moved"][name], obj=name, check_exact=True)

@@ -13,7 +13,7 @@ from governance_sim.cli.app import app, console, err_console, user_errors
 from governance_sim.cli.tables import summary_table
 from governance_sim.outdir import check_out_dir
 from governance_sim.partition import is_partitioned
-from governance_sim.runner import collect, one_model
+from governance_sim.runner import one_model, run_to_end
 from governance_sim.scenario import ScenarioError, load_scenario
 
 
@@ -62,8 +62,7 @@ def run_command(
                   TextColumn("days"), TimeRemainingColumn(), console=console,
                   disable=quiet, transient=True) as bar:
         task = bar.add_task(label, total=model.days)  # the warm-up, then the counted days
-        model.run_model(lambda day: bar.update(task, completed=day))
-    result = collect(model, out)
+        result = run_to_end(model, out, lambda day: bar.update(task, completed=day))
     console.print(summary_table(result.summary.iloc[0].to_dict(), title=label))
     if model.city is not None:  # several districts: one line per district
         from governance_sim.cli.tables import city_table
