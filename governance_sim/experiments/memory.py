@@ -75,7 +75,7 @@ def check_fits(scenario, available: float | None = None, event_log: bool = False
         return
     days = scenario.warmup_days + scenario.days
     instead = ("run it as districts (--set city.partition=districts --workers 2: a year of the city "
-               "peaks below 6 GB), " if getattr(scenario, "city", None) is not None else "")
+               "peaks below 6 GB), " if scenario.city is not None else "")
     raise ScenarioError("limits.max_memory_gb",
                         f"this run in one model needs about {need / 1e9:.1f} GB ({days} days, "
                         f"{expected_cases(scenario):,.0f} problems expected) and {what}; {instead}"
