@@ -3,11 +3,12 @@
 Time is measured in hours from the start of the run (day 0, 00:00, a Monday).
 The queue orders ``(time, sequence, callback, args)`` entries; the sequence
 number makes ties resolve in scheduling order so runs are deterministic.  The
-events of the current day are in a binary heap, later ones in one unsorted list
-per day until their day comes (a calendar queue by day): at city scale most
-pending events are days ahead (patience deadlines, hazards' eruptions), and a
-heap several times deeper costs every event.  Kept deliberately tiny, in the
-spirit of SimPy's core.
+events of the current hour are in a binary heap, later ones in one unsorted
+list per hour (:data:`BUCKET_H`) until their hour comes (a calendar queue):
+at city scale most pending events are hours or days ahead (work under way,
+patience deadlines, hazards' eruptions), and a heap several times deeper costs
+every event.  The order is the same whatever the buckets' width.  Kept
+deliberately tiny, in the spirit of SimPy's core.
 
 No loop here runs longer because a parameter is large: work spanning more than
 :data:`DAY_BY_DAY` workdays is advanced in whole days at once
@@ -32,6 +33,7 @@ CHECK_EVERY = 100_000  # events between two checks of the budget
 # than the workdays of the longest run (3,650 days), so whatever ends inside a run is computed
 # day by day, bit-identical to the step-by-step definition; only what ends beyond it is not.
 DAY_BY_DAY = 4096
+BUCKET_H = 1.0  # hours a bucket of the calendar queue spans (an hour: measured against a day, docs/performance.md)
 NEVER = 1e300  # an event at or after this time (inf, say) never falls due: kept in the heap
 MAX_WORKDAYS = 1e9  # work that needs more workdays than this never finishes (and times stay exact floats)
 
@@ -43,14 +45,15 @@ def _scheduling_order(event: tuple) -> int:
 class EventQueue:
     """A time-ordered queue of callbacks.  ``now`` never decreases."""
 
-    __slots__ = ("now", "_heap", "_horizon", "_later", "_seq", "processed", "max_events", "deadline",
-                 "_next_check")
+    __slots__ = ("now", "_heap", "_horizon", "_later", "_buckets", "_seq", "processed", "max_events",
+                 "deadline", "_next_check")
 
     def __init__(self, max_events: int | None = None) -> None:
         self.now = 0.0
-        self._heap: list = []  # the events before ``_horizon`` (the end of a day), a heap
-        self._horizon = HOURS_PER_DAY
-        self._later: dict[int, list] = {}  # day → its events, in scheduling order (not a heap)
+        self._heap: list = []  # the events before ``_horizon`` (the end of a bucket), a heap
+        self._horizon = BUCKET_H
+        self._later: dict[int, list] = {}  # bucket → its events, in scheduling order (not a heap)
+        self._buckets: list[int] = []  # the buckets in ``_later``, a heap
         self._seq = 0
         self.processed = 0
         self.max_events = max_events
@@ -79,11 +82,13 @@ class EventQueue:
         if time < self._horizon or not time < NEVER:  # today's, or never due (inf, nan): the heap
             heapq.heappush(self._heap, (time, self._seq, callback, args))
             return
-        day = int(time // HOURS_PER_DAY)
-        if day in self._later:
-            self._later[day].append((time, self._seq, callback, args))
+        bucket = int(time // BUCKET_H)
+        later = self._later.get(bucket)
+        if later is None:
+            self._later[bucket] = [(time, self._seq, callback, args)]
+            heapq.heappush(self._buckets, bucket)
         else:
-            self._later[day] = [(time, self._seq, callback, args)]
+            later.append((time, self._seq, callback, args))
 
     def run_until(self, until: float) -> None:
         """Process every event strictly before ``until``, then set ``now = until``."""
@@ -104,13 +109,15 @@ class EventQueue:
                     next_check = self._next_check
             # every event left in the heap is at or after ``until``; so are the later days' events
             # once the heap's horizon reaches ``until`` — else the next day with events joins the heap
-            if self._horizon >= until or not self._later:
+            buckets = self._buckets
+            if self._horizon >= until or not buckets:
                 break
-            day = min(self._later)
-            if day * HOURS_PER_DAY >= until:
+            bucket = buckets[0]
+            if bucket * BUCKET_H >= until:
                 break
-            self._horizon = (day + 1) * HOURS_PER_DAY
-            heap += self._later.pop(day)  # the seq keeps ties in scheduling order once heapified
+            heapq.heappop(buckets)
+            self._horizon = (bucket + 1) * BUCKET_H
+            heap += self._later.pop(bucket)  # the seq keeps ties in scheduling order once heapified
             heapq.heapify(heap)
         self.processed = processed
         self.now = until

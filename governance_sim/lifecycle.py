@@ -56,6 +56,13 @@ class CaseLifecycle:
         self._labels: dict = {}  # unit key → its one interned label ("department:3")
         # per category, who meets its problems when household groups differ (groups.py); else None
         self.pickers: list | None = None
+        # the steps events call, bound once: a bound method made per event would be one more
+        # object to allocate and free for each of a run's events
+        self._arrive = self.arrive
+        self._accept = self.accept
+        self._resident_report = self.resident_report
+        self._patience_runs_out = self.patience_runs_out
+        self._patrol_sees_cb = self._patrol_sees
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -146,7 +153,7 @@ class CaseLifecycle:
                     m.population, hid, severity, channel)
                 m.counters["tolerated"] += not will_report
             if will_report:
-                self.events.schedule(t + self.report_delay(), self.resident_report, case, channel)
+                self.events.schedule(t + self.report_delay(), self._resident_report, case, channel)
         if cat.patrol_visible or cat.latent:
             m.undiscovered.setdefault(grid, []).append(case)
         return case
@@ -174,12 +181,13 @@ class CaseLifecycle:
         if channel is None:  # a repeat report: the household has already decided
             channel = self._choose_channel(case, self.random.random())
         m.population.reports[case.household] += 1
-        self.events.schedule(now + m.population.patience[case.household], self.patience_runs_out, case)
+        # a Python float: a numpy scalar in the queue would make every comparison it meets slow
+        self.events.schedule(now + float(m.population.patience[case.household]), self._patience_runs_out, case)
         self.submit(case, channel)
 
     def patrol_found(self, case: Case, t: float, unit_key) -> None:
         """A patrol (网格员 or 街巷长) will notice the problem at ``t`` unless a report comes first."""
-        self.events.schedule(t, self._patrol_sees, case, unit_key)
+        self.events.schedule(t, self._patrol_sees_cb, case, unit_key)
 
     def _patrol_sees(self, case: Case, unit_key) -> None:
         if case.t_discovered == case.t_discovered:
@@ -252,7 +260,7 @@ class CaseLifecycle:
         unit = m.unit(unit_key)
         delay = getattr(unit, "intake_delay_h", 0.0)
         t = self.cal.add_working_hours(self.events.now, delay)
-        self.events.schedule(t, self.accept, case, unit_key)
+        self.events.schedule(t, self._accept, case, unit_key)
 
     def accept(self, case: Case, unit_key) -> None:
         case.t_accepted = self.events.now
@@ -320,7 +328,7 @@ class CaseLifecycle:
             t = self.cal.add_working_hours(now, decision.delay_h * m.coordination_delay_factor)
             for overlay in self.handoff_overlays:  # e.g. a joint meeting (联席会议) that takes it up sooner
                 t = overlay.handoff_arrival(case, decision, now, t, m)
-            self.events.schedule(t, self.arrive, case, decision.to, decision.reason)
+            self.events.schedule(t, self._arrive, case, decision.to, decision.reason)
         elif isinstance(decision, Summon):
             self.summon(case, at, decision)
         elif isinstance(decision, Coordinate):
@@ -426,7 +434,7 @@ class CaseLifecycle:
             case.handoff(f"department:{d}", f"{back[0]}:{back[1]}", self.events.now, "buckpass")
             m.arrangement.on_return(case, d, m)
             t = self.cal.add_working_hours(self.events.now, m.arrangement.params.return_delay_h)
-            self.events.schedule(t, self.arrive, case, back, "buckpass")
+            self.events.schedule(t, self._arrive, case, back, "buckpass")
             return
         case.level = "department"
         effort = self.effort(case) * effort_factor
@@ -575,7 +583,7 @@ class CaseLifecycle:
         case.in_process = True
         case.pending_mask = 0
         case.handoff(case.holder or "-", f"{unit_key[0]}:{unit_key[1]}", now, reason)
-        self.events.schedule(now, self.arrive, case, unit_key, reason)
+        self.events.schedule(now, self._arrive, case, unit_key, reason)
         return True
 
     def repeat(self, case: Case, channel: str | None) -> None:
@@ -588,7 +596,7 @@ class CaseLifecycle:
             repeat_of=case.id,
         )
         m.cases.append(new)
-        self.events.schedule(self.events.now + self.report_delay(), self.resident_report, new, channel)
+        self.events.schedule(self.events.now + self.report_delay(), self._resident_report, new, channel)
 
 
 def _no_response(task, now: float) -> None:

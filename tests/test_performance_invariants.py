@@ -7,12 +7,15 @@ import gc
 import heapq
 import math
 import threading
+from collections import Counter
 
+import pytest
+from conftest import SCENARIOS
 from helpers import ReferenceCalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from governance_sim import GovernanceModel
+from governance_sim import GovernanceModel, load_scenario
 from governance_sim.engine import Calendar, EventQueue
 from governance_sim.gc_pause import cyclic_gc_paused
 
@@ -133,3 +136,60 @@ def test_calendar_is_bit_identical_to_its_step_by_step_definition(params, t, hou
     assert fast.add_working_hours(t, hours) == slow.add_working_hours(t, hours)
     begin = slow.next_start(t, reserved)
     assert fast.finish_time(begin, hours, reserved) == slow.finish_time(begin, hours, reserved)
+
+
+@pytest.mark.parametrize("path, variant", [
+    ("beijing_street.yaml", None), ("beijing_street.yaml", "whistle"),
+    ("beijing_street.yaml", "hotline_direct"), ("beijing_street.yaml", "grid_report_quota"),
+    ("xi_town.yaml", "zone_line"), ("tongguanshan.yaml", "direct_district"),
+])
+def test_event_times_are_python_floats(monkeypatch, path, variant):
+    """A numpy scalar in the queue compares ten times slower with every event it meets, and
+    turns the clock into one for the events scheduled after it (a patience deadline did)."""
+    kinds = Counter()
+    schedule = EventQueue.schedule
+
+    def recording(queue, time, callback, *args):
+        kinds[type(time).__name__, type(queue.now).__name__] += 1
+        schedule(queue, time, callback, *args)
+
+    monkeypatch.setattr(EventQueue, "schedule", recording)
+    sc = load_scenario(SCENARIOS / path, variant=variant, days=40,
+                       overrides={"territory.population": 20_000})
+    GovernanceModel(sc).run_model()
+    assert set(kinds) == {("float", "float")}, kinds
+
+
+@pytest.mark.parametrize("bucket_h", [0.25, 1.0, 7.5, 24.0])
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4 * 24 * 5), st.integers(0, 2), st.integers(0, 40)),
+                min_size=1, max_size=40),
+       st.lists(st.integers(1, 4 * 30), min_size=1, max_size=10))
+def test_buckets_of_any_width_keep_the_order_at_their_edges(bucket_h, events, steps):
+    """Times on quarter hours land on the buckets' edges; the order is one heap's whatever
+    the width (the run's results do not depend on it)."""
+    import governance_sim.engine as engine
+
+    logs = []
+    saved = engine.BUCKET_H
+    engine.BUCKET_H = bucket_h
+    try:
+        for queue in (EventQueue(), _PlainQueue()):
+            log = []
+
+            def fire(label, children, delay, queue=queue, log=log):
+                log.append((queue.now, label))
+                for k in range(children):
+                    queue.schedule(queue.now + delay * (k + 1) / 4, fire, f"{label}.{k}", children - 1, delay)
+
+            for i, (quarter, children, delay) in enumerate(events):
+                queue.schedule(quarter / 4, fire, str(i), children, delay)
+            until = 0.0
+            for step in steps:
+                until += step / 4
+                queue.run_until(until)
+                log.append(("pending", len(queue) if isinstance(queue, EventQueue) else len(queue.heap)))
+            logs.append(log)
+    finally:
+        engine.BUCKET_H = saved
+    assert logs[0] == logs[1]

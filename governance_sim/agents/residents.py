@@ -110,7 +110,7 @@ class Resident(mesa.Agent):
         resolved = case.status == "resolved"
         end = case.t_closed if now is None else now
         waited = end - case.t_reported
-        patience = pop.patience[hid]
+        patience = float(pop.patience[hid])  # Python floats from here: the same values, faster
         timeliness = max(0.0, 1.0 - waited / (2.0 * patience))
         responded = case.t_first_response - case.t_reported
         fast = 1.0 if responded == responded and responded <= response_fast_h else 0.0
@@ -120,7 +120,8 @@ class Resident(mesa.Agent):
 
     @staticmethod
     def update_trust(pop: ResidentPopulation, hid: int, rating: float) -> None:
-        pop.trust[hid] += pop.spec.trust_lr * (rating - pop.trust[hid])
+        trust = float(pop.trust[hid])
+        pop.trust[hid] = trust + pop.spec.trust_lr * (rating - trust)
 
 
 def report_probabilities(pop: ResidentPopulation, hids: np.ndarray, severities: np.ndarray,

@@ -35,7 +35,7 @@ class Workforce:
     """Staff of one unit: a multi-server priority queue on a working calendar."""
 
     __slots__ = ("queue", "calendar", "staff", "free", "reserved_h", "hours", "overtime_h",
-                 "_waiting", "_seq", "_wake_at", "busy_tasks", "completed")
+                 "_waiting", "_seq", "_wake_at", "busy_tasks", "completed", "_on_finish", "_on_wake")
 
     def __init__(self, queue, calendar, staff: int, reserved_h: float = 0.0):
         self.queue = queue  # the model's EventQueue
@@ -50,6 +50,8 @@ class Workforce:
         self._wake_at = -1.0
         self.busy_tasks = 0
         self.completed = 0
+        self._on_finish = self._finish  # bound once, not per event
+        self._on_wake = self._wake
 
     @property
     def backlog(self) -> int:
@@ -87,7 +89,7 @@ class Workforce:
         if start > now:
             if self._wake_at < now or start < self._wake_at:
                 self._wake_at = start
-                self.queue.schedule(start, self._wake)
+                self.queue.schedule(start, self._on_wake)
             return
         while self.free and self._waiting:
             _, _, task = heapq.heappop(self._waiting)
@@ -96,7 +98,7 @@ class Workforce:
             if task.on_start is not None:
                 task.on_start(task, now)
             end, task.overtime = self.calendar.finish_time(now, task.effort, self.reserved_h)
-            self.queue.schedule(end, self._finish, task)
+            self.queue.schedule(end, self._on_finish, task)
 
     def _wake(self) -> None:
         self._wake_at = -1.0

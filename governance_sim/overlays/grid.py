@@ -165,7 +165,7 @@ class GridOverlay(Overlay):
                     base = worker.base_patrol_h
                     worker.scorecard = Scorecard({"quota": p.quota_weight}, {"patrol": base},
                                                  {"patrol": base * appraisal.sensitivity})
-                worker.scorecard.mark("quota", "patrol", min(1.0, self._month[w] / p.report_quota))
+                worker.scorecard.mark("quota", "patrol", min(1.0, int(self._month[w]) / p.report_quota))
                 worker.scorecard.reweight(appraisal.inertia, month)
                 worker.set_patrol_hours(worker.scorecard.priority["patrol"])
             for w, worker in enumerate(model.grid_workers):
