@@ -23,6 +23,7 @@ import heapq
 import math
 import time as _time
 from collections.abc import Callable
+from heapq import heappush
 
 from governance_sim.errors import BudgetExceeded
 
@@ -78,17 +79,18 @@ class EventQueue:
         """Run ``callback(*args)`` at ``time`` (clamped to now: events never go back in time)."""
         if time < self.now:
             time = self.now
-        self._seq += 1
-        if time < self._horizon or not time < NEVER:  # today's, or never due (inf, nan): the heap
-            heapq.heappush(self._heap, (time, self._seq, callback, args))
+        seq = self._seq = self._seq + 1
+        event = (time, seq, callback, args)
+        if time < self._horizon or not time < NEVER:  # this hour's, or never due (inf, nan): the heap
+            heappush(self._heap, event)
             return
         bucket = int(time // BUCKET_H)
         later = self._later.get(bucket)
         if later is None:
-            self._later[bucket] = [(time, self._seq, callback, args)]
-            heapq.heappush(self._buckets, bucket)
+            self._later[bucket] = [event]
+            heappush(self._buckets, bucket)
         else:
-            later.append((time, self._seq, callback, args))
+            later.append(event)
 
     def run_until(self, until: float) -> None:
         """Process every event strictly before ``until``, then set ``now = until``."""
@@ -107,8 +109,8 @@ class EventQueue:
                     self.processed = processed
                     self.check_budget()
                     next_check = self._next_check
-            # every event left in the heap is at or after ``until``; so are the later days' events
-            # once the heap's horizon reaches ``until`` — else the next day with events joins the heap
+            # every event left in the heap is at or after ``until``; so are the later buckets' events
+            # once the heap's horizon reaches ``until`` — else the next bucket with events joins the heap
             buckets = self._buckets
             if self._horizon >= until or not buckets:
                 break

@@ -54,6 +54,8 @@ class CaseLifecycle:
         self.priority_overlays = _overriding(model.overlays, "priority_bonus")
         self.handoff_overlays = _overriding(model.overlays, "handoff_arrival")
         self._labels: dict = {}  # unit key → its one interned label ("department:3")
+        # each category's severity CDF as an array (searched each day; a tuple is converted each time)
+        self._severity_cdf = [np.asarray(c.severity_cdf) for c in model.categories]
         # per category, who meets its problems when household groups differ (groups.py); else None
         self.pickers: list | None = None
         # the steps events call, bound once: a bound method made per event would be one more
@@ -63,6 +65,11 @@ class CaseLifecycle:
         self._resident_report = self.resident_report
         self._patience_runs_out = self.patience_runs_out
         self._patrol_sees_cb = self._patrol_sees
+        # … and the steps finished work calls
+        self.work_started = self.on_work_started
+        self._handled_cb = self._handled
+        self._department_done_cb = self._department_done_task
+        self._department_arrives_cb = self._department_arrives
 
     # ------------------------------------------------------------ 1. emergence
     def emerge_day(self, day: int) -> None:
@@ -87,7 +94,7 @@ class CaseLifecycle:
                 continue
             hids_a = rng.integers(0, m.n_households, n) if pick is None else pick.draw(rng, n)
             times = (t0 + np.sort(rng.random(n)) * HOURS_PER_DAY).tolist()
-            sev_a = np.minimum(np.searchsorted(cat.severity_cdf, rng.random(n), side="right") + 1, 3)
+            sev_a = np.minimum(np.searchsorted(self._severity_cdf[cat.index], rng.random(n), side="right") + 1, 3)
             hids, sev = hids_a.tolist(), sev_a.tolist()  # lists: plain ints and floats
             emerge = self.emerge_case
             if cat.latent:  # nobody sees it; only 党员连心 pairing may surface it
@@ -128,12 +135,13 @@ class CaseLifecycle:
         grid = int(m.population.grid[hid])
         community = m.community_of_grid[grid]
         street = m.street_of_community[community]
+        # positional, in the record's order (id, category, grid, community, street, household,
+        # severity, departments, latent, t_created): the commonest record a run makes
         case = Case(
-            id=len(m.cases), category=cat.index, grid=grid, community=community,
-            street=street, household=hid, severity=severity,
+            len(m.cases), cat.index, grid, community, street, hid, severity,
             # a city: the departments of the case's own district (and municipal ones)
-            departments=cat.departments if m.city is None else m.city.departments_of(street, cat.index),
-            latent=cat.latent, t_created=t,
+            cat.departments if m.city is None else m.city.departments_of(street, cat.index),
+            cat.latent, t,
         )
         m.cases.append(case)
         rng = self.random
@@ -256,7 +264,7 @@ class CaseLifecycle:
             case.petition = True
             case.escalations += 1
             case.priority_boost += 0.5
-        unit_key = self._intake(case, channel)
+        unit_key = self._intake(case, channel) if self.intake_overlays else m.arrangement.intake(case, channel, m)
         unit = m.unit(unit_key)
         delay = getattr(unit, "intake_delay_h", 0.0)
         t = self.cal.add_working_hours(self.events.now, delay)
@@ -285,7 +293,8 @@ class CaseLifecycle:
         if unit_key[0] == "department":
             self.department_receives(case, unit_key[1], joint=False)
             return
-        self.apply(case, unit_key, self._route(case, unit_key))
+        decision = self._route(case, unit_key) if self.routing_overlays else m.arrangement.route(case, unit_key, m)
+        self.apply(case, unit_key, decision)
 
     def _intake(self, case: Case, channel: str):
         """The unit that takes a report in."""
@@ -387,8 +396,10 @@ class CaseLifecycle:
                 start = self.cal.next_start(self.events.now)
                 self.events.schedule(start, self._volunteer_start, case, start + effort, effort)
                 return
-        priority = 1.0 + case.priority_boost + self.priority_bonus(case, unit_key)
-        unit.work_on(case, effort, priority, self._handled)
+        priority = 1.0 + case.priority_boost
+        if self.priority_overlays:
+            priority += self.priority_bonus(case, unit_key)
+        unit.work_on(case, effort, priority, self._handled_cb)
 
     def priority_bonus(self, case: Case, unit_key) -> float:
         """Priority overlays add to work on ``case`` at ``unit_key`` (0 without overlays)."""
@@ -438,10 +449,11 @@ class CaseLifecycle:
             return
         case.level = "department"
         effort = self.effort(case) * effort_factor
-        priority = dept.priority_for(case) + self.priority_bonus(case, ("department", d))
+        priority = dept.priority_for(case)
+        if self.priority_overlays:
+            priority += self.priority_bonus(case, ("department", d))
         unit = m.arrangement.acting_unit(case, d, m)
-        unit.work_on(case, effort, priority, self._department_done_task,
-                     on_start=self._department_arrives)
+        unit.work_on(case, effort, priority, self._department_done_cb, on_start=self._department_arrives_cb)
         case.part_pending(d)
         case.holder = self.label(("department", d))
 
@@ -474,8 +486,8 @@ class CaseLifecycle:
         if self.random.random() >= dept.p_fix:
             if m.arrangement.persist_until_fixed(case):  # 事不绝、人不撤: stay and try again
                 effort = self.effort(case)
-                dept.work_on(case, effort, dept.priority_for(case), self._department_done_task,
-                             on_start=self._department_arrives)
+                dept.work_on(case, effort, dept.priority_for(case), self._department_done_cb,
+                             on_start=self._department_arrives_cb)
                 return
             case.parts_failed = True  # the department reports it done; it is not
         case.part_done(d)

@@ -87,7 +87,7 @@ class UnitAgent(mesa.Agent):
                 on_start=None) -> None:
         """Queue work on ``case``; the first start of any work on it is its first response."""
         task = Task(case, effort, priority, activity, on_done,
-                    on_start or self.model.lifecycle.on_work_started)
+                    on_start or self.model.lifecycle.work_started)
         task.unit = self
         self.workforce.submit(task)
 

@@ -34,6 +34,9 @@ class BaselineParams(ArrangementParams):
     seconded_referral_h: float = Field(default=2.0, ge=0, description="working hours for the street to hand a case to sent-down staff")
 
 
+_NO_POOLS: dict = {}  # before setup, or for a subclass that sends no staff down (never filled)
+
+
 @register_arrangement
 class Baseline(Arrangement):
     name = "baseline"
@@ -98,7 +101,7 @@ class Baseline(Arrangement):
             model.add_unit(pool)
 
     def can_act_down(self, department: int, model) -> bool:
-        pool = getattr(self, "seconded", {}).get(department)
+        pool = getattr(self, "seconded", _NO_POOLS).get(department)
         if pool is None:
             return False
         return self.params.seconded_enforcement or not model.departments[department].enforcement
