@@ -143,9 +143,9 @@ def main() -> None:
               f"build={r['build_s']:.2f}s  simulate={r['sim_s']:.2f}s  with outputs={r['total_s']:.2f}s  "
               f"cases/s={r['cases'] / r['sim_s']:,.0f}  events/s={r['events'] / r['sim_s']:,.0f}")
     print(f"bare heapq loop, same {base['events']:,} events: {bare_s:.3f}s "
-          f"({base['events'] / bare_s:,.0f} events/s) — best of {args.repeat}")
+          f"({base['events'] / bare_s:,.0f} events/s) — best of {len(bares)}")
     print(f"SimPy peer, same arrivals, routing delay, departments and efforts: {peer['cases']:,} cases "
-          f"in {peer['wall_s']:.2f}s ({peer['cases_per_second']:,.0f} cases/s) — best of {args.repeat}")
+          f"in {peer['wall_s']:.2f}s ({peer['cases_per_second']:,.0f} cases/s) — best of {len(peers)}")
     ratio_simpy = rate / peer["cases_per_second"]
     print(f"model / SimPy peer: {ratio_simpy:.2f} best against best (target ≥ 0.5); "
           f"{paired_median:.2f} the median of {len(paired)} runs each against the peer run beside it "
