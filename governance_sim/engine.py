@@ -43,8 +43,28 @@ def _scheduling_order(event: tuple) -> int:
     return event[1]
 
 
-class EventQueue:
-    """A time-ordered queue of callbacks.  ``now`` never decreases."""
+def check_budget(queue) -> None:
+    """Raise :class:`BudgetExceeded` once ``queue``'s run is past its event count or wall time
+    (and set when to look again)."""
+    queue._next_check = queue.processed + CHECK_EVERY
+    day = int(queue.now // HOURS_PER_DAY)
+    if queue.max_events is not None and queue.processed > queue.max_events:
+        raise BudgetExceeded("limits.max_events", f"the run was stopped on day {day} after "
+                             f"{queue.processed:,} events (limits.max_events = {queue.max_events:,}); a "
+                             "parameter probably makes it far larger than intended, or raise the limit "
+                             "deliberately with --set limits.max_events=N")
+    if queue.deadline is not None and _time.perf_counter() > queue.deadline[0]:
+        raise BudgetExceeded("limits.max_wall_s", f"the run was stopped on day {day} after "
+                             f"{queue.deadline[1]:g} s (limits.max_wall_s); raise the limit deliberately "
+                             "with --set limits.max_wall_s=SECONDS")
+
+
+class PurePythonEventQueue:
+    """A time-ordered queue of callbacks.  ``now`` never decreases.
+
+    The definition of the queue, in Python.  :data:`EventQueue` is the same queue compiled
+    (``governance_sim/_queue.pyx``) where the package was built with a C compiler, else this
+    class; the two run every event in the same order (tests/test_performance_invariants.py)."""
 
     __slots__ = ("now", "_heap", "_horizon", "_later", "_buckets", "_seq", "processed", "max_events",
                  "deadline", "_next_check")
@@ -63,17 +83,7 @@ class EventQueue:
 
     def check_budget(self) -> None:
         """Raise :class:`BudgetExceeded` once the run is past its event count or wall time."""
-        self._next_check = self.processed + CHECK_EVERY
-        day = int(self.now // HOURS_PER_DAY)
-        if self.max_events is not None and self.processed > self.max_events:
-            raise BudgetExceeded("limits.max_events", f"the run was stopped on day {day} after "
-                                 f"{self.processed:,} events (limits.max_events = {self.max_events:,}); a "
-                                 "parameter probably makes it far larger than intended, or raise the limit "
-                                 "deliberately with --set limits.max_events=N")
-        if self.deadline is not None and _time.perf_counter() > self.deadline[0]:
-            raise BudgetExceeded("limits.max_wall_s", f"the run was stopped on day {day} after "
-                                 f"{self.deadline[1]:g} s (limits.max_wall_s); raise the limit deliberately "
-                                 "with --set limits.max_wall_s=SECONDS")
+        check_budget(self)
 
     def schedule(self, time: float, callback: Callable, *args) -> None:
         """Run ``callback(*args)`` at ``time`` (clamped to now: events never go back in time)."""
@@ -134,6 +144,12 @@ class EventQueue:
 
     def __len__(self) -> int:
         return len(self._heap) + sum(map(len, self._later.values()))
+
+
+try:  # the same queue compiled, where the package was built with a C compiler (setup.py)
+    from governance_sim._queue import EventQueue
+except ImportError:  # pragma: no cover - a build without the compiled queue
+    EventQueue = PurePythonEventQueue
 
 
 class Calendar:

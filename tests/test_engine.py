@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from governance_sim.engine import Calendar, EventQueue
+from governance_sim.engine import Calendar, EventQueue, PurePythonEventQueue
+
+# the queue's Python definition, and the compiled queue where the package was built with one
+QUEUES = [PurePythonEventQueue] + ([EventQueue] if EventQueue is not PurePythonEventQueue else [])
 
 
-def test_events_run_in_time_order_and_ties_in_scheduling_order():
-    q = EventQueue()
+@pytest.fixture(params=QUEUES, ids=lambda q: q.__module__)
+def queue_class(request):
+    return request.param
+
+
+def test_events_run_in_time_order_and_ties_in_scheduling_order(queue_class):
+    q = queue_class()
     seen = []
     for t, label in [(5.0, "c"), (1.0, "a"), (5.0, "d"), (2.0, "b")]:
         q.schedule(t, seen.append, label)
@@ -20,16 +29,16 @@ def test_events_run_in_time_order_and_ties_in_scheduling_order():
     assert q.now == 10.0
 
 
-def test_an_event_scheduled_in_the_past_runs_now_not_earlier():
-    q = EventQueue()
+def test_an_event_scheduled_in_the_past_runs_now_not_earlier(queue_class):
+    q = queue_class()
     times = []
     q.schedule(3.0, lambda: q.schedule(1.0, lambda: times.append(q.now)))
     q.run_until(5.0)
     assert times == [3.0]
 
 
-def test_run_until_leaves_later_events():
-    q = EventQueue()
+def test_run_until_leaves_later_events(queue_class):
+    q = queue_class()
     q.schedule(24.0, lambda: None)
     q.run_until(24.0)  # strictly before
     assert len(q) == 1
@@ -76,8 +85,8 @@ def test_workdays_between_counts_weeks():
     assert CAL.workdays_between(0, 14 * 24 + 1) == 10
 
 
-def test_never_due_events_stay_pending_and_later_days_run_in_order():
-    q = EventQueue()
+def test_never_due_events_stay_pending_and_later_days_run_in_order(queue_class):
+    q = queue_class()
     log = []
     q.schedule(math.inf, log.append, "never")
     q.schedule(24.0 * 40 + 3, log.append, "day 40")
@@ -89,3 +98,21 @@ def test_never_due_events_stay_pending_and_later_days_run_in_order():
     q.schedule(q.now + 0.5, log.append, "after the jump")
     q.run_until(q.now + 1)
     assert log[-1] == "after the jump"
+
+
+def test_queue_budget_and_pending_alike_compiled_or_not(queue_class):
+    """The event budget stops a run the same way, and what is pending reads the same."""
+    from governance_sim.errors import BudgetExceeded
+
+    q = queue_class(max_events=5)
+    for k in range(8):
+        q.schedule(float(k), lambda: None)
+    q.schedule(30.0, print, "tomorrow")
+    with pytest.raises(BudgetExceeded, match="limits.max_events"):
+        q.run_until(24.0)
+    assert q.processed == 6
+    assert [(e[0], e[1]) for e in q.pending()] == [(6.0, 7), (7.0, 8), (30.0, 9)]
+    assert len(q) == 3
+    q.now = 6.5  # a test may set the clock; what is scheduled before it runs now
+    q.schedule(1.0, lambda: None)
+    assert q.pending()[-1][0] == 6.5

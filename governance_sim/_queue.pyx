@@ -1,0 +1,233 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The event queue of :mod:`governance_sim.engine`, compiled.
+
+The same queue as :class:`governance_sim.engine.PurePythonEventQueue` — the same calendar
+of hour buckets, the same (time, sequence) order, the same budget checks — with the events
+of the current bucket in a C heap of (time, sequence, callback, arguments) records: no
+tuple comparisons, no sequence integers for them.  Later buckets stay Python lists, as
+there.  Built by ``setup.py`` where a C compiler is found; the engine falls back to the
+Python class otherwise, and the tests hold the two to the same order of events.
+"""
+
+from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
+from libc.stdlib cimport free, malloc, realloc
+
+import heapq
+
+cdef double NEVER = 1e300
+cdef long long CHECK_EVERY = 100_000
+
+
+cdef struct Event:
+    double t
+    long long seq
+    PyObject* time  # the time as it was given (``now`` takes this very object)
+    PyObject* callback
+    PyObject* args
+
+
+cdef inline bint _before(Event* a, Event* b) noexcept nogil:
+    # as Python compares the tuples (time, seq, …): equal times (or the same time object,
+    # which a NaN is only to itself) go by sequence
+    if a.time == b.time or a.t == b.t:
+        return a.seq < b.seq
+    return a.t < b.t
+
+
+cdef class EventQueue:
+    """A time-ordered queue of callbacks.  ``now`` never decreases."""
+
+    cdef object _now_obj
+    cdef double _now
+    cdef Event* _heap
+    cdef Py_ssize_t _n, _cap
+    cdef double _horizon, _bucket_h
+    cdef dict _later
+    cdef list _buckets
+    cdef long long _seq
+    cdef public long long processed
+    cdef public object max_events
+    cdef public object deadline
+    cdef public long long _next_check
+
+    def __cinit__(self, *args, **kwargs):
+        self._cap = 256
+        self._heap = <Event*> malloc(self._cap * sizeof(Event))
+        if self._heap == NULL:
+            raise MemoryError()
+        self._n = 0
+
+    def __init__(self, max_events=None):
+        from governance_sim import engine
+
+        self._now_obj = 0.0
+        self._now = 0.0
+        self._bucket_h = engine.BUCKET_H
+        self._horizon = self._bucket_h
+        self._later = {}  # bucket → its events as (time, seq, callback, args), in scheduling order
+        self._buckets = []  # the buckets in ``_later``, a heap
+        self._seq = 0
+        self.processed = 0
+        self.max_events = max_events
+        self.deadline = None  # (perf_counter at which to stop, the budget in s)
+        self._next_check = CHECK_EVERY
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        if self._heap != NULL:
+            for i in range(self._n):
+                self._release(&self._heap[i])
+            free(self._heap)
+
+    cdef inline void _release(self, Event* e) noexcept:
+        Py_DECREF(<object> e.time)
+        Py_DECREF(<object> e.callback)
+        Py_DECREF(<object> e.args)
+
+    @property
+    def now(self):
+        return self._now_obj
+
+    @now.setter
+    def now(self, value):
+        self._now_obj = value
+        self._now = value
+
+    def check_budget(self):
+        """Raise :class:`~governance_sim.errors.BudgetExceeded` once the run is past its event
+        count or wall time."""
+        from governance_sim import engine
+
+        engine.check_budget(self)
+
+    cdef int _push(self, double t, long long seq, object time, object callback, object args) except -1:
+        cdef Py_ssize_t i, parent
+        cdef Event e
+        cdef Event* grown
+        if self._n == self._cap:
+            grown = <Event*> realloc(self._heap, 2 * self._cap * sizeof(Event))
+            if grown == NULL:
+                raise MemoryError()
+            self._heap = grown
+            self._cap *= 2
+        Py_INCREF(time)
+        Py_INCREF(callback)
+        Py_INCREF(args)
+        e.t = t
+        e.seq = seq
+        e.time = <PyObject*> time
+        e.callback = <PyObject*> callback
+        e.args = <PyObject*> args
+        i = self._n
+        self._n += 1
+        while i > 0:
+            parent = (i - 1) >> 1
+            if _before(&e, &self._heap[parent]):
+                self._heap[i] = self._heap[parent]
+                i = parent
+            else:
+                break
+        self._heap[i] = e
+        return 0
+
+    cdef void _pop_top(self) noexcept:
+        """Drop the top record (its references are the caller's) and restore the heap."""
+        cdef Py_ssize_t i = 0, child, n
+        cdef Event last
+        self._n -= 1
+        n = self._n
+        if n == 0:
+            return
+        last = self._heap[n]
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            if child + 1 < n and _before(&self._heap[child + 1], &self._heap[child]):
+                child += 1
+            if _before(&self._heap[child], &last):
+                self._heap[i] = self._heap[child]
+                i = child
+            else:
+                break
+        self._heap[i] = last
+
+    def schedule(self, time, callback, *args):
+        """Run ``callback(*args)`` at ``time`` (clamped to now: events never go back in time)."""
+        cdef double t = time
+        if t < self._now:
+            time = self._now_obj
+            t = self._now
+        self._seq += 1
+        if t < self._horizon or not t < NEVER:  # this bucket's, or never due (inf, nan): the heap
+            self._push(t, self._seq, time, callback, args)
+            return
+        bucket = int(time // self._bucket_h)
+        later = self._later.get(bucket)
+        if later is None:
+            self._later[bucket] = [(time, self._seq, callback, args)]
+            heapq.heappush(self._buckets, bucket)
+        else:
+            (<list> later).append((time, self._seq, callback, args))
+
+    def run_until(self, until):
+        """Process every event strictly before ``until``, then set ``now = until``."""
+        cdef double end = until
+        cdef long long processed = self.processed
+        cdef long long next_check
+        cdef Event e
+        cdef tuple item
+        if self.max_events is not None:
+            next_check = min(self._next_check, self.max_events + 1)
+        else:
+            next_check = self._next_check
+        while True:
+            while self._n > 0 and self._heap[0].t < end:
+                e = self._heap[0]
+                self._pop_top()
+                self._now_obj = <object> e.time  # takes a reference of its own
+                Py_DECREF(<object> e.time)
+                self._now = e.t
+                try:
+                    (<object> e.callback)(*(<tuple> e.args))
+                finally:
+                    Py_DECREF(<object> e.callback)
+                    Py_DECREF(<object> e.args)
+                processed += 1
+                if processed >= next_check:
+                    self.processed = processed
+                    self.check_budget()
+                    next_check = self._next_check
+            # every event left in the heap is at or after ``until``; so are the later buckets'
+            # events once the heap's horizon reaches ``until`` — else the next bucket joins the heap
+            if self._horizon >= end or not self._buckets:
+                break
+            bucket = self._buckets[0]
+            if bucket * self._bucket_h >= end:
+                break
+            heapq.heappop(self._buckets)
+            self._horizon = (bucket + 1) * self._bucket_h
+            for item in self._later.pop(bucket):
+                self._push(item[0], item[1], item[0], item[2], item[3])
+        self.processed = processed
+        self.now = until
+
+    def pending(self):
+        """Every event not yet run, as ``(time, seq, callback, args)``, in the order scheduled."""
+        cdef Py_ssize_t i
+        events = [(<object> self._heap[i].time, self._heap[i].seq, <object> self._heap[i].callback,
+                   <object> self._heap[i].args) for i in range(self._n)]
+        for later in self._later.values():
+            events += later
+        events.sort(key=_scheduling_order)
+        return events
+
+    def __len__(self):
+        return self._n + sum(map(len, self._later.values()))
+
+    def __reduce__(self):
+        raise TypeError("an event queue holds callbacks of a running model and is not copied")
+
+
+def _scheduling_order(event):
+    return event[1]

@@ -1,0 +1,21 @@
+"""Builds the compiled event queue (``governance_sim/_queue.pyx``) where it can.
+
+Everything else is in ``pyproject.toml``.  The extension is optional: without Cython or a
+C compiler the package installs as pure Python and ``governance_sim.engine`` uses the
+queue's Python definition, which runs every event in the same order.
+"""
+
+from setuptools import Extension, setup
+
+try:
+    from Cython.Build import cythonize
+except ImportError:  # no Cython in the build environment: pure Python
+    ext_modules = []
+else:
+    ext_modules = cythonize(
+        [Extension("governance_sim._queue", ["governance_sim/_queue.pyx"], optional=True)],
+        compiler_directives={"language_level": 3},
+        quiet=True,
+    )
+
+setup(ext_modules=ext_modules)
