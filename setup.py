@@ -13,9 +13,11 @@ except ImportError:  # no Cython in the build environment: pure Python
     ext_modules = []
 else:
     ext_modules = cythonize(
-        [Extension("governance_sim._queue", ["governance_sim/_queue.pyx"], optional=True)],
+        [Extension("governance_sim._queue", ["governance_sim/_queue.pyx"])],
         compiler_directives={"language_level": 3},
         quiet=True,
     )
+    for extension in ext_modules:  # a failed build warns and leaves the Python queue (cythonize drops the flag)
+        extension.optional = True
 
 setup(ext_modules=ext_modules)
