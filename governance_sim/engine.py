@@ -22,8 +22,10 @@ from __future__ import annotations
 import heapq
 import math
 import time as _time
+import warnings
 from collections.abc import Callable
 from heapq import heappush
+from pathlib import Path
 
 from governance_sim.errors import BudgetExceeded
 
@@ -146,10 +148,30 @@ class PurePythonEventQueue:
         return len(self._heap) + sum(map(len, self._later.values()))
 
 
-try:  # the same queue compiled, where the package was built with a C compiler (setup.py)
-    from governance_sim._queue import EventQueue
-except ImportError:  # pragma: no cover - a build without the compiled queue
-    EventQueue = PurePythonEventQueue
+def built_after_its_source(build: str | Path, source: str | Path) -> bool:
+    """Whether a compiled module (``build``) is at least as new as its source, or the source
+    is not there (an installed wheel).  A source changed since (a pull) would otherwise run
+    the old build."""
+    source = Path(source)
+    return not source.exists() or Path(build).stat().st_mtime >= source.stat().st_mtime
+
+
+def _event_queue_class() -> type:
+    """The compiled queue where the package was built with a C compiler (setup.py) and the
+    build is not older than ``_queue.pyx``; else the Python definition."""
+    try:
+        from governance_sim import _queue
+    except ImportError:  # built without a C compiler
+        return PurePythonEventQueue
+    if not built_after_its_source(_queue.__file__, Path(__file__).with_name("_queue.pyx")):
+        warnings.warn("governance_sim/_queue.pyx changed after it was compiled: the Python event queue "
+                      "is used (the same results, slower); reinstall with pip install -e . to rebuild it",
+                      stacklevel=2)
+        return PurePythonEventQueue
+    return _queue.EventQueue
+
+
+EventQueue = _event_queue_class()
 
 
 class Calendar:

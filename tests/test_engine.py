@@ -116,3 +116,20 @@ def test_queue_budget_and_pending_alike_compiled_or_not(queue_class):
     q.now = 6.5  # a test may set the clock; what is scheduled before it runs now
     q.schedule(1.0, lambda: None)
     assert q.pending()[-1][0] == 6.5
+
+
+def test_a_build_older_than_its_source_is_not_used(tmp_path):
+    """After a pull changes ``_queue.pyx``, the old compiled queue is left for the Python one."""
+    import os
+
+    from governance_sim.engine import built_after_its_source
+
+    build, source = tmp_path / "_queue.so", tmp_path / "_queue.pyx"
+    build.write_bytes(b"")
+    assert built_after_its_source(build, source)  # an installed wheel: no source beside it
+    source.write_text("# changed")
+    os.utime(build, (1_000, 1_000))
+    os.utime(source, (2_000, 2_000))
+    assert not built_after_its_source(build, source)
+    os.utime(build, (3_000, 3_000))
+    assert built_after_its_source(build, source)
