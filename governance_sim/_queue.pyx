@@ -7,6 +7,10 @@ of the current bucket in a C heap of (time, sequence, callback, arguments) recor
 tuple comparisons, no sequence integers for them.  Later buckets stay Python lists, as
 there.  Built by ``setup.py`` where a C compiler is found; the engine falls back to the
 Python class otherwise, and the tests hold the two to the same order of events.
+
+The heaps differ in layout (``heapq`` sifts to a leaf first), which cannot change the order
+of (time, sequence) pairs, all distinct.  Only a NaN time, which no valid scenario makes and
+which is never due in either queue, could sit differently among the pending events.
 """
 
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
