@@ -1,8 +1,9 @@
-"""Builds the compiled event queue (``governance_sim/_queue.pyx``) where it can.
+"""Builds the compiled event queue and calendar (``governance_sim/_queue.pyx``,
+``_calendar.pyx``) where it can.
 
 Everything else is in ``pyproject.toml``.  The extension is optional: without Cython or a
 C compiler the package installs as pure Python and ``governance_sim.engine`` uses the
-queue's Python definition, which runs every event in the same order.
+Python definitions, which give the same results.
 """
 
 from setuptools import Extension, setup
@@ -13,7 +14,8 @@ except ImportError:  # no Cython in the build environment: pure Python
     ext_modules = []
 else:
     ext_modules = cythonize(
-        [Extension("governance_sim._queue", ["governance_sim/_queue.pyx"])],
+        [Extension("governance_sim._queue", ["governance_sim/_queue.pyx"]),
+         Extension("governance_sim._calendar", ["governance_sim/_calendar.pyx"])],
         compiler_directives={"language_level": 3},
         quiet=True,
     )

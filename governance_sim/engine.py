@@ -20,6 +20,7 @@ wall-time budget (the scenario's ``limits:``) with :class:`BudgetExceeded`.
 from __future__ import annotations
 
 import heapq
+import importlib
 import math
 import time as _time
 import warnings
@@ -156,26 +157,32 @@ def built_after_its_source(build: str | Path, source: str | Path) -> bool:
     return not source.exists() or Path(build).stat().st_mtime >= source.stat().st_mtime
 
 
-def _event_queue_class() -> type:
-    """The compiled queue where the package was built with a C compiler (setup.py) and the
-    build is not older than ``_queue.pyx``; else the Python definition."""
+def _compiled(name: str, fallback: type) -> type:
+    """Class ``name`` of the compiled module ``governance_sim._<name lowered>`` where the
+    package was built with a C compiler (setup.py) and the build is not older than its
+    ``.pyx``; else ``fallback``, its Python definition."""
+    module = "_queue" if name == "EventQueue" else "_" + name.lower()
     try:
-        from governance_sim import _queue
+        compiled = importlib.import_module(f"governance_sim.{module}")
     except ImportError:  # built without a C compiler
-        return PurePythonEventQueue
-    if not built_after_its_source(_queue.__file__, Path(__file__).with_name("_queue.pyx")):
-        warnings.warn("governance_sim/_queue.pyx changed after it was compiled: the Python event queue "
+        return fallback
+    if not built_after_its_source(compiled.__file__, Path(__file__).with_name(f"{module}.pyx")):
+        warnings.warn(f"governance_sim/{module}.pyx changed after it was compiled: the Python {name} "
                       "is used (the same results, slower); reinstall with pip install -e . to rebuild it",
                       stacklevel=2)
-        return PurePythonEventQueue
-    return _queue.EventQueue
+        return fallback
+    return getattr(compiled, name)
 
 
-EventQueue = _event_queue_class()
+EventQueue = _compiled("EventQueue", PurePythonEventQueue)
 
 
-class Calendar:
+class PurePythonCalendar:
     """Workdays, office hours and the overtime cap (hours, day 0 = Monday).
+
+    The definition of the calendar, in Python.  :data:`Calendar` is the same calendar
+    compiled (``governance_sim/_calendar.pyx``) where the package was built with a C
+    compiler, else this class; both return the same doubles.
 
     ``finish_time`` advances a piece of work through office hours: work may
     run past closing by at most ``overtime_cap_h`` a day, and the rest waits
@@ -314,3 +321,6 @@ class Calendar:
         for d in range(d0 + full_weeks * 7, d0 + full_weeks * 7 + rest):
             count += self.is_workday(d)
         return count
+
+
+Calendar = _compiled("Calendar", PurePythonCalendar)

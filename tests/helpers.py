@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from governance_sim import GovernanceModel
-from governance_sim.engine import Calendar
+from governance_sim.engine import PurePythonCalendar
 
 
 def quiet_model(tiny: dict, **overrides) -> GovernanceModel:
@@ -34,7 +34,7 @@ def run_days(model: GovernanceModel, days: int) -> None:
         model.step()
 
 
-class ReferenceCalendar(Calendar):
+class ReferenceCalendar(PurePythonCalendar):
     """The calendar as first written, step by step through the helper methods."""
 
     def next_start(self, t, reserved_h=0.0):

@@ -209,3 +209,37 @@ def test_buckets_of_any_width_keep_the_order_at_their_edges(bucket_h, events, st
     finally:
         engine.BUCKET_H = saved
     assert all(log == logs[-1] for log in logs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_calendars,
+       st.one_of(st.floats(0, 2000), st.floats(-50, 1e13), st.integers(0, 2000), st.just(math.inf),
+                 st.just(math.nan)),
+       st.one_of(st.floats(0, 120), st.floats(-5, 1e7), st.integers(0, 100), st.just(math.nan)),
+       st.floats(0, 6))
+def test_compiled_calendar_returns_the_python_calendars_doubles(params, t, hours, reserved):
+    """Where the package was built with a C compiler, the calendar is compiled: it returns what
+    the Python definition returns, bit for bit, and hands what it does not compute itself
+    (negative, huge, infinite, NaN or integer times) to it."""
+    from governance_sim.engine import Calendar, PurePythonCalendar
+
+    if Calendar is PurePythonCalendar:
+        pytest.skip("built without a C compiler: the Python calendar is used")
+    fast, slow = Calendar(*params), PurePythonCalendar(*params)
+    reserved = min(reserved, params[1] / 2)
+
+    def same(call):
+        try:
+            expected = call(slow)
+        except (OverflowError, ValueError) as error:
+            with pytest.raises(type(error)):
+                call(fast)
+            return
+        got = call(fast)
+        assert repr(got) == repr(expected)  # NaN equal to NaN, and -0.0 told from 0.0
+
+    same(lambda c: c.next_start(t, reserved))
+    same(lambda c: c.add_working_hours(t, hours))
+    if isinstance(t, float) and 0 <= t < 1e6 and isinstance(hours, float) and 0 <= hours < 1e4:
+        begin = slow.next_start(t, reserved)
+        same(lambda c: c.finish_time(begin, hours, reserved))
