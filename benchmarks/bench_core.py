@@ -16,7 +16,7 @@ and lognormal service times (``simpy_peer.py``).  Then the peak memory of a
 the kernel carries over a fork and exec).
 Last line:
 ``cases_per_second=<n> ratio_to_bare_loop=<x> ratio_to_simpy=<x> ratio_to_simpy_paired_median=<x>
-scaling_10x=<time ratio> peak_mb_1m_people=<n> event_queue=<compiled|python>``
+scaling_10x=<time ratio> peak_mb_1m_people=<n> compiled=<queue,calendar|none>``
 Targets: ≥ 0.5 of the SimPy peer; 10× the cases in ≤ 10.5× the time; a
 1,000,000-person district in ≤ 2 GB.
 """
@@ -157,15 +157,18 @@ def main() -> None:
     print(f"1,000,000 people, {args.memory_days} days: the child's own peak RSS {mem['peak_mb']:,.0f} MiB "
           f"(target ≤ 2,048); {mem['cases']:,} cases")
     print(f"this process's own peak RSS {own_peak_mb():,.0f} MiB")
-    from governance_sim.engine import EventQueue, PurePythonEventQueue
+    from governance_sim import engine
 
-    queue = "python" if EventQueue is PurePythonEventQueue else "compiled"
-    print(f"event queue: {queue} (compiled where the install found a C compiler)")
+    compiled = ",".join(name for name, cls, python in (
+        ("queue", engine.EventQueue, engine.PurePythonEventQueue),
+        ("calendar", engine.Calendar, engine.PurePythonCalendar)) if cls is not python) or "none"
+    print(f"compiled: {compiled} (the event queue and the calendar are compiled where the install "
+          "found a C compiler)")
     bare_rate = base["cases"] / bare_s
     print(f"cases_per_second={rate:.0f} ratio_to_bare_loop={rate / bare_rate:.4f} "
           f"ratio_to_simpy={ratio_simpy:.3f} ratio_to_simpy_paired_median={paired_median:.3f} "
           f"scaling_10x={scaling:.2f} "
-          f"peak_mb_1m_people={mem['peak_mb']:.0f} event_queue={queue}")
+          f"peak_mb_1m_people={mem['peak_mb']:.0f} compiled={compiled}")
 
 
 if __name__ == "__main__":
