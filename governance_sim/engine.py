@@ -157,11 +157,10 @@ def built_after_its_source(build: str | Path, source: str | Path) -> bool:
     return not source.exists() or Path(build).stat().st_mtime >= source.stat().st_mtime
 
 
-def _compiled(name: str, fallback: type) -> type:
-    """Class ``name`` of the compiled module ``governance_sim._<name lowered>`` where the
-    package was built with a C compiler (setup.py) and the build is not older than its
-    ``.pyx``; else ``fallback``, its Python definition."""
-    module = "_queue" if name == "EventQueue" else "_" + name.lower()
+def _compiled(module: str, name: str, fallback: type) -> type:
+    """Class ``name`` of the compiled module ``governance_sim.<module>`` where the package
+    was built with a C compiler (setup.py) and the build is not older than its ``.pyx``;
+    else ``fallback``, its Python definition."""
     try:
         compiled = importlib.import_module(f"governance_sim.{module}")
     except ImportError:  # built without a C compiler
@@ -174,7 +173,7 @@ def _compiled(name: str, fallback: type) -> type:
     return getattr(compiled, name)
 
 
-EventQueue = _compiled("EventQueue", PurePythonEventQueue)
+EventQueue = _compiled("_queue", "EventQueue", PurePythonEventQueue)
 
 
 class PurePythonCalendar:
@@ -323,4 +322,4 @@ class PurePythonCalendar:
         return count
 
 
-Calendar = _compiled("Calendar", PurePythonCalendar)
+Calendar = _compiled("_calendar", "Calendar", PurePythonCalendar)
