@@ -1,5 +1,5 @@
-"""Builds the compiled event queue and calendar (``governance_sim/_queue.pyx``,
-``_calendar.pyx``) where it can.
+"""Builds the compiled event queue, calendar and case-record helper
+(``governance_sim/_queue.pyx``, ``_calendar.pyx``, ``_records.pyx``) where it can.
 
 Everything else is in ``pyproject.toml``.  The extension is optional: without Cython or a
 C compiler the package installs as pure Python and ``governance_sim.engine`` uses the
@@ -15,7 +15,8 @@ except ImportError:  # no Cython in the build environment: pure Python
 else:
     ext_modules = cythonize(
         [Extension("governance_sim._queue", ["governance_sim/_queue.pyx"]),
-         Extension("governance_sim._calendar", ["governance_sim/_calendar.pyx"])],
+         Extension("governance_sim._calendar", ["governance_sim/_calendar.pyx"]),
+         Extension("governance_sim._records", ["governance_sim/_records.pyx"])],
         compiler_directives={"language_level": 3},
         quiet=True,
     )

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from sys import intern
 
+from governance_sim.compiled import compiled_or
+
 NAN = math.nan
 
 OPEN, RESOLVED, CLOSED_ON_PAPER = "open", "resolved", "closed_on_paper"
@@ -206,6 +208,12 @@ class Case:
     @property
     def handoff_reasons(self) -> list[str]:
         return [kind[2] for kind in self.handoff_log[::2]]
+
+
+# Takes a new record out of the cyclic collector's lists (``_records.pyx``): a record holds
+# only numbers, strings and small containers of them, so it is in no reference cycle.  None
+# where the package was built without a C compiler: the records stay tracked (the same results).
+untrack_record = compiled_or("_records", "untrack", None)
 
 
 # (from, to, reason) → the one tuple every hand-off of that kind shares (a few thousand at most)

@@ -20,14 +20,12 @@ wall-time budget (the scenario's ``limits:``) with :class:`BudgetExceeded`.
 from __future__ import annotations
 
 import heapq
-import importlib
 import math
 import time as _time
-import warnings
 from collections.abc import Callable
 from heapq import heappush
-from pathlib import Path
 
+from governance_sim.compiled import compiled_or
 from governance_sim.errors import BudgetExceeded
 
 HOURS_PER_DAY = 24.0
@@ -149,31 +147,7 @@ class PurePythonEventQueue:
         return len(self._heap) + sum(map(len, self._later.values()))
 
 
-def built_after_its_source(build: str | Path, source: str | Path) -> bool:
-    """Whether a compiled module (``build``) is at least as new as its source, or the source
-    is not there (an installed wheel).  A source changed since (a pull) would otherwise run
-    the old build."""
-    source = Path(source)
-    return not source.exists() or Path(build).stat().st_mtime >= source.stat().st_mtime
-
-
-def _compiled(module: str, name: str, fallback: type) -> type:
-    """Class ``name`` of the compiled module ``governance_sim.<module>`` where the package
-    was built with a C compiler (setup.py) and the build is not older than its ``.pyx``;
-    else ``fallback``, its Python definition."""
-    try:
-        compiled = importlib.import_module(f"governance_sim.{module}")
-    except ImportError:  # built without a C compiler
-        return fallback
-    if not built_after_its_source(compiled.__file__, Path(__file__).with_name(f"{module}.pyx")):
-        warnings.warn(f"governance_sim/{module}.pyx changed after it was compiled: the Python {name} "
-                      "is used (the same results, slower); reinstall with pip install -e . to rebuild it",
-                      stacklevel=2)
-        return fallback
-    return getattr(compiled, name)
-
-
-EventQueue = _compiled("_queue", "EventQueue", PurePythonEventQueue)
+EventQueue = compiled_or("_queue", "EventQueue", PurePythonEventQueue)
 
 
 class PurePythonCalendar:
@@ -322,4 +296,4 @@ class PurePythonCalendar:
         return count
 
 
-Calendar = _compiled("_calendar", "Calendar", PurePythonCalendar)
+Calendar = compiled_or("_calendar", "Calendar", PurePythonCalendar)

@@ -25,6 +25,7 @@ from governance_sim.cases import (
     OPEN,
     RESOLVED,
     Case,
+    untrack_record,
 )
 from governance_sim.demand import demand_profile
 from governance_sim.engine import HOURS_PER_DAY
@@ -93,8 +94,12 @@ class CaseLifecycle:
             if not n:
                 continue
             hids_a = rng.integers(0, m.n_households, n) if pick is None else pick.draw(rng, n)
-            times = (t0 + np.sort(rng.random(n)) * HOURS_PER_DAY).tolist()
-            sev_a = np.minimum(np.searchsorted(self._severity_cdf[cat.index], rng.random(n), side="right") + 1, 3)
+            # the arrays' own methods: numpy's module-level wrappers cost a few µs a call, and a
+            # category's day draws only a handful of problems
+            times_a = rng.random(n)
+            times_a.sort()
+            times = (t0 + times_a * HOURS_PER_DAY).tolist()
+            sev_a = np.minimum(self._severity_cdf[cat.index].searchsorted(rng.random(n), side="right") + 1, 3)
             hids, sev = hids_a.tolist(), sev_a.tolist()  # lists: plain ints and floats
             emerge = self.emerge_case
             if cat.latent:  # nobody sees it; only 党员连心 pairing may surface it
@@ -144,6 +149,8 @@ class CaseLifecycle:
             cat.latent, t,
         )
         m.cases.append(case)
+        if untrack_record is not None:
+            untrack_record(case)
         rng = self.random
         if cat.latent:
             case.t_erupt = t + rng.expovariate(1.0 / cat.erupt_days) * HOURS_PER_DAY
@@ -608,6 +615,8 @@ class CaseLifecycle:
             repeat_of=case.id,
         )
         m.cases.append(new)
+        if untrack_record is not None:
+            untrack_record(new)
         self.events.schedule(self.events.now + self.report_delay(), self._resident_report, new, channel)
 
 

@@ -122,7 +122,7 @@ def test_a_build_older_than_its_source_is_not_used(tmp_path):
     """After a pull changes ``_queue.pyx``, the old compiled queue is left for the Python one."""
     import os
 
-    from governance_sim.engine import built_after_its_source
+    from governance_sim.compiled import built_after_its_source
 
     build, source = tmp_path / "_queue.so", tmp_path / "_queue.pyx"
     build.write_bytes(b"")

@@ -243,3 +243,72 @@ def test_compiled_calendar_returns_the_python_calendars_doubles(params, t, hours
     if isinstance(t, float) and 0 <= t < 1e6 and isinstance(hours, float) and 0 <= hours < 1e4:
         begin = slow.next_start(t, reserved)
         same(lambda c: c.finish_time(begin, hours, reserved))
+
+
+# what a case record may hold if it is to be left out of the cyclic collector's lists
+_ACYCLIC = (int, float, str, bool, type(None), tuple, list, dict, frozenset)
+
+
+def _holds_only_plain_values(value, depth: int = 0) -> bool:
+    if not isinstance(value, _ACYCLIC) or depth > 6:
+        return False
+    if isinstance(value, dict):
+        return all(_holds_only_plain_values(k, depth + 1) and _holds_only_plain_values(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, (tuple, list, frozenset)):
+        return all(_holds_only_plain_values(v, depth + 1) for v in value)
+    return True
+
+
+@pytest.mark.parametrize("path, variant", [
+    ("beijing_street.yaml", "whistle"), ("beijing_street.yaml", "hotline_direct"),
+    ("beijing_street.yaml", "grid_report_quota"), ("xi_town.yaml", "zone_line"),
+    ("tongguanshan.yaml", "direct_district"), ("pinggu_township.yaml", None),
+])
+def test_case_records_hold_only_plain_values(path, variant):
+    """Case records are left out of the cyclic collector (``cases.untrack_record``), which is
+    right only while a record can be in no reference cycle: every field holds numbers,
+    strings, or tuples, lists and dicts of them — never an agent, a unit or a callback."""
+    from dataclasses import fields
+
+    from governance_sim.cases import untrack_record
+
+    sc = load_scenario(SCENARIOS / path, variant=variant, days=60, overrides={"territory.population": 20_000})
+    model = GovernanceModel(sc)
+    model.run_model()
+    assert len(model.cases) > 100
+    names = [f.name for f in fields(model.cases[0])]
+    bad = {(name, type(getattr(c, name)).__name__) for c in model.cases for name in names
+           if not _holds_only_plain_values(getattr(c, name))}
+    assert not bad
+    if untrack_record is not None:
+        assert not any(gc.is_tracked(c) for c in model.cases)
+
+
+def test_untracked_records_change_no_result(tiny, monkeypatch):
+    """The collector's lists are bookkeeping: the tables are the same with every record tracked."""
+    from governance_sim.runner import collect
+
+    def run():
+        model = GovernanceModel(tiny, days=60)
+        model.run_model()
+        return collect(model), sum(gc.is_tracked(c) for c in model.cases)
+
+    built, _ = run()
+    monkeypatch.setattr("governance_sim.lifecycle.untrack_record", None)
+    plain, all_tracked = run()
+    assert all_tracked == len(plain.cases) > 50
+    for name in ("summary", "cases", "workers", "timeseries"):
+        assert getattr(plain, name).equals(getattr(built, name)), name
+
+
+def test_untracking_leaves_objects_the_collector_does_not_track_alone():
+    from governance_sim.cases import untrack_record
+
+    if untrack_record is None:
+        pytest.skip("built without a C compiler: records stay tracked")
+    for value in (1, 2.5, "text", None):  # no collector header: must not be touched
+        untrack_record(value)
+    record = [1, 2]
+    untrack_record(record)
+    assert not gc.is_tracked(record) and record == [1, 2]

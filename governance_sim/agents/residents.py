@@ -31,6 +31,7 @@ class ResidentPopulation:
         if weights.sum() <= 0:
             weights = np.array([1.0 if c in available_channels else 0.0 for c in CHANNELS])
         self.channel_cdf = np.cumsum(weights / weights.sum()).tolist()
+        self.channel_cdf_array = np.asarray(self.channel_cdf)  # the same, for many draws at once
         self.channel_cost = np.array([spec.channel_costs.get(c, 0.0) for c in CHANNELS], dtype=float)
         self.severity_value = np.asarray(spec.severity_value, dtype=float)
         self.reports = np.zeros(n, dtype=np.int32)
@@ -137,8 +138,14 @@ def report_probabilities(pop: ResidentPopulation, hids: np.ndarray, severities: 
     Below that the problem is tolerated.  ``channels`` are indices into ``CHANNELS``.
     """
     cost = pop.channel_cost[channels] if pop.group_cost is None else pop.group_cost[pop.group[hids], channels]
-    gain = pop.trust[hids] * pop.severity_value[severities - 1] - cost
-    return 1.0 / (1.0 + np.exp(-gain / pop.spec.report_noise))
+    x = pop.trust[hids] * pop.severity_value[severities - 1]
+    # in place, and ``−gain / noise`` as ``gain / −noise`` (the same doubles): a day's problems of
+    # one category are a handful, so each numpy call and new array costs more than its work
+    x -= cost
+    x /= -pop.spec.report_noise
+    np.exp(x, out=x)
+    x += 1.0
+    return np.divide(1.0, x, out=x)
 
 
 def channel_indices(pop: ResidentPopulation, u: np.ndarray, hids: np.ndarray | None = None) -> np.ndarray:
@@ -147,5 +154,5 @@ def channel_indices(pop: ResidentPopulation, u: np.ndarray, hids: np.ndarray | N
     if pop.group_cdf is not None and hids is not None:
         k = (pop.group_cdf[pop.group[hids]] <= np.asarray(u)[:, None]).sum(axis=1)
         return np.minimum(k, len(CHANNELS) - 1)
-    k = np.searchsorted(np.asarray(pop.channel_cdf), u, side="right")
+    k = pop.channel_cdf_array.searchsorted(u, side="right")
     return np.minimum(k, len(CHANNELS) - 1)

@@ -1,0 +1,20 @@
+# cython: language_level=3
+"""Case records kept out of the cyclic garbage collector's lists, compiled.
+
+A case record (:class:`governance_sim.cases.Case`) holds numbers, strings and small
+tuples, lists and dicts of them: it can be part of no reference cycle, so the cyclic
+collector need never look at it.  CPython does the same for tuples and dicts that hold
+only such values.  Without this, the collector's first pass after a run walks every
+record the run made (its ~50 slots each) — 30 ms of a 100,000-person year, 0.4 s of a
+1,000,000-person one.  Reference counting still frees a record the moment nothing holds it.
+"""
+
+cdef extern from "Python.h":
+    bint PyObject_IS_GC(object)
+    void PyObject_GC_UnTrack(void *)
+
+
+def untrack(object record):
+    """Take ``record`` out of the cyclic collector's lists (nothing for an object it does not track)."""
+    if PyObject_IS_GC(record):
+        PyObject_GC_UnTrack(<void *> record)
