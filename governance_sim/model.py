@@ -21,7 +21,6 @@ from governance_sim.agents import (
     StreetChief,
     StreetOffice,
 )
-from governance_sim.agents.workforce import Workforce
 from governance_sim.appraisal import Appraisal, ambiguity_of
 from governance_sim.cases import Case, Category
 from governance_sim.collector import SummaryDataCollector
@@ -272,16 +271,16 @@ class GovernanceModel(mesa.Model):
                  for key, u in self.units.items()}
         # work is booked when a task is done: a task under way now started in the warm-up and
         # is booked to it, so that the counted period holds only work started in it (summed in
-        # the order the tasks were scheduled: the sum must not depend on the queue's layout)
-        key_of = {id(u.workforce): key for key, u in self.units.items()}
+        # the order the tasks were scheduled: the sum must not depend on the queue's layout);
+        # a unit's finishing step is the one bound method its workforce schedules
+        key_of = {id(u.workforce._on_finish): key for key, u in self.units.items()}
         for _, _, callback, args in self.events.pending():
-            if getattr(callback, "__func__", None) is Workforce._finish:
-                key = key_of.get(id(callback.__self__))
-                if key is not None:
-                    hours, overtime, completed = units[key]
-                    task = args[0]
-                    hours[task.activity] = hours.get(task.activity, 0.0) + task.effort
-                    units[key] = (hours, overtime + task.overtime, completed + 1)
+            key = key_of.get(id(callback))
+            if key is not None:
+                hours, overtime, completed = units[key]
+                task = args[0]
+                hours[task.activity] = hours.get(task.activity, 0.0) + task.effort
+                units[key] = (hours, overtime + task.overtime, completed + 1)
         self.at_warmup_end = {"counters": dict(self.counters), "units": units}
         for overlay in self.overlays:
             overlay.on_warmup_end(self)

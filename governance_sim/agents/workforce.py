@@ -5,6 +5,10 @@ Each of ``staff`` servers takes the waiting task with the highest priority
 ``overtime_cap_h`` a day after closing, and never starts new work after
 closing.  ``reserved_h`` at the start of each workday is taken by routine
 duties (paperwork, patrol, admin load from above) and is booked separately.
+
+:data:`Task` and :data:`Workforce` are the compiled classes (``governance_sim/_workforce.pyx``)
+where the package was built with a C compiler, else the Python definitions here
+(``PurePythonTask``, ``PurePythonWorkforce``); both give the same results.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 
+from governance_sim.compiled import compiled_or
 
-class Task:
+
+class PurePythonTask:
     """A piece of work: on a case (``case`` set) or routine (line-ministry work)."""
 
     __slots__ = ("case", "effort", "priority", "activity", "on_done", "on_start", "t_submit", "unit", "overtime")
@@ -31,7 +37,7 @@ class Task:
         self.overtime = 0.0
 
 
-class Workforce:
+class PurePythonWorkforce:
     """Staff of one unit: a multi-server priority queue on a working calendar."""
 
     __slots__ = ("queue", "calendar", "staff", "free", "reserved_h", "hours", "overtime_h",
@@ -63,7 +69,7 @@ class Workforce:
         self.staff += n
         self.free += n
 
-    def shift_priorities(self, shift: Callable[[Task], float]) -> None:
+    def shift_priorities(self, shift: Callable[[PurePythonTask], float]) -> None:
         """Add ``shift(task)`` to the priority of every waiting task (a monthly re-weighting);
         ties keep their first-come order."""
         if not self._waiting:
@@ -75,7 +81,7 @@ class Workforce:
         heapq.heapify(entries)
         self._waiting = entries
 
-    def submit(self, task: Task) -> None:
+    def submit(self, task: PurePythonTask) -> None:
         task.t_submit = self.queue.now
         self._seq += 1
         heapq.heappush(self._waiting, (-task.priority, self._seq, task))
@@ -104,7 +110,7 @@ class Workforce:
         self._wake_at = -1.0
         self._dispatch()
 
-    def _finish(self, task: Task) -> None:
+    def _finish(self, task: PurePythonTask) -> None:
         self.free += 1
         self.busy_tasks -= 1
         self.completed += 1
@@ -113,3 +119,8 @@ class Workforce:
         if task.on_done is not None:
             task.on_done(task)
         self._dispatch()
+
+
+# the same classes compiled, where the install built them (setup.py)
+Task = compiled_or("_workforce", "Task", PurePythonTask)
+Workforce = compiled_or("_workforce", "Workforce", PurePythonWorkforce)
