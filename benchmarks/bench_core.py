@@ -16,7 +16,7 @@ and lognormal service times (``simpy_peer.py``).  Then the peak memory of a
 the kernel carries over a fork and exec).
 Last line:
 ``cases_per_second=<n> ratio_to_bare_loop=<x> ratio_to_simpy=<x> ratio_to_simpy_paired_median=<x>
-scaling_10x=<time ratio> peak_mb_1m_people=<n> compiled=<queue,calendar|none>``
+scaling_10x=<time ratio> peak_mb_1m_people=<n> compiled=<queue,calendar,workforce,records|none>``
 Targets: ≥ 0.5 of the SimPy peer; 10× the cases in ≤ 10.5× the time; a
 1,000,000-person district in ≤ 2 GB.
 """
@@ -157,13 +157,16 @@ def main() -> None:
     print(f"1,000,000 people, {args.memory_days} days: the child's own peak RSS {mem['peak_mb']:,.0f} MiB "
           f"(target ≤ 2,048); {mem['cases']:,} cases")
     print(f"this process's own peak RSS {own_peak_mb():,.0f} MiB")
-    from governance_sim import engine
+    from governance_sim import cases, engine
+    from governance_sim.agents import workforce
 
     compiled = ",".join(name for name, cls, python in (
         ("queue", engine.EventQueue, engine.PurePythonEventQueue),
-        ("calendar", engine.Calendar, engine.PurePythonCalendar)) if cls is not python) or "none"
-    print(f"compiled: {compiled} (the event queue and the calendar are compiled where the install "
-          "found a C compiler)")
+        ("calendar", engine.Calendar, engine.PurePythonCalendar),
+        ("workforce", workforce.Workforce, workforce.PurePythonWorkforce),
+        ("records", cases.untrack_record, None)) if cls is not python) or "none"
+    print(f"compiled: {compiled} (the event queue, the calendar, the staff queues and the case-record "
+          "helper are compiled where the install found a C compiler)")
     bare_rate = base["cases"] / bare_s
     print(f"cases_per_second={rate:.0f} ratio_to_bare_loop={rate / bare_rate:.4f} "
           f"ratio_to_simpy={ratio_simpy:.3f} ratio_to_simpy_paired_median={paired_median:.3f} "

@@ -157,6 +157,8 @@ class Case:
             entry = [d, NAN, NAN]
             entry[slot] = t
             if self.dept_times is None:
+                if untrack_record is not None:  # numbers only, as the record's other parts
+                    untrack_record(entry)
                 self.dept_times = entry
             else:
                 self.dept_times += entry
@@ -188,7 +190,10 @@ class Case:
         kind = _HANDOFF_KINDS.get(key)
         if kind is None:  # one copy of each unit's label ("department:3") for all cases
             kind = _HANDOFF_KINDS.setdefault(key, (intern(src), intern(dst), intern(reason)))
-        self.handoff_log += (kind, t)
+        log = self.handoff_log + (kind, t)
+        if untrack_record is not None:  # strings and times only, as the record's other parts
+            untrack_record(log)
+        self.handoff_log = log
 
     @property
     def handoffs(self) -> list[tuple[str, str, float, str]]:
@@ -210,9 +215,10 @@ class Case:
         return [kind[2] for kind in self.handoff_log[::2]]
 
 
-# Takes a new record out of the cyclic collector's lists (``_records.pyx``): a record holds
-# only numbers, strings and small containers of them, so it is in no reference cycle.  None
-# where the package was built without a C compiler: the records stay tracked (the same results).
+# Takes a new record, its hand-off tuple and its department times out of the cyclic
+# collector's lists (``_records.pyx``): they hold only numbers, strings and small containers
+# of them, so they are in no reference cycle.  None where the package was built without a C
+# compiler: they stay tracked (the same results).
 untrack_record = compiled_or("_records", "untrack", None)
 
 
