@@ -13,6 +13,7 @@ of (time, sequence) pairs, all distinct.  Only a NaN time, which no valid scenar
 which is never due in either queue, could sit differently among the pending events.
 """
 
+from cpython.object cimport PyTypeObject, traverseproc, visitproc
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
 from libc.stdlib cimport free, malloc, realloc
 
@@ -235,3 +236,33 @@ cdef class EventQueue:
 
 def _scheduling_order(event):
     return event[1]
+
+
+# The events in the C heap hold their time, callback and arguments.  The cyclic collector
+# must see those references: a model dropped with events still in the heap (a run stopped
+# by its budget or an error mid-hour) is a cycle through them — queue → callback → model →
+# queue — and would otherwise look held from outside and never be freed.  Cython traverses
+# the object fields only, so the queue's traversal visits the heap first, then those.
+cdef traverseproc _traverse_fields = (<PyTypeObject*> EventQueue).tp_traverse
+
+
+cdef int _traverse_with_events(PyObject* o, visitproc visit, void* arg) except -1:
+    cdef EventQueue queue = <EventQueue> o
+    cdef Py_ssize_t i
+    cdef Event* e
+    cdef int r
+    for i in range(queue._n):
+        e = &queue._heap[i]
+        r = visit(e.time, arg)
+        if r:
+            return r
+        r = visit(e.callback, arg)
+        if r:
+            return r
+        r = visit(e.args, arg)
+        if r:
+            return r
+    return _traverse_fields(o, visit, arg)
+
+
+(<PyTypeObject*> EventQueue).tp_traverse = _traverse_with_events

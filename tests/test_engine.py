@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import pytest
@@ -133,3 +134,45 @@ def test_a_build_older_than_its_source_is_not_used(tmp_path):
     assert not built_after_its_source(build, source)
     os.utime(build, (3_000, 3_000))
     assert built_after_its_source(build, source)
+
+
+def test_a_queue_dropped_with_events_pending_is_freed(queue_class):
+    """A cycle through a pending event (queue → callback → its owner → queue) is garbage the
+    collector must find, whether the event waits in the current hour's heap (C memory in the
+    compiled queue) or in a later hour's list."""
+    import weakref
+
+    class Owner:
+        def fire(self):
+            pass
+
+    owner = Owner()
+    owner.queue = queue_class()
+    owner.queue.schedule(0.5, owner.fire)  # the current hour
+    owner.queue.schedule(30.0, owner.fire, owner)  # a later one
+    freed = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert freed() is None
+
+
+def test_a_model_stopped_by_its_budget_is_freed(tiny):
+    """A run stopped mid-hour leaves events in the queue; once released (runner.release, for
+    Mesa's registry), the model and its agents go with the next collection."""
+    import weakref
+
+    from governance_sim import GovernanceModel
+    from governance_sim.errors import BudgetExceeded
+    from governance_sim.runner import release
+
+    def stopped():
+        model = GovernanceModel({**tiny, "limits": {"max_events": 300}}, days=30)
+        with pytest.raises(BudgetExceeded):
+            model.run_model()
+        assert len(model.events) > 0
+        release(model)
+        return weakref.ref(model)
+
+    freed = stopped()
+    gc.collect()
+    assert freed() is None
