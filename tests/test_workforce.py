@@ -4,6 +4,10 @@ definition, event for event."""
 
 from __future__ import annotations
 
+import gc
+import math
+import weakref
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,12 +91,13 @@ def test_work_past_the_overtime_cap_waits_for_the_next_morning(kind):
 @settings(max_examples=60, deadline=None)
 @given(staff=st.integers(1, 4), reserved_h=st.sampled_from([0.0, 1.5, 4.0]),
        jobs=st.lists(st.tuples(st.floats(0, 24 * 20, allow_nan=False), st.floats(0.05, 30, allow_nan=False),
-                               st.sampled_from([0.0, 1.0, 2.5, 1.0 + 1e-9]),
+                               st.sampled_from([0.0, 1.0, 2.5, 1.0 + 1e-9, 2, math.nan]),
                                st.sampled_from(["case_work", "vertical", "coordination"])),
                      min_size=1, max_size=40),
        shift_at=st.one_of(st.none(), st.floats(0, 24 * 20)), add_at=st.one_of(st.none(), st.floats(0, 24 * 20)))
 def test_compiled_staff_queues_serve_as_their_python_definition(staff, reserved_h, jobs, shift_at, add_at):
-    """Every start, finish, hour and overtime the same double, in the same order."""
+    """Every start, finish, hour and overtime the same double, in the same order — even with
+    a NaN priority, which orders by the heap's layout: the C heap sifts as ``heapq`` does."""
     runs = {_serve(kind, staff, reserved_h, jobs, shift_at, add_at) for kind in KINDS}
     assert len(runs) == 1
 
@@ -115,3 +120,22 @@ def test_work_under_way_at_the_warm_up_end_is_booked_to_the_warm_up(path, varian
     assert sum(under_way.values()) > 0
     for key, u in model.units.items():
         assert booked[key][2] == u.workforce.completed + under_way[key], key
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k[0].__module__)
+def test_a_workforce_dropped_with_tasks_waiting_is_freed(kind):
+    """A waiting task's callback may lead back to what holds the workforce (the model): the
+    collector must see the compiled heap's tasks to free that cycle."""
+    workforce_class, task_class = kind
+
+    class Owner:
+        pass
+
+    owner = Owner()
+    owner.force = workforce_class(EventQueue(), Calendar(9.0, 8.0, 5, 2.0), 0, 0.0)  # no staff: tasks wait
+    owner.force.submit(task_class(None, 1.0, 1.0, "case_work", lambda task, owner=owner: None))
+    assert owner.force.backlog == 1
+    freed = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert freed() is None
