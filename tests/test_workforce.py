@@ -45,11 +45,17 @@ def _serve(kind, staff, reserved_h, jobs, shift_at=None, add_at=None):
     return repr((log, force.hours, force.overtime_h, force.completed, force.backlog, force.free, force.staff))
 
 
+def _one_server(kind):
+    """An event queue, a workforce of one on office hours 9–17 with a 2 h overtime cap, and
+    the task class that goes with it."""
+    workforce_class, task_class = kind
+    queue = EventQueue()
+    return queue, workforce_class(queue, Calendar(9.0, 8.0, 5, 2.0), 1, 0.0), task_class
+
+
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k[0].__module__)
 def test_the_highest_priority_then_the_first_come_is_served(kind):
-    workforce_class, task_class = kind
-    queue, cal = EventQueue(), Calendar(9.0, 8.0, 5, 2.0)
-    force = workforce_class(queue, cal, 1, 0.0)
+    queue, force, task_class = _one_server(kind)
     order = []
     for i, priority in enumerate([1.0, 3.0, 2.0, 3.0]):
         force.submit(task_class(i, 1.0, priority, "case_work", lambda t: order.append(t.case)))
@@ -62,9 +68,7 @@ def test_the_highest_priority_then_the_first_come_is_served(kind):
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k[0].__module__)
 def test_work_never_starts_after_closing_and_runs_over_by_the_cap_at_most(kind):
-    workforce_class, task_class = kind
-    queue, cal = EventQueue(), Calendar(9.0, 8.0, 5, 2.0)
-    force = workforce_class(queue, cal, 1, 0.0)
+    queue, force, task_class = _one_server(kind)
     starts, ends = [], []
     queue.schedule(16.5, lambda: force.submit(task_class(0, 2.0, 1.0, "case_work", lambda t: ends.append(queue.now),
                                                          lambda t, now: starts.append(now))))
@@ -78,9 +82,7 @@ def test_work_never_starts_after_closing_and_runs_over_by_the_cap_at_most(kind):
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k[0].__module__)
 def test_work_past_the_overtime_cap_waits_for_the_next_morning(kind):
-    workforce_class, task_class = kind
-    queue, cal = EventQueue(), Calendar(9.0, 8.0, 5, 2.0)
-    force = workforce_class(queue, cal, 1, 0.0)
+    queue, force, task_class = _one_server(kind)
     ends = []
     queue.schedule(16.5, lambda: force.submit(task_class(0, 3.0, 1.0, "case_work", lambda t: ends.append(queue.now))))
     queue.run_until(24.0 * 3)
