@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 _HERE = Path(__file__).parent
+_WARNED: set[str] = set()  # modules whose stale build was reported
 
 
 def built_after_its_source(build: str | Path, source: str | Path) -> bool:
@@ -31,8 +32,10 @@ def compiled_or(module: str, name: str, fallback):
     except ImportError:  # built without a C compiler
         return fallback
     if not built_after_its_source(compiled.__file__, _HERE / f"{module}.pyx"):
-        warnings.warn(f"governance_sim/{module}.pyx changed after it was compiled: the Python {name} "
-                      "is used (the same results, slower); reinstall with pip install -e . to rebuild it",
-                      stacklevel=3)
+        if module not in _WARNED:  # once a module, though several names come from it
+            _WARNED.add(module)
+            warnings.warn(f"governance_sim/{module}.pyx changed after it was compiled: its Python "
+                          "definitions are used (the same results, slower); reinstall with "
+                          "pip install -e . to rebuild it", stacklevel=3)
         return fallback
     return getattr(compiled, name)

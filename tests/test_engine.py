@@ -176,3 +176,19 @@ def test_a_model_stopped_by_its_budget_is_freed(tiny):
     freed = stopped()
     gc.collect()
     assert freed() is None
+
+
+def test_a_stale_build_runs_the_python_definitions_and_says_so_once(monkeypatch):
+    import importlib.util
+
+    from governance_sim import compiled
+
+    if importlib.util.find_spec("governance_sim._workforce") is None:
+        pytest.skip("built without a C compiler: nothing compiled to be stale")
+    monkeypatch.setattr(compiled, "built_after_its_source", lambda build, source: False)
+    monkeypatch.setattr(compiled, "_WARNED", set())
+    python_task, python_workforce = object(), object()
+    with pytest.warns(UserWarning, match=r"_workforce\.pyx changed after it was compiled.*pip install -e \.") as seen:
+        assert compiled.compiled_or("_workforce", "Task", python_task) is python_task
+        assert compiled.compiled_or("_workforce", "Workforce", python_workforce) is python_workforce
+    assert len(seen) == 1
