@@ -4,15 +4,19 @@
 The same queue as :class:`governance_sim.engine.PurePythonEventQueue` — the same calendar
 of hour buckets, the same (time, sequence) order, the same budget checks — with the events
 of the current bucket in a C heap of (time, sequence, callback, arguments) records: no
-tuple comparisons, no sequence integers for them.  Later buckets stay Python lists, as
-there.  Built by ``setup.py`` where a C compiler is found; the engine falls back to the
-Python class otherwise, and the tests hold the two to the same order of events.
+tuple comparisons, no sequence integers for them.  A later bucket's events are such records
+too, in one C array a bucket in scheduling order (where the Python queue keeps a list of
+tuples): an event scheduled ahead costs no tuple and no integer, and a bucket joins the heap
+from contiguous memory rather than from tuples scattered over the memory of a large run.
+Built by ``setup.py`` where a C compiler is found; the engine falls back to the Python class
+otherwise, and the tests hold the two to the same order of events.
 
 The heaps differ in layout (``heapq`` sifts to a leaf first), which cannot change the order
 of (time, sequence) pairs, all distinct.  Only a NaN time, which no valid scenario makes and
 which is never due in either queue, could sit differently among the pending events.
 """
 
+from cpython.dict cimport PyDict_Next
 from cpython.object cimport PyTypeObject, traverseproc, visitproc
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
 from libc.stdlib cimport free, malloc, realloc
@@ -37,6 +41,64 @@ cdef inline bint _before(Event* a, Event* b) noexcept nogil:
     if a.time == b.time or a.t == b.t:
         return a.seq < b.seq
     return a.t < b.t
+
+
+cdef class _Bucket:
+    """One later bucket's events in scheduling order, as C records holding their references.
+
+    Private to the queue: only the queue's ``_later`` holds one, which is why the queue's
+    traversal, not the bucket's, shows the collector the references in it."""
+
+    cdef Event* events
+    cdef Py_ssize_t n, cap
+
+    def __cinit__(self):
+        self.cap = 8
+        self.events = <Event*> malloc(self.cap * sizeof(Event))
+        if self.events == NULL:
+            raise MemoryError()
+        self.n = 0
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        if self.events != NULL:
+            for i in range(self.n):
+                _release(&self.events[i])
+            free(self.events)
+
+    cdef int append(self, double t, long long seq, object time, object callback, object args) except -1:
+        cdef Event* grown
+        cdef Event* e
+        if self.n == self.cap:
+            grown = <Event*> realloc(self.events, 2 * self.cap * sizeof(Event))
+            if grown == NULL:
+                raise MemoryError()
+            self.events = grown
+            self.cap *= 2
+        Py_INCREF(time)
+        Py_INCREF(callback)
+        Py_INCREF(args)
+        e = &self.events[self.n]
+        e.t = t
+        e.seq = seq
+        e.time = <PyObject*> time
+        e.callback = <PyObject*> callback
+        e.args = <PyObject*> args
+        self.n += 1
+        return 0
+
+    def __len__(self):
+        return self.n
+
+
+cdef inline void _release(Event* e) noexcept:
+    Py_DECREF(<object> e.time)
+    Py_DECREF(<object> e.callback)
+    Py_DECREF(<object> e.args)
+
+
+cdef inline tuple _as_tuple(Event* e):
+    return (<object> e.time, e.seq, <object> e.callback, <object> e.args)
 
 
 cdef class EventQueue:
@@ -69,7 +131,7 @@ cdef class EventQueue:
         self._now = 0.0
         self._bucket_h = engine.BUCKET_H
         self._horizon = self._bucket_h
-        self._later = {}  # bucket → its events as (time, seq, callback, args), in scheduling order
+        self._later = {}  # bucket → its events (a _Bucket), in scheduling order
         self._buckets = []  # the buckets in ``_later``, a heap
         self._seq = 0
         self.processed = 0
@@ -81,13 +143,8 @@ cdef class EventQueue:
         cdef Py_ssize_t i
         if self._heap != NULL:
             for i in range(self._n):
-                self._release(&self._heap[i])
+                _release(&self._heap[i])
             free(self._heap)
-
-    cdef inline void _release(self, Event* e) noexcept:
-        Py_DECREF(<object> e.time)
-        Py_DECREF(<object> e.callback)
-        Py_DECREF(<object> e.args)
 
     @property
     def now(self):
@@ -106,23 +163,35 @@ cdef class EventQueue:
         engine.check_budget(self)
 
     cdef int _push(self, double t, long long seq, object time, object callback, object args) except -1:
-        cdef Py_ssize_t i, parent
         cdef Event e
-        cdef Event* grown
-        if self._n == self._cap:
-            grown = <Event*> realloc(self._heap, 2 * self._cap * sizeof(Event))
-            if grown == NULL:
-                raise MemoryError()
-            self._heap = grown
-            self._cap *= 2
-        Py_INCREF(time)
-        Py_INCREF(callback)
-        Py_INCREF(args)
+        self._reserve(1)
         e.t = t
         e.seq = seq
         e.time = <PyObject*> time
         e.callback = <PyObject*> callback
         e.args = <PyObject*> args
+        self._insert(e)  # cannot fail once the heap has room; the references are taken after
+        Py_INCREF(time)
+        Py_INCREF(callback)
+        Py_INCREF(args)
+        return 0
+
+    cdef int _reserve(self, Py_ssize_t more) except -1:
+        cdef Event* grown
+        cdef Py_ssize_t cap = self._cap
+        while self._n + more > cap:
+            cap *= 2
+        if cap != self._cap:
+            grown = <Event*> realloc(self._heap, cap * sizeof(Event))
+            if grown == NULL:
+                raise MemoryError()
+            self._heap = grown
+            self._cap = cap
+        return 0
+
+    cdef void _insert(self, Event e) noexcept:
+        """Sift ``e`` (its references now the heap's) into the heap, which has room for it."""
+        cdef Py_ssize_t i, parent
         i = self._n
         self._n += 1
         while i > 0:
@@ -133,7 +202,6 @@ cdef class EventQueue:
             else:
                 break
         self._heap[i] = e
-        return 0
 
     cdef void _pop_top(self) noexcept:
         """Drop the top record (its references are the caller's) and restore the heap."""
@@ -170,10 +238,9 @@ cdef class EventQueue:
         bucket = int(time // self._bucket_h)
         later = self._later.get(bucket)
         if later is None:
-            self._later[bucket] = [(time, self._seq, callback, args)]
+            later = self._later[bucket] = _Bucket()
             heapq.heappush(self._buckets, bucket)
-        else:
-            (<list> later).append((time, self._seq, callback, args))
+        (<_Bucket> later).append(t, self._seq, time, callback, args)
 
     def run_until(self, until):
         """Process every event strictly before ``until``, then set ``now = until``."""
@@ -181,7 +248,8 @@ cdef class EventQueue:
         cdef long long processed = self.processed
         cdef long long next_check
         cdef Event e
-        cdef tuple item
+        cdef _Bucket later
+        cdef Py_ssize_t i
         if self.max_events is not None:
             next_check = min(self._next_check, self.max_events + 1)
         else:
@@ -212,18 +280,21 @@ cdef class EventQueue:
                 break
             heapq.heappop(self._buckets)
             self._horizon = (bucket + 1) * self._bucket_h
-            for item in self._later.pop(bucket):
-                self._push(item[0], item[1], item[0], item[2], item[3])
+            later = self._later.pop(bucket)
+            self._reserve(later.n)
+            for i in range(later.n):  # the heap takes the bucket's references over
+                self._insert(later.events[i])
+            later.n = 0
         self.processed = processed
         self.now = until
 
     def pending(self):
         """Every event not yet run, as ``(time, seq, callback, args)``, in the order scheduled."""
         cdef Py_ssize_t i
-        events = [(<object> self._heap[i].time, self._heap[i].seq, <object> self._heap[i].callback,
-                   <object> self._heap[i].args) for i in range(self._n)]
+        cdef _Bucket later
+        events = [_as_tuple(&self._heap[i]) for i in range(self._n)]
         for later in self._later.values():
-            events += later
+            events += [_as_tuple(&later.events[i]) for i in range(later.n)]
         events.sort(key=_scheduling_order)
         return events
 
@@ -238,30 +309,44 @@ def _scheduling_order(event):
     return event[1]
 
 
-# The events in the C heap hold their time, callback and arguments.  The cyclic collector
-# must see those references: a model dropped with events still in the heap (a run stopped
-# by its budget or an error mid-hour) is a cycle through them — queue → callback → model →
-# queue — and would otherwise look held from outside and never be freed.  Cython traverses
-# the object fields only, so the queue's traversal visits the heap first, then those.
+# The events in the C heap and in the later buckets hold their time, callback and arguments.
+# The cyclic collector must see those references: a model dropped with events still pending
+# (a run stopped by its budget or an error, or simply a model left unfinished) is a cycle
+# through them — queue → callback → model → queue — and would otherwise look held from
+# outside and never be freed.  Cython traverses the object fields only, so the queue's
+# traversal visits the heap and the buckets (which nothing else holds) first, then those.
 cdef traverseproc _traverse_fields = (<PyTypeObject*> EventQueue).tp_traverse
+
+
+cdef int _visit_events(Event* events, Py_ssize_t n, visitproc visit, void* arg) noexcept:
+    cdef Py_ssize_t i
+    cdef int r
+    for i in range(n):
+        r = visit(events[i].time, arg)
+        if r:
+            return r
+        r = visit(events[i].callback, arg)
+        if r:
+            return r
+        r = visit(events[i].args, arg)
+        if r:
+            return r
+    return 0
 
 
 cdef int _traverse_with_events(PyObject* o, visitproc visit, void* arg) except -1:
     cdef EventQueue queue = <EventQueue> o
-    cdef Py_ssize_t i
-    cdef Event* e
-    cdef int r
-    for i in range(queue._n):
-        e = &queue._heap[i]
-        r = visit(e.time, arg)
-        if r:
-            return r
-        r = visit(e.callback, arg)
-        if r:
-            return r
-        r = visit(e.args, arg)
-        if r:
-            return r
+    cdef Py_ssize_t pos = 0
+    cdef PyObject* key
+    cdef PyObject* later
+    cdef int r = _visit_events(queue._heap, queue._n, visit, arg)
+    if r:
+        return r
+    if queue._later is not None:  # borrowed references: the traversal must not allocate
+        while PyDict_Next(queue._later, &pos, &key, &later):
+            r = _visit_events((<_Bucket> later).events, (<_Bucket> later).n, visit, arg)
+            if r:
+                return r
     return _traverse_fields(o, visit, arg)
 
 

@@ -136,10 +136,12 @@ def test_a_build_older_than_its_source_is_not_used(tmp_path):
     assert built_after_its_source(build, source)
 
 
-def test_a_queue_dropped_with_events_pending_is_freed(queue_class):
+@pytest.mark.parametrize("hours", [(0.5,), (30.0,), (0.5, 30.0, 30.5, 100.0)],
+                         ids=["this hour", "a later hour", "both"])
+def test_a_queue_dropped_with_events_pending_is_freed(queue_class, hours):
     """A cycle through a pending event (queue → callback → its owner → queue) is garbage the
-    collector must find, whether the event waits in the current hour's heap (C memory in the
-    compiled queue) or in a later hour's list."""
+    collector must find, whether the event waits in the current hour's heap or in a later
+    hour's bucket (C memory, both, in the compiled queue)."""
     import weakref
 
     class Owner:
@@ -148,12 +150,42 @@ def test_a_queue_dropped_with_events_pending_is_freed(queue_class):
 
     owner = Owner()
     owner.queue = queue_class()
-    owner.queue.schedule(0.5, owner.fire)  # the current hour
-    owner.queue.schedule(30.0, owner.fire, owner)  # a later one
+    for t in hours:
+        owner.queue.schedule(t, owner.fire, owner)
     freed = weakref.ref(owner)
     del owner
     gc.collect()
     assert freed() is None
+
+
+def test_pending_events_keep_their_time_callback_and_arguments(queue_class):
+    """What waits in a later bucket is held by the queue alone and comes back whole: the very
+    time object given (an int stays an int) and the arguments in order; dropping the queue
+    lets go of what its pending events held."""
+    import sys
+
+    def ignore(*_):
+        pass
+
+    q = queue_class()
+    token = object()
+    before = sys.getrefcount(token)
+    q.schedule(50, ignore, token, "x")
+    q.schedule(49.5, ignore)
+    while_pending = sys.getrefcount(token)
+    assert while_pending == before + 1  # the queue's own tuple of arguments
+    assert [(type(t), seq, a) for t, seq, _, a in q.pending()] == [(int, 1, (token, "x")), (float, 2, ())]
+    seen = []
+    q.schedule(60.0, lambda: seen.append(q.now))
+    q.schedule(50, lambda: seen.append(q.now))
+    q.schedule(100.0, ignore, token)
+    q.run_until(72.0)
+    assert seen == [50, 60.0] and type(seen[0]) is int
+    still_pending = sys.getrefcount(token)
+    assert still_pending == before + 1
+    del q
+    after = sys.getrefcount(token)
+    assert after == before
 
 
 def test_a_model_stopped_by_its_budget_is_freed(tiny):
