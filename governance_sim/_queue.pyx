@@ -60,11 +60,7 @@ cdef class _Bucket:
         self.n = 0
 
     def __dealloc__(self):
-        cdef Py_ssize_t i
-        if self.events != NULL:
-            for i in range(self.n):
-                _release(&self.events[i])
-            free(self.events)
+        _free_events(self.events, self.n)
 
     cdef int append(self, double t, long long seq, object time, object callback, object args) except -1:
         cdef Event* grown
@@ -91,10 +87,15 @@ cdef class _Bucket:
         return self.n
 
 
-cdef inline void _release(Event* e) noexcept:
-    Py_DECREF(<object> e.time)
-    Py_DECREF(<object> e.callback)
-    Py_DECREF(<object> e.args)
+cdef void _free_events(Event* events, Py_ssize_t n) noexcept:
+    """Let go of the references of ``n`` records and free their array (NULL: nothing)."""
+    cdef Py_ssize_t i
+    if events != NULL:
+        for i in range(n):
+            Py_DECREF(<object> events[i].time)
+            Py_DECREF(<object> events[i].callback)
+            Py_DECREF(<object> events[i].args)
+        free(events)
 
 
 cdef inline tuple _as_tuple(Event* e):
@@ -140,11 +141,7 @@ cdef class EventQueue:
         self._next_check = CHECK_EVERY
 
     def __dealloc__(self):
-        cdef Py_ssize_t i
-        if self._heap != NULL:
-            for i in range(self._n):
-                _release(&self._heap[i])
-            free(self._heap)
+        _free_events(self._heap, self._n)
 
     @property
     def now(self):

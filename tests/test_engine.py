@@ -183,7 +183,7 @@ def test_pending_events_keep_their_time_callback_and_arguments(queue_class):
     assert seen == [50, 60.0] and type(seen[0]) is int
     still_pending = sys.getrefcount(token)
     assert still_pending == before + 1
-    del q
+    q = None  # the queue dropped
     after = sys.getrefcount(token)
     assert after == before
 
