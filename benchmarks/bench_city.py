@@ -12,6 +12,9 @@ whole process tree (the sweep's parent and its workers, summed) is sampled.
     python benchmarks/bench_city.py --partition --days 10        # the city run as districts
     python benchmarks/bench_city.py --partition-only --event-log # a year as districts, with the event log
 
+``--scenario PATH`` runs another city instead (the test suite checks the benchmark itself on a
+four-district city of a few thousand people).
+
 With ``--partition`` the city also runs as districts (``city.partition: districts``,
 governance_sim.partition) on one worker and on ``--workers``, alternating, each in a child
 process that writes the tables into a temporary folder (as ``govsim run --out``) and whose
@@ -62,8 +65,8 @@ print(json.dumps({{"wall_s": wall, "cases": int(s["cases_created"]), "peak_gb": 
 """
 
 
-def one_run(days: int, variant: str) -> dict:
-    code = CHILD.format(root=str(ROOT), scenario=str(SCENARIO), variant=variant, days=days)
+def one_run(days: int, variant: str, scenario: Path = SCENARIO) -> dict:
+    code = CHILD.format(root=str(ROOT), scenario=str(scenario), variant=variant, days=days)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -100,11 +103,12 @@ finally:
 """
 
 
-def partition_wall(days: int, variant: str, workers: int, event_log: bool = False) -> tuple[float, float, float]:
+def partition_wall(days: int, variant: str, workers: int, event_log: bool = False,
+                   scenario: Path = SCENARIO) -> tuple[float, float, float]:
     """Wall time of the city run as districts on ``workers`` processes, outputs included (and
     the event log with ``event_log``), the peak of its process tree's summed resident memory,
     and the tree's CPU time."""
-    code = PARTITION_CHILD.format(root=str(ROOT), scenario=str(SCENARIO), variant=variant, days=days,
+    code = PARTITION_CHILD.format(root=str(ROOT), scenario=str(scenario), variant=variant, days=days,
                                   workers=workers, event_log=event_log)
     return _watched([sys.executable, "-c", code], f"the city run as districts on {workers} worker(s)")
 
@@ -134,14 +138,14 @@ def _watched(cmd: list[str], what: str) -> tuple[float, float, float]:
     return wall, peak[0], usage.ru_utime + usage.ru_stime
 
 
-def sweep_wall(days: int, reps: int, workers: int) -> tuple[float, float]:
+def sweep_wall(days: int, reps: int, workers: int, scenario: Path = SCENARIO) -> tuple[float, float]:
     """Wall time of ``govsim compare`` of classic and direct dispatch with ``reps`` replications
     each on ``workers`` processes, and the peak of the process tree's summed resident memory
     (sampled every 0.2 s)."""
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r});"
             "from governance_sim.experiments.executors import make_executor;"
             "from governance_sim import compare;"
-            f"compare({str(SCENARIO)!r}, ['hotline_classic', 'hotline_direct'], reps={reps}, days={days}, "
+            f"compare({str(scenario)!r}, ['hotline_classic', 'hotline_direct'], reps={reps}, days={days}, "
             f"executor=make_executor({workers}, None))")
     wall, peak, _cpu = _watched([sys.executable, "-c", code], f"the sweep on {workers} worker(s)")
     return wall, peak
@@ -161,16 +165,18 @@ def main() -> None:
     ap.add_argument("--partition-only", action="store_true",
                     help="only the city as districts on --workers workers (no one-model run, no sweep)")
     ap.add_argument("--event-log", action="store_true", help="the runs as districts also write the event log")
+    ap.add_argument("--scenario", type=Path, default=SCENARIO,
+                    help="another city's scenario (a small one checks the benchmark itself)")
     args = ap.parse_args()
-    print(f"beijing_city, {args.days} days, variant {args.variant}, {os.cpu_count()} cores", flush=True)
+    print(f"{args.scenario.stem}, {args.days} days, variant {args.variant}, {os.cpu_count()} cores", flush=True)
     if args.partition_only:
-        wall, peak, cpu = partition_wall(args.days, args.variant, args.workers, args.event_log)
+        wall, peak, cpu = partition_wall(args.days, args.variant, args.workers, args.event_log, args.scenario)
         print(f"as districts on {args.workers} workers{' with the event log' if args.event_log else ''}: "
               f"{wall:.1f} s ({cpu:.1f} s CPU), process tree peak {peak:.2f} GB", flush=True)
         print(f"days={args.days} partition_wall_s_{args.workers}={wall:.1f} partition_cpu_s_{args.workers}={cpu:.1f} "
               f"partition_tree_peak_gb={peak:.2f} event_log={int(args.event_log)}")
         return
-    r = one_run(args.days, args.variant)
+    r = one_run(args.days, args.variant, args.scenario)
     rate = r["cases"] / r["wall_s"]
     print(f"one run: {r['wall_s']:.1f} s, {r['cases']:,} cases ({rate:,.0f}/s), peak {r['peak_gb']:.2f} GB",
           flush=True)
@@ -178,9 +184,9 @@ def main() -> None:
     if not args.no_speedup:
         one = many = float("inf")
         for _ in range(2):  # alternate, keep the best of each (the machine is shared)
-            t, _p = sweep_wall(args.speedup_days, args.speedup_reps, 1)
+            t, _p = sweep_wall(args.speedup_days, args.speedup_reps, 1, args.scenario)
             one = min(one, t)
-            t, p = sweep_wall(args.speedup_days, args.speedup_reps, args.workers)
+            t, p = sweep_wall(args.speedup_days, args.speedup_reps, args.workers, args.scenario)
             many, tree_peak = min(many, t), max(p, 0.0 if tree_peak != tree_peak else tree_peak)
         speedup = one / many
         print(f"2 variants × {args.speedup_reps} × {args.speedup_days} days: {one:.1f} s on 1 worker, {many:.1f} s on "
@@ -190,9 +196,9 @@ def main() -> None:
         one = many = one_cpu = many_cpu = float("inf")
         part_peak = 0.0
         for _ in range(args.partition_reps):  # alternate, keep the best of each (the machine is shared)
-            t, p, c = partition_wall(args.days, args.variant, 1, args.event_log)
+            t, p, c = partition_wall(args.days, args.variant, 1, args.event_log, args.scenario)
             one, one_cpu, part_peak = min(one, t), min(one_cpu, c), max(part_peak, p)
-            t, p, c = partition_wall(args.days, args.variant, args.workers, args.event_log)
+            t, p, c = partition_wall(args.days, args.variant, args.workers, args.event_log, args.scenario)
             many, many_cpu, part_peak = min(many, t), min(many_cpu, c), max(part_peak, p)
         print(f"as districts: {one:.1f} s on 1 worker ({one_cpu:.1f} s CPU), {many:.1f} s on {args.workers} "
               f"({many_cpu:.1f} s CPU; {one / many:.2f}×), process tree peak {part_peak:.2f} GB", flush=True)
