@@ -63,28 +63,42 @@ cdef class _Bucket:
         _free_events(self.events, self.n)
 
     cdef int append(self, double t, long long seq, object time, object callback, object args) except -1:
-        cdef Event* grown
-        cdef Event* e
-        if self.n == self.cap:
-            grown = <Event*> realloc(self.events, 2 * self.cap * sizeof(Event))
-            if grown == NULL:
-                raise MemoryError()
-            self.events = grown
-            self.cap *= 2
-        Py_INCREF(time)
-        Py_INCREF(callback)
-        Py_INCREF(args)
-        e = &self.events[self.n]
-        e.t = t
-        e.seq = seq
-        e.time = <PyObject*> time
-        e.callback = <PyObject*> callback
-        e.args = <PyObject*> args
+        self.events = _room_for(self.events, &self.cap, self.n + 1)
+        self.events[self.n] = _event(t, seq, time, callback, args)
         self.n += 1
         return 0
 
     def __len__(self):
         return self.n
+
+
+cdef Event* _room_for(Event* events, Py_ssize_t* cap, Py_ssize_t need) except NULL:
+    """``events`` grown (doubling ``cap``) to hold ``need`` records; the array, maybe moved."""
+    cdef Py_ssize_t grown_cap = cap[0]
+    cdef Event* grown
+    while need > grown_cap:
+        grown_cap *= 2
+    if grown_cap != cap[0]:
+        grown = <Event*> realloc(events, grown_cap * sizeof(Event))
+        if grown == NULL:
+            raise MemoryError()
+        events = grown
+        cap[0] = grown_cap
+    return events
+
+
+cdef inline Event _event(double t, long long seq, object time, object callback, object args) noexcept:
+    """A record of an event, holding references of its own to its time, callback and arguments."""
+    cdef Event e
+    Py_INCREF(time)
+    Py_INCREF(callback)
+    Py_INCREF(args)
+    e.t = t
+    e.seq = seq
+    e.time = <PyObject*> time
+    e.callback = <PyObject*> callback
+    e.args = <PyObject*> args
+    return e
 
 
 cdef void _free_events(Event* events, Py_ssize_t n) noexcept:
@@ -160,30 +174,12 @@ cdef class EventQueue:
         engine.check_budget(self)
 
     cdef int _push(self, double t, long long seq, object time, object callback, object args) except -1:
-        cdef Event e
         self._reserve(1)
-        e.t = t
-        e.seq = seq
-        e.time = <PyObject*> time
-        e.callback = <PyObject*> callback
-        e.args = <PyObject*> args
-        self._insert(e)  # cannot fail once the heap has room; the references are taken after
-        Py_INCREF(time)
-        Py_INCREF(callback)
-        Py_INCREF(args)
+        self._insert(_event(t, seq, time, callback, args))
         return 0
 
     cdef int _reserve(self, Py_ssize_t more) except -1:
-        cdef Event* grown
-        cdef Py_ssize_t cap = self._cap
-        while self._n + more > cap:
-            cap *= 2
-        if cap != self._cap:
-            grown = <Event*> realloc(self._heap, cap * sizeof(Event))
-            if grown == NULL:
-                raise MemoryError()
-            self._heap = grown
-            self._cap = cap
+        self._heap = _room_for(self._heap, &self._cap, self._n + more)
         return 0
 
     cdef void _insert(self, Event e) noexcept:
