@@ -168,6 +168,8 @@ def main() -> None:
     ap.add_argument("--scenario", type=Path, default=SCENARIO,
                     help="another city's scenario (a small one checks the benchmark itself)")
     args = ap.parse_args()
+    if not args.scenario.is_file():
+        ap.error(f"--scenario: no scenario file at {args.scenario}")
     print(f"{args.scenario.stem}, {args.days} days, variant {args.variant}, {os.cpu_count()} cores", flush=True)
     if args.partition_only:
         wall, peak, cpu = partition_wall(args.days, args.variant, args.workers, args.event_log, args.scenario)
